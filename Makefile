@@ -1,0 +1,43 @@
+# committee-papers: every target installs what it needs first (via `setup`).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SHARED ?= ../shared
+DEMO_DATA ?= build/demo
+EVAL_OUT := build/eval
+
+.PHONY: setup demo test eval bench lint clean
+
+setup: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; a plain re-run is a no-op.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/python -m papers.demo --data-dir $(DEMO_DATA)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: setup
+	@mkdir -p $(EVAL_OUT)
+	@for set in seeds dev; do \
+	  echo "== extraction on $(SHARED)/corpora/$$set"; \
+	  $(BIN)/papers -q extract $(SHARED)/corpora/$$set -o $(EVAL_OUT)/$$set.jsonl || exit 1; \
+	  $(BIN)/python $(SHARED)/tools/score_extraction.py $(SHARED)/corpora/$$set $(EVAL_OUT)/$$set.jsonl || exit 1; \
+	done
+
+bench: setup
+	$(BIN)/python -m tests.benchmarks
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf build $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Text extraction (HTML, PDF, plain text) and analysis into structured records."""

@@ -1,0 +1,1 @@
+"""Store of record (SQLite) and search backends (tantivy embedded, Elasticsearch at scale)."""

@@ -1,0 +1,1 @@
+"""One module per group of `papers` subcommands; each exposes COMMANDS for papers.cli."""

@@ -1,0 +1,3 @@
+"""`papers crawl` subcommands (placeholder until its issue lands)."""
+
+COMMANDS: list = []

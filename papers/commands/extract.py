@@ -1,0 +1,3 @@
+"""`papers extract` (placeholder until the extraction issue lands)."""
+
+COMMANDS: list = []

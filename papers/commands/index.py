@@ -1,0 +1,3 @@
+"""`papers index` subcommands (placeholder until its issue lands)."""
+
+COMMANDS: list = []

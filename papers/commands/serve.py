@@ -1,0 +1,3 @@
+"""`papers serve` subcommands (placeholder until its issue lands)."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""`papers update` subcommands (placeholder until its issue lands)."""
+
+COMMANDS: list = []
