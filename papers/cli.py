@@ -14,7 +14,7 @@ import click
 
 from papers import __version__, logs
 from papers.commands import crawl, extract, index, serve, update
-from papers.errors import EXIT_USAGE, UserError
+from papers.errors import UserError
 from papers.settings import Settings
 
 log = logging.getLogger("papers")
@@ -66,4 +66,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main() or EXIT_USAGE)
+    main()
