@@ -1,3 +1,240 @@
-"""`papers update` subcommands (placeholder until its issue lands)."""
+"""`papers update`, `reextract`, `runs`, `watch` and `check`: keeping the store and index fresh."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from index.store import Store
+from papers.errors import EXIT_OK, EXIT_PARTIAL
+from papers.pipeline.check import check as check_store
+from papers.pipeline.job import UpdateJob
+from papers.pipeline.lock import RunLock
+from papers.pipeline.runs import Run, Runs
+from papers.pipeline.watches import Watches, feed_path
+from papers.settings import Settings
+
+BACKENDS = click.Choice(["tantivy", "elasticsearch"])
+backend_option = click.option(
+    "--backend",
+    type=BACKENDS,
+    default="tantivy",
+    show_default=True,
+    help="Search index to keep in step with the store.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+@click.command()
+@click.option("--council", "councils", multiple=True, metavar="ID", help="Only these councils (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Crawl from this date (default: resume).")
+@backend_option
+@click.option("--snapshot", is_flag=True, help="Crawl the bundled offline snapshot, served on 127.0.0.1.")
+@json_option
+@click.pass_obj
+def update(
+    settings: Settings, councils: tuple[str, ...], since, backend: str, snapshot: bool, as_json: bool
+) -> None:
+    """Crawl, extract what is new or changed, store and index, as one job.
+
+    Safe to kill at any moment and to run twice: the next run completes what a killed one left.
+    Exit codes: 0 ok, 1 something failed (retried next run), 2 usage error, 3 another run holds the lock.
+    """
+    job = UpdateJob(settings, backend)
+    summary = job.update(list(councils) or None, since.date().isoformat() if since else None, snapshot)
+    _finish(settings, summary, as_json)
+
+
+@click.command()
+@click.option("--council", "councils", multiple=True, metavar="ID", help="Only these councils (repeatable).")
+@click.option(
+    "--all", "everything", is_flag=True, help="Re-extract every stored document, whatever its version."
+)
+@backend_option
+@json_option
+@click.pass_obj
+def reextract(
+    settings: Settings, councils: tuple[str, ...], everything: bool, backend: str, as_json: bool
+) -> None:
+    """Re-extract records made by an older extractor version, without crawling, and re-index them."""
+    summary = UpdateJob(settings, backend).reextract(list(councils) or None, everything)
+    _finish(settings, summary, as_json)
+
+
+@click.command()
+@click.argument("run_id", type=int, required=False)
+@click.option("--limit", default=10, show_default=True, help="How many recent runs to list.")
+@json_option
+@click.pass_obj
+def runs(settings: Settings, run_id: int | None, limit: int, as_json: bool) -> None:
+    """List recent runs, or show one run's per-council, per-stage counts and health flags."""
+    with Store(settings.db_path) as store:
+        table = Runs(store.conn)
+        found = [table.get(run_id)] if run_id else table.recent(limit)
+    if run_id and found[0] is None:
+        raise click.UsageError(f"no run {run_id} (see `papers runs`)")
+    running_elsewhere = RunLock(settings.data_dir).is_held_elsewhere()
+    for run in found:
+        if run.status == "running" and not running_elsewhere:
+            run.status = "killed"  # its process died holding no lock; the next run completes its work
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in found] if not run_id else found[0].to_dict()))
+    elif run_id:
+        click.echo(render_run(found[0]))
+    else:
+        click.echo(render_runs(found))
+
+
+@click.group()
+def watch() -> None:
+    """Saved searches: each update reports new matches and writes an Atom feed per search."""
+
+
+@watch.command("add")
+@click.argument("name")
+@click.argument("query")
+@backend_option
+@click.pass_obj
+def watch_add(settings: Settings, name: str, query: str, backend: str) -> None:
+    """Save QUERY as NAME; what matches already is its baseline, later matches are alerts."""
+    with Store(settings.ensure().db_path) as store:
+        saved, baseline = Watches(settings, store, backend).add(name, query)
+    click.echo(
+        f"watch {saved.name!r} added: {baseline} documents match now; each update reports new ones "
+        f"in its summary and in {feed_path(settings, saved.name)}"
+    )
+
+
+@watch.command("list")
+@json_option
+@click.pass_obj
+def watch_list(settings: Settings, as_json: bool) -> None:
+    """List saved searches with their number of alerts so far."""
+    with Store(settings.db_path) as store:
+        watches = Watches(settings, store)
+        rows = [
+            {
+                **w.to_dict(),
+                "alerts": len(watches.alerts(w.name, limit=10**9)),
+                "feed": str(feed_path(settings, w.name)),
+            }
+            for w in watches.list()
+        ]
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("no saved searches (add one with `papers watch add NAME QUERY`)")
+    for r in rows:
+        click.echo(
+            f"{r['name']}\t{r['query']}\t{r['alerts']} alerts\tchecked {r['checked_at'] or 'never'}\t{r['feed']}"
+        )
+
+
+@watch.command("remove")
+@click.argument("name")
+@click.pass_obj
+def watch_remove(settings: Settings, name: str) -> None:
+    """Delete a saved search, its remembered matches and its feed."""
+    with Store(settings.db_path) as store:
+        Watches(settings, store).remove(name)
+    click.echo(f"watch {name!r} removed")
+
+
+@click.command()
+@backend_option
+@json_option
+@click.option("--show", default=20, show_default=True, help="Findings listed per kind.")
+@click.pass_obj
+def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
+    """Verify the store and the index agree (ids, counts) and the stored checksums hold.
+
+    Exit 0 when consistent, 1 otherwise; `papers update` completes queued work,
+    `papers index --rebuild` rebuilds the index from the store.
+    """
+    with RunLock(settings.ensure().data_dir, "check"):  # a run in progress is inconsistent by design
+        report = check_store(settings, backend)
+    if as_json:
+        click.echo(json.dumps(report.to_dict()))
+    else:
+        c = report.counts
+        click.echo(
+            f"documents {c.get('documents', 0)}, attachments {c.get('attachments', 0)}, "
+            f"records {c.get('records', 0)}, index ({backend}) {c.get('index', 0)}"
+        )
+        for kind, n in sorted(report.by_kind().items()):
+            click.echo(f"{kind}: {n}")
+            for f in [f for f in report.findings if f.kind == kind][:show]:
+                click.echo(f"  {f.id}  {f.detail}")
+            if n > show:
+                click.echo(f"  ... and {n - show} more (--json lists all)")
+        click.echo("consistent" if report.ok else "INCONSISTENT")
+    sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render_run(run: Run) -> str:
+    """One run as a table: a row per council and stage, then its health flags and errors."""
+    lines = [
+        f"run {run.id} ({run.kind}) {run.status}, started {run.started_at}, finished {run.finished_at or '-'}"
+    ]
+    lines.append(
+        f"{'council':<24} {'stage':<8} {'new':>6} {'changed':>8} {'same':>6} {'failed':>7} {'seconds':>8}"
+    )
+    for s in run.stages:
+        council = "(all)" if s.council == "*" else s.council
+        if s.stage == "index":  # index rows: new = sent, failed = still queued
+            lines.append(
+                f"{council:<24} {s.stage:<8} {s.new:>6} {'':>8} {'':>6} {s.failed:>7} {s.seconds:>8.2f}"
+                + ("  (queued)" if s.failed else "")
+            )
+        else:
+            lines.append(
+                f"{council:<24} {s.stage:<8} {s.new:>6} {s.changed:>8} {s.unchanged:>6} "
+                f"{s.failed:>7} {s.seconds:>8.2f}"
+            )
+    for f in run.flags:
+        lines.append(f"!! CRAWL HEALTH {f['council']}: {f['message']}")
+    summary = run.summary or {}
+    for name, w in (summary.get("watches") or {}).items():
+        lines.append(f"watch {name}: {w['new']} new matches ({w['feed']})")
+        lines.extend(f"  + {m.get('title') or m['id']}  {m.get('url') or ''}" for m in w["matches"][:10])
+    lines.extend(f"error: {e}" for e in summary.get("errors") or [])
+    return "\n".join(lines)
+
+
+def render_runs(found: list[Run]) -> str:
+    if not found:
+        return "no runs yet (start one with `papers update`)"
+    lines = [
+        f"{'id':>5} {'kind':<10} {'started':<21} {'status':<12} {'new':>6} {'changed':>8} {'failed':>7}  flags"
+    ]
+    for r in found:
+        crawl = next((s for s in r.stages if s.council == "*" and s.stage == "crawl"), None)
+        extract = next((s for s in r.stages if s.council == "*" and s.stage == "extract"), None)
+        totals = crawl or extract
+        new, changed, failed = (totals.new, totals.changed, totals.failed) if totals else (0, 0, 0)
+        flags = ", ".join(f"{f['council']} {f['flag']}" for f in r.flags)
+        lines.append(
+            f"{r.id:>5} {r.kind:<10} {r.started_at:<21} {r.status:<12} {new:>6} {changed:>8} {failed:>7}  "
+            + (f"!! {flags}" if flags else "")
+        )
+    return "\n".join(lines)
+
+
+def _finish(settings: Settings, summary: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary))
+        for flag in summary["health"]:  # loud even under --json, where stdout belongs to the parser
+            click.echo(f"!! CRAWL HEALTH {flag['council']}: {flag['message']}", err=True)
+    else:
+        with Store(settings.db_path) as store:
+            click.echo(render_run(Runs(store.conn).get(summary["run_id"])))
+    sys.exit(summary["exit_code"])
+
+
+COMMANDS = [update, reextract, runs, watch, check]

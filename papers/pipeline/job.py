@@ -1,0 +1,386 @@
+"""`papers update` and `papers reextract`: crawl -> extract -> store -> index as one crash-safe job.
+
+Why it survives being killed anywhere: every step commits to the store before the next step reads
+it, and each step's work list is a query on the store, not something held in memory.
+- the crawler commits each page (with its attachments) in one transaction;
+- extraction takes the documents whose source hash differs from the one their records were made
+  from (papers/pipeline/pending.py) and writes a document's records, the deletion of its stale
+  records and its new source hash in one transaction;
+- indexing sends the store's index queue (records whose ``indexed_sha`` differs) and marks records
+  indexed only after the index has committed them; deletions have a queue of their own.
+So a run killed at any point leaves work that is either done or still queued, and the next run
+finishes it; the index is a cache the store can always rebuild (`papers index --rebuild`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from index.store import Store
+from papers.errors import EXIT_OK, EXIT_PARTIAL, UserError
+from papers.pipeline import health, pending
+from papers.pipeline.lock import RunLock
+from papers.pipeline.runs import COUNT_KEYS, Runs, StageRow
+from papers.pipeline.watches import Watches, feed_path
+from papers.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FAILPOINT_ENV = "PAPERS_FAILPOINT"
+INDEX_BATCH = 1000  # records per index commit: a kill loses at most one uncommitted batch
+# Extraction statuses that are not failures: an empty page is a fact, OCR a success.
+OK_STATUSES = frozenset({"ok", "empty", "ocr"})
+
+_failpoint_hits: Counter = Counter()
+
+
+def failpoint(name: str) -> None:
+    """Test hook: with ``PAPERS_FAILPOINT=name:N`` the N-th arrival at ``name`` SIGKILLs this process.
+
+    The fault tests use it to kill a run at an exact point (mid-extraction transaction, between index
+    batches) instead of racing a timer; unset, it costs one dict lookup.
+    """
+    spec = os.environ.get(FAILPOINT_ENV)
+    if not spec:
+        return
+    point, _, nth = spec.partition(":")
+    if point != name:
+        return
+    _failpoint_hits[name] += 1
+    if _failpoint_hits[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def zero() -> dict[str, int]:
+    return dict.fromkeys(COUNT_KEYS, 0)
+
+
+class UpdateJob:
+    """One run over one data directory; ``update()`` or ``reextract()`` returns the run summary."""
+
+    def __init__(self, settings: Settings, backend: str = "tantivy"):
+        self.settings = settings
+        self.backend = backend
+        self.run_id = 0  # set when the run starts
+
+    # -- the two jobs ----------------------------------------------------------------------
+
+    def update(
+        self, councils: list[str] | None = None, since: str | None = None, snapshot: bool = False
+    ) -> dict:
+        """Crawl (incrementally), extract what is new or changed, store, index, check watches."""
+        options = {"councils": councils, "since": since, "snapshot": snapshot, "backend": self.backend}
+        with self._run("update", options) as (store, runs, summary):
+            crawl_rows = self._crawl(store, runs, summary, councils, since, snapshot)
+            self._extract(store, runs, summary)
+            self._index(store, runs, summary)
+            self._watches(store, summary)
+            self._health(runs, summary, crawl_rows)
+            outdated = store.conn.execute(
+                "SELECT count(*) FROM records WHERE extractor_version IS NOT ?", (self._version(),)
+            ).fetchone()[0]
+            if outdated:
+                summary["outdated_records"] = outdated
+                log.info(
+                    "%d records were made by an older extractor; `papers reextract` refreshes them", outdated
+                )
+        return summary
+
+    def reextract(self, councils: list[str] | None = None, everything: bool = False) -> dict:
+        """Re-extract stored documents whose records an older extractor made; no crawling."""
+        options = {"councils": councils, "all": everything, "backend": self.backend}
+        with self._run("reextract", options) as (store, runs, summary):
+            where, args = ("1", ()) if everything else ("extractor_version IS NOT ?", (self._version(),))
+            if councils:
+                where += f" AND council IN ({','.join('?' * len(councils))})"
+                args += tuple(councils)
+            ids = {
+                row[0]
+                for row in store.conn.execute(
+                    f"SELECT DISTINCT coalesce(document_id, id) FROM records WHERE {where}", args
+                )
+            }
+            stored = {row[0] for row in store.conn.execute("SELECT id FROM documents")}
+            orphans = store.conn.execute(
+                f"SELECT count(*) FROM records WHERE {where} AND coalesce(document_id, id) "
+                "NOT IN (SELECT id FROM documents)",
+                args,
+            ).fetchone()[0]
+            if orphans:
+                summary["not_reextractable"] = orphans
+                log.warning(
+                    "%d records have no stored document (loaded from files): re-run `papers extract` "
+                    "and `papers index` on their sources",
+                    orphans,
+                )
+            with store.transaction() as conn:
+                pending.forget_extracted(conn, sorted(ids & stored))
+            self._extract(store, runs, summary)
+            self._index(store, runs, summary)
+            self._watches(store, summary)
+        return summary
+
+    # -- run bookkeeping -------------------------------------------------------------------
+
+    @contextmanager
+    def _run(self, kind: str, options: dict) -> Iterator[tuple[Store, Runs, dict]]:
+        self.settings.ensure()
+        with RunLock(self.settings.data_dir, kind), Store(self.settings.db_path) as store, _sigterm_exits():
+            pending.ensure_schema(store.conn)
+            runs = Runs(store.conn)
+            if killed := runs.close_abandoned():
+                log.warning(
+                    "%d earlier run(s) were killed before finishing; this run completes their work", killed
+                )
+            run_id = self.run_id = runs.start(kind, options)
+            summary: dict = {
+                "run_id": run_id,
+                "kind": kind,
+                "backend": self.backend,
+                "councils": {},
+                "totals": zero(),
+                "stages": {},
+                "watches": {},
+                "health": [],
+                "errors": [],
+            }
+            started = time.monotonic()
+            try:
+                yield store, runs, summary
+            except BaseException as exc:
+                status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
+                summary["errors"].append(f"{status}: {exc}")
+                code = exc.exit_code if isinstance(exc, UserError) else EXIT_PARTIAL
+                runs.finish(run_id, status, code, summary)
+                raise
+            summary["seconds"] = round(time.monotonic() - started, 3)
+            failed = bool(
+                summary["errors"]
+                or summary["health"]
+                or summary["totals"].get("failed")
+                or any(s.get("totals", {}).get("failed") for s in summary["stages"].values())
+            )
+            summary["status"] = "partial" if failed else "ok"
+            summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
+            runs.finish(run_id, summary["status"], summary["exit_code"], summary)
+
+    def _version(self) -> str:
+        from extract import EXTRACTOR_VERSION
+
+        return EXTRACTOR_VERSION
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _crawl(self, store: Store, runs: Runs, summary: dict, councils, since, snapshot) -> list[StageRow]:
+        from crawlers.run import crawl
+
+        started = time.monotonic()
+        try:
+            result = crawl(self.settings, councils=councils, since=since, snapshot=snapshot)
+        except UserError:
+            raise
+        except Exception as exc:  # a crashed crawl still leaves stored pages to extract and index
+            log.exception("crawl failed: %s", exc)
+            summary["errors"].append(f"crawl: {exc}")
+            result = {"councils": {}, "totals": zero()}
+        seconds = time.monotonic() - started
+        summary["councils"] = result.get("councils") or {}
+        summary["totals"] = result.get("totals") or zero()
+        extra = {k: v for k, v in result.items() if k not in ("councils", "totals")}
+        summary["stages"]["crawl"] = {"totals": summary["totals"], "seconds": round(seconds, 3), **extra}
+        rows = []
+        for council, counts in summary["councils"].items():
+            row = StageRow(
+                council,
+                "crawl",
+                **{k: int(counts.get(k) or 0) for k in COUNT_KEYS},
+                seconds=float(counts.get("seconds") or 0),
+            )
+            runs.stage(self.run_id, council, "crawl", counts, row.seconds)
+            rows.append(row)
+        runs.stage(self.run_id, "*", "crawl", summary["totals"], seconds)
+        return rows
+
+    def _extract(self, store: Store, runs: Runs, summary: dict) -> None:
+        from extract.pipeline import extract_document
+
+        started = time.monotonic()
+        version = self._version()
+        queue = pending.to_extract(store.conn)
+        counts: dict[str, Counter] = defaultdict(Counter)
+        seconds: dict[str, float] = defaultdict(float)
+        if queue:
+            log.info("extracting %d new or changed documents", len(queue), extra={"stage": "extract"})
+        for n, (doc_id, source_sha) in enumerate(queue.items(), 1):
+            doc = store.get_document(doc_id)
+            if doc is None:
+                continue
+            t = time.monotonic()
+            try:
+                records = extract_document(doc, self.settings.files_dir)
+            except Exception as exc:  # the contract says never; if it does, retry this one next run
+                log.exception("extraction of %s failed: %s", doc_id, exc, extra={"stage": "extract"})
+                counts[doc.council]["failed"] += 1
+                continue
+            with store.transaction() as conn:
+                stored = store.put_records(records)
+                keep = {r.id for r in records}
+                stale = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT id FROM records WHERE document_id = ? OR id = ?", (doc_id, doc_id)
+                    )
+                    if row[0] not in keep
+                ]
+                if stale:
+                    conn.executemany("DELETE FROM records WHERE id = ?", ((i,) for i in stale))
+                    pending.queue_deletes(conn, stale)
+                failpoint("extract")  # inside the transaction: a kill here must undo all of it
+                retry = any(r.status in pending.RETRY_STATUSES for r in records)
+                pending.mark_extracted(conn, doc_id, source_sha, version, retry)
+            counts[doc.council].update(stored)
+            bad = [r for r in records if r.status not in OK_STATUSES]
+            counts[doc.council]["failed"] += len(bad)
+            for r in bad:
+                log.warning(
+                    "%s: %s (%s)",
+                    r.id,
+                    r.status,
+                    r.status_detail or "no detail",
+                    extra={"stage": "extract", "council": doc.council},
+                )
+            seconds[doc.council] += time.monotonic() - t
+            if n % 100 == 0:
+                log.info("extracted %d/%d documents", n, len(queue), extra={"stage": "extract"})
+        per_council = {c: {k: counts[c][k] for k in COUNT_KEYS} for c in sorted(counts)}
+        for council, c in per_council.items():
+            runs.stage(self.run_id, council, "extract", c, seconds[council])
+        totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
+        elapsed = time.monotonic() - started
+        runs.stage(self.run_id, "*", "extract", totals, elapsed)
+        summary["stages"]["extract"] = {
+            "documents": len(queue),
+            "councils": per_council,
+            "totals": totals,
+            "seconds": round(elapsed, 3),
+        }
+
+    def _index(self, store: Store, runs: Runs, summary: dict) -> None:
+        from index.backends import open_backend
+        from index.service import index_records
+
+        started = time.monotonic()
+        before = _queued_by_council(store)
+        stage = {"backend": self.backend, "indexed": 0, "deleted": 0}
+        try:
+            deletes = pending.pending_deletes(store.conn)
+            if deletes:
+                backend = open_backend(self.settings, self.backend)
+                try:
+                    backend.delete(deletes)
+                    backend.commit()
+                finally:
+                    backend.close()
+                with store.transaction() as conn:
+                    pending.clear_deletes(conn, deletes)
+                stage["deleted"] = len(deletes)
+            queued = [
+                row[0]
+                for row in store.conn.execute(
+                    "SELECT id FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256 ORDER BY id"
+                )
+            ]
+            for i in range(0, len(queued), INDEX_BATCH):
+                batch = [store.get_record(rid) for rid in queued[i : i + INDEX_BATCH]]
+                index_records(self.settings, records=batch, backend=self.backend, progress=False)
+                store.mark_indexed(r.id for r in batch)  # only after the index committed them
+                stage["indexed"] += len(batch)
+                failpoint("index")
+        except Exception as exc:  # backend down or a rejected batch: records stay queued
+            left = pending.index_queue_size(store.conn)
+            log.error(
+                "indexing into %s failed: %s; %d records stay queued in the store and are sent next run",
+                self.backend,
+                exc,
+                left,
+                extra={"stage": "index"},
+            )
+            summary["errors"].append(f"index: {exc} ({left} records queued for the next run)")
+        after = _queued_by_council(store)
+        per_council = {}
+        for council in sorted(set(before) | set(after)):
+            # For the index stage "new" counts records sent, "failed" records still queued.
+            c = {
+                "new": before.get(council, 0) - after.get(council, 0),
+                "changed": 0,
+                "unchanged": 0,
+                "failed": after.get(council, 0),
+            }
+            per_council[council] = c
+            runs.stage(self.run_id, council, "index", c, 0.0)
+        elapsed = time.monotonic() - started
+        totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
+        runs.stage(self.run_id, "*", "index", totals, elapsed)
+        stage.update(queued=totals["failed"], councils=per_council, totals=totals, seconds=round(elapsed, 3))
+        summary["stages"]["index"] = stage
+
+    def _watches(self, store: Store, summary: dict) -> None:
+        watches = Watches(self.settings, store, self.backend)
+        for watch in watches.list():
+            try:
+                new = watches.check(watch, self.run_id)
+            except Exception as exc:  # one broken watch (or a down cluster) must not hide the others
+                log.error("watch %s failed: %s", watch.name, exc)
+                summary["errors"].append(f"watch {watch.name}: {exc}")
+                continue
+            summary["watches"][watch.name] = {
+                "query": watch.query,
+                "new": len(new),
+                "matches": [
+                    {k: h.get(k) for k in ("id", "title", "council", "decision_date", "url")} for h in new
+                ],
+                "feed": str(feed_path(self.settings, watch.name)),
+            }
+            if new:
+                log.info("watch %s: %d new matches", watch.name, len(new))
+
+    def _health(self, runs: Runs, summary: dict, crawl_rows: list[StageRow]) -> None:
+        for flag in health.assess(runs, self.run_id, crawl_rows):
+            runs.flag(self.run_id, flag.council, flag.flag, flag.message)
+            log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
+            summary["health"].append(flag.to_dict())
+
+
+def _queued_by_council(store: Store) -> dict[str, int]:
+    rows = store.conn.execute(
+        "SELECT coalesce(council, '?'), count(*) FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256 "
+        "GROUP BY 1"
+    )
+    return dict(rows.fetchall())
+
+
+@contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Turn SIGTERM into SystemExit so open transactions roll back and the run is marked interrupted.
+
+    (SIGKILL cannot be caught; the transactions and queues above are what make that one safe.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,104 @@
+"""The work the store still owes: documents to extract and record ids to delete from the index.
+
+Why a queue in the store and not in memory: a run can be killed between any two statements. The
+crawler commits a document before anything is extracted from it, so "stored but not extracted" is
+a state that must survive; the next run finds it here and finishes the job. The index queue is the
+store's own (records whose ``indexed_sha`` differs); deletions need a queue of their own because a
+deleted record leaves no row behind to compare.
+
+A document needs extraction when its *source hash* (its page sha256 plus every attachment's url and
+sha256) differs from the one its records were made from, or when its last extraction hit a
+transient error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+
+from index.store import now_iso
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS extraction_state (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    source_sha TEXT NOT NULL,
+    extractor_version TEXT,
+    retry INTEGER NOT NULL DEFAULT 0,
+    extracted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS index_deletes (
+    record_id TEXT PRIMARY KEY,
+    queued_at TEXT NOT NULL
+);
+"""
+
+# Statuses worth another try on the next run: the bytes were fine, something else went wrong.
+# ("corrupt", "encrypted" and the like are properties of the file and are retried when it changes.)
+RETRY_STATUSES = frozenset({"error"})
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def source_hashes(conn: sqlite3.Connection) -> dict[str, str]:
+    """The source hash of every stored document, by document id."""
+    parts: dict[str, list[str]] = {
+        row[0]: [row[1]] for row in conn.execute("SELECT id, sha256 FROM documents")
+    }
+    for doc_id, url, sha in conn.execute(
+        "SELECT document_id, url, sha256 FROM attachments ORDER BY document_id, url"
+    ):
+        if doc_id in parts:
+            parts[doc_id].append(f"{url}={sha or ''}")
+    return {doc_id: hashlib.sha256("\n".join(p).encode()).hexdigest() for doc_id, p in parts.items()}
+
+
+def to_extract(conn: sqlite3.Connection) -> dict[str, str]:
+    """Documents needing extraction, mapped to the source hash to record once they are done."""
+    done = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute("SELECT document_id, source_sha, retry FROM extraction_state")
+    }
+    return {
+        doc_id: sha
+        for doc_id, sha in sorted(source_hashes(conn).items())
+        if doc_id not in done or done[doc_id][0] != sha or done[doc_id][1]
+    }
+
+
+def mark_extracted(conn: sqlite3.Connection, doc_id: str, source_sha: str, version: str, retry: bool) -> None:
+    conn.execute(
+        """INSERT OR REPLACE INTO extraction_state (document_id, source_sha, extractor_version, retry,
+               extracted_at) VALUES (?,?,?,?,?)""",
+        (doc_id, source_sha, version, int(retry), now_iso()),
+    )
+
+
+def forget_extracted(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
+    """Queue documents for extraction again (``papers reextract``)."""
+    conn.executemany("DELETE FROM extraction_state WHERE document_id = ?", ((d,) for d in doc_ids))
+
+
+def queue_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
+    stamp = now_iso()
+    conn.executemany(
+        "INSERT OR REPLACE INTO index_deletes (record_id, queued_at) VALUES (?, ?)",
+        ((r, stamp) for r in record_ids),
+    )
+
+
+def pending_deletes(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT record_id FROM index_deletes ORDER BY record_id")]
+
+
+def clear_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
+    conn.executemany("DELETE FROM index_deletes WHERE record_id = ?", ((r,) for r in record_ids))
+
+
+def index_queue_size(conn: sqlite3.Connection) -> int:
+    """Records whose current version is not in the search index yet."""
+    return conn.execute(
+        "SELECT count(*) FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256"
+    ).fetchone()[0]

@@ -1,0 +1,202 @@
+"""Saved searches: each update reports the documents that newly match, and writes an Atom feed.
+
+A watch remembers every record it has matched. A match is "new" the first time it is seen, so a
+record that is edited, or drops out of the results and comes back, never alerts twice. Records that
+already match when the watch is added are remembered as its baseline, not alerted: subscribers
+want what is new, not the back catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.store import Store, now_iso
+from papers.errors import UserError
+from papers.settings import Settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS watches (
+    name TEXT PRIMARY KEY,
+    query TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    checked_at TEXT
+);
+-- run_id NULL: already matching when the watch was added (baseline, never alerted).
+CREATE TABLE IF NOT EXISTS watch_matches (
+    watch TEXT NOT NULL REFERENCES watches(name) ON DELETE CASCADE,
+    record_id TEXT NOT NULL,
+    run_id INTEGER,
+    matched_at TEXT NOT NULL,
+    title TEXT,
+    council TEXT,
+    url TEXT,
+    decision_date TEXT,
+    snippet TEXT,
+    PRIMARY KEY (watch, record_id)
+);
+"""
+
+# Names become feed file names, so they stay plain.
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+PAGE = 500  # hits fetched per search request while collecting a watch's matches
+FEED_ENTRIES = 100  # most recent alerts kept in a feed
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+@dataclass
+class Watch:
+    name: str
+    query: str
+    created_at: str
+    checked_at: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def feed_path(settings: Settings, name: str) -> Path:
+    return settings.feeds_dir / f"{name}.atom"
+
+
+class Watches:
+    """The watches and watch_matches tables, and the searches that fill them."""
+
+    def __init__(self, settings: Settings, store: Store, backend: str = "tantivy"):
+        self.settings = settings
+        self.store = store
+        self.conn = store.conn
+        self.backend = backend
+        ensure_schema(self.conn)
+
+    def add(self, name: str, query: str) -> tuple[Watch, int]:
+        """Save a search (query checked first); returns it and the size of its baseline."""
+        from index.query import parse  # raises QueryError (exit 2) on a malformed query
+
+        if not NAME_RE.match(name):
+            raise UserError(f"bad watch name {name!r}: use letters, digits, '.', '_' or '-' (at most 64)")
+        parse(query)
+        if self.get(name):
+            raise UserError(f"a watch named {name!r} exists; remove it first to change its query")
+        watch = Watch(name, query, now_iso())
+        baseline = self._matches(watch) if self._index_has_records() else []
+        stamp = now_iso()
+        with self.store.transaction():
+            self.conn.execute(
+                "INSERT INTO watches (name, query, created_at, checked_at) VALUES (?,?,?,?)",
+                (name, query, watch.created_at, stamp if baseline else None),
+            )
+            self._remember(watch, baseline, run_id=None, stamp=stamp)
+        return watch, len(baseline)
+
+    def remove(self, name: str) -> None:
+        if not self.get(name):
+            raise UserError(f"no watch named {name!r} (see `papers watch list`)")
+        with self.store.transaction():
+            self.conn.execute("DELETE FROM watch_matches WHERE watch = ?", (name,))
+            self.conn.execute("DELETE FROM watches WHERE name = ?", (name,))
+        feed_path(self.settings, name).unlink(missing_ok=True)
+
+    def get(self, name: str) -> Watch | None:
+        row = self.conn.execute("SELECT * FROM watches WHERE name = ?", (name,)).fetchone()
+        return Watch(**dict(row)) if row else None
+
+    def list(self) -> list[Watch]:
+        return [Watch(**dict(r)) for r in self.conn.execute("SELECT * FROM watches ORDER BY name")]
+
+    def check(self, watch: Watch, run_id: int) -> list[dict]:
+        """Search once, remember and return the hits never seen before, and rewrite the feed."""
+        hits = self._matches(watch)
+        stamp = now_iso()
+        with self.store.transaction():
+            new = self._remember(watch, hits, run_id=run_id, stamp=stamp)
+            self.conn.execute("UPDATE watches SET checked_at = ? WHERE name = ?", (stamp, watch.name))
+        write_feed(feed_path(self.settings, watch.name), watch, self.alerts(watch.name), stamp)
+        return new
+
+    def alerts(self, name: str, limit: int = FEED_ENTRIES) -> list[dict]:
+        """The most recent alerted matches (baseline excluded), newest first."""
+        rows = self.conn.execute(
+            """SELECT record_id AS id, run_id, matched_at, title, council, url, decision_date, snippet
+               FROM watch_matches WHERE watch = ? AND run_id IS NOT NULL
+               ORDER BY matched_at DESC, record_id LIMIT ?""",
+            (name, limit),
+        )
+        return [dict(r) for r in rows]
+
+    def _matches(self, watch: Watch) -> list[dict]:
+        from index.service import search
+
+        hits: list[dict] = []
+        while True:
+            page = search(self.settings, watch.query, limit=PAGE, offset=len(hits), backend=self.backend)
+            hits.extend(page["hits"])
+            if not page["hits"] or len(hits) >= page["total"]:
+                return hits
+
+    def _index_has_records(self) -> bool:
+        row = self.conn.execute("SELECT 1 FROM records WHERE indexed_sha IS NOT NULL LIMIT 1").fetchone()
+        return row is not None
+
+    def _remember(self, watch: Watch, hits: list[dict], run_id: int | None, stamp: str) -> list[dict]:
+        new = []
+        for hit in hits:
+            cur = self.conn.execute(
+                """INSERT OR IGNORE INTO watch_matches (watch, record_id, run_id, matched_at, title,
+                       council, url, decision_date, snippet) VALUES (?,?,?,?,?,?,?,?,?)""",
+                (
+                    watch.name,
+                    hit["id"],
+                    run_id,
+                    stamp,
+                    hit.get("title"),
+                    hit.get("council"),
+                    hit.get("url"),
+                    hit.get("decision_date"),
+                    hit.get("snippet"),
+                ),
+            )
+            if cur.rowcount:
+                new.append(hit)
+        return new
+
+
+def write_feed(path: Path, watch: Watch, alerts: list[dict], updated: str) -> None:
+    """Write an Atom 1.0 feed of a watch's alerts, atomically (readers never see half a file)."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        el.text = text
+        return el
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", f"urn:committee-papers:watch:{watch.name}")
+    sub(feed, "title", f"committee-papers: {watch.name}")
+    sub(feed, "subtitle", f"New council papers matching: {watch.query}")
+    sub(feed, "updated", alerts[0]["matched_at"] if alerts else updated)
+    sub(sub(feed, "author"), "name", "committee-papers")
+    sub(feed, "generator", "committee-papers")
+    for a in alerts:
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"urn:committee-papers:record:{a['id']}")
+        sub(entry, "title", a.get("title") or a["id"])
+        sub(entry, "updated", a["matched_at"])
+        if a.get("url"):
+            sub(entry, "link", href=a["url"])
+        if a.get("council"):
+            sub(entry, "category", term=a["council"])
+        if a.get("snippet"):
+            sub(entry, "summary", a["snippet"], type="html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".atom.tmp")
+    ET.ElementTree(feed).write(tmp, encoding="utf-8", xml_declaration=True)
+    os.replace(tmp, path)

@@ -1,0 +1,94 @@
+"""The runs table and crawl health: what `papers runs` shows, and when a council is flagged."""
+
+from click.testing import CliRunner
+
+from index.store import Store
+from papers.cli import cli
+from papers.pipeline import health
+from papers.pipeline.runs import Runs, StageRow
+
+
+def finished_run(runs: Runs, crawl: dict[str, dict], status: str = "ok") -> int:
+    run_id = runs.start("update", {})
+    for council, counts in crawl.items():
+        runs.stage(run_id, council, "crawl", counts, 1.5)
+    runs.finish(run_id, status, 0, {})
+    return run_id
+
+
+def rows(crawl: dict[str, dict]) -> list[StageRow]:
+    return [StageRow(c, "crawl", **counts) for c, counts in crawl.items()]
+
+
+def test_runs_keep_stages_and_killed_runs_are_closed_by_the_next(tmp_path):
+    store = Store(tmp_path / "s.db")
+    runs = Runs(store.conn)
+    first = finished_run(runs, {"bromley": {"new": 3, "unchanged": 1, "failed": 1}})
+    killed = runs.start("update", {})
+    assert runs.close_abandoned() == 1
+    assert runs.get(killed).status == "killed"
+    run = runs.get(first)
+    assert [(s.council, s.stage, s.new, s.unchanged, s.failed, s.items) for s in run.stages] == [
+        ("bromley", "crawl", 3, 1, 1, 4)
+    ]
+    assert [r.id for r in runs.recent(5)] == [killed, first]
+    # only finished, successful runs count as history
+    assert [s.items for s in runs.crawl_history("bromley", killed + 1, 5)] == [4]
+
+
+def test_a_council_that_goes_quiet_is_flagged(tmp_path):
+    runs = Runs(Store(tmp_path / "s.db").conn)
+    finished_run(runs, {"bromley": {"new": 10}, "halton": {"new": 4}})
+    finished_run(runs, {"bromley": {"unchanged": 10}, "halton": {"unchanged": 4}})
+    now = runs.start("update", {})
+    flags = health.assess(runs, now, rows({"bromley": {}, "halton": {"unchanged": 4}}))
+    assert [(f.council, f.flag) for f in flags] == [("bromley", "went_quiet")]
+    assert "10 in an earlier run" in flags[0].message
+
+
+def test_failure_rate_jump_is_flagged_but_usual_flakiness_is_not(tmp_path):
+    runs = Runs(Store(tmp_path / "s.db").conn)
+    for _ in range(3):
+        finished_run(
+            runs, {"bromley": {"unchanged": 19, "failed": 1}, "halton": {"unchanged": 6, "failed": 4}}
+        )
+    now = runs.start("update", {})
+    crawl = {"bromley": {"unchanged": 10, "failed": 10}, "halton": {"unchanged": 6, "failed": 4}}
+    flags = health.assess(runs, now, rows(crawl))
+    assert [(f.council, f.flag) for f in flags] == [("bromley", "failures_jumped")]
+    assert "50% of requests failed this run, usually 5%" in flags[0].message
+
+
+def test_first_run_that_fails_entirely_is_flagged(tmp_path):
+    runs = Runs(Store(tmp_path / "s.db").conn)
+    now = runs.start("update", {})
+    flags = health.assess(runs, now, rows({"thurrock": {"failed": 7}, "halton": {"new": 2}}))
+    assert [(f.council, f.flag) for f in flags] == [("thurrock", "failed_entirely")]
+
+
+def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
+    store = Store(tmp_path / "papers.sqlite3")
+    runs = Runs(store.conn)
+    first = finished_run(runs, {"bromley": {"new": 3}})
+    second = runs.start("update", {})
+    runs.stage(second, "bromley", "crawl", {"failed": 2}, 0.5)
+    runs.stage(second, "*", "crawl", {"failed": 2}, 0.5)
+    runs.flag(second, "bromley", "went_quiet", "bromley returned no items this run")
+    runs.finish(second, "partial", 1, {})
+    left_running = runs.start("update", {})
+    store.close()
+    cli_runner = CliRunner()
+    listed = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[1].split()[:4] == [str(left_running), "update", lines[1].split()[2], "killed"]
+    assert "!! bromley went_quiet" in lines[2] and lines[2].split()[3] == "partial"
+    assert lines[3].split()[0] == str(first)
+    shown = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", str(second)])
+    assert "!! CRAWL HEALTH bromley: bromley returned no items this run" in shown.output
+    assert any(
+        line.split()[:2] == ["bromley", "crawl"] and line.split()[5] == "2"
+        for line in shown.output.splitlines()
+    )
+    missing = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", "99"])
+    assert missing.exit_code == 2
