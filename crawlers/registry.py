@@ -1,0 +1,77 @@
+"""The council registry: one row per council in corpora/councils.csv, validated on load.
+
+A council is a data row, never a folder of code: the spider for its platform reads the row.
+Rebuild the file with corpora/make_registry.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from papers.errors import UserError
+
+REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.csv"
+CRAWLABLE = {"moderngov"}  # platforms with a spider
+
+
+@dataclass(frozen=True)
+class Council:
+    id: str
+    name: str
+    platform: str
+    base_url: str
+    nation: str = ""
+    notes: str = ""
+
+    @property
+    def crawlable(self) -> bool:
+        return self.platform in CRAWLABLE and bool(self.base_url)
+
+
+class RegistryError(UserError):
+    """The registry file is malformed (a bad row is named with its line number)."""
+
+
+def _validate(row: dict[str, str], line: int, path: Path) -> Council:
+    where = f"{path}:{line}"
+    if not row.get("id") or not row.get("name"):
+        raise RegistryError(f"{where}: a council needs an id and a name")
+    base = (row.get("base_url") or "").strip()
+    if base and urlsplit(base).scheme not in {"http", "https"}:
+        raise RegistryError(f"{where}: base_url {base!r} is not an http(s) URL")
+    if row.get("platform") == "moderngov" and base.endswith("/"):
+        raise RegistryError(f"{where}: a ModernGov base_url has no trailing slash ({base!r})")
+    return Council(id=row["id"], name=row["name"], platform=row.get("platform") or "unknown",
+                   base_url=base, nation=row.get("nation") or "", notes=row.get("notes") or "")
+
+
+def load_registry(path: str | Path | None = None) -> list[Council]:
+    """Every council in the registry, in file order; raises RegistryError on a bad row."""
+    path = Path(path) if path else REGISTRY_PATH
+    return list(_load(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: Path) -> tuple[Council, ...]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        councils = tuple(_validate(row, n, path) for n, row in enumerate(csv.DictReader(fh), start=2))
+    seen: set[str] = set()
+    for c in councils:
+        if c.id.lower() in seen:
+            raise RegistryError(f"{path}: duplicate council id {c.id!r}")
+        seen.add(c.id.lower())
+    return councils
+
+
+def get_council(council_id: str) -> Council:
+    """The council with this id (case-insensitive); UserError naming close matches otherwise."""
+    for c in load_registry():
+        if c.id.lower() == council_id.lower():
+            return c
+    close = [c.id for c in load_registry() if council_id.lower() in (c.id + " " + c.name).lower()][:5]
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise UserError(f"unknown council {council_id!r}{hint}")
