@@ -1,0 +1,164 @@
+"""Durations: contract terms, extensions and other periods in months, compounds split.
+
+Kinds follow GUIDE.md: ``term`` (initial/main term of the contract decided), ``extension``
+(an option to extend, or the extension of an existing contract), ``other`` (lease, notice,
+mobilisation, pilot, a total including extensions). Ages, "since 2008", "the last 12 months",
+financial years and vague spans are not durations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.analysis.base import GAP, SP, add, sentence
+from extract.analysis.numbers import NUMBER, NUMBER_WORD, word_number
+
+_UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
+_UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
+_NUM = r"(?P<num>" + NUMBER + r")(?:" + SP + r"?\(\d+\))?"
+# "3 years and 4 months": one duration.
+_YEARS_AND_MONTHS = r"(?P<y>" + NUMBER + r")" + GAP + r"years?" + GAP + r"and" + GAP + r"(?P<m>" + NUMBER + r")" \
+                    + GAP + r"months?"
+# "3+1+1 years", "3 + 2 years", "1 plus 1 year", "2 x 12 month", "two periods of 12 months", "two 12 month periods".
+_PLUS = r"(?P<parts>\d+(?:\.\d+)?(?:" + SP + r"?\+" + SP + r"?\d+(?:\.\d+)?)+|\d+" + GAP + r"plus" + GAP + r"\d+)" \
+        + SP + r"?[- ]?" + SP + r"?" + _UNIT
+_TIMES = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:x|×)" + GAP + r"(?P<each>" + NUMBER + r")" + SP \
+         + r"?[- ]?" + SP + r"?" + _UNIT
+_PERIODS_OF = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?" \
+              r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?(?P<each>" \
+              + NUMBER + r")" + SP + r"?[- ]?" + SP + r"?" + _UNIT
+_COUNT_EACH = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?P<each>\d+|" + NUMBER_WORD + r")" + SP \
+              + r"?[- ]?" + SP + r"?(?P<unit>years?|months?|weeks?)" + GAP + r"(?:periods|extensions|terms)\b"
+# "2 years plus one", "extensions of 2 years plus one"
+_PLUS_ONE = _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b" \
+            r"(?!" + GAP + r"(?:years?|months?|weeks?|days?))"
+_SINGLE = _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
+# Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
+SHAPES: list[tuple[str, re.Pattern]] = [
+    (name, re.compile(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER, re.I))
+    for name, pattern in (("ym", _YEARS_AND_MONTHS), ("plus", _PLUS), ("times", _TIMES), ("periods", _PERIODS_OF),
+                          ("counteach", _COUNT_EACH), ("plusone", _PLUS_ONE), ("single", _SINGLE))
+]
+
+
+def find(text: str) -> list[tuple[str, re.Match]]:
+    """Non-overlapping duration matches in text order, compound shapes preferred."""
+    taken: list[tuple[int, int]] = []
+    found = []
+    for name, pattern in SHAPES:
+        for match in pattern.finditer(text):
+            if any(match.start() < e and s < match.end() for s, e in taken):
+                continue
+            taken.append(match.span())
+            found.append((name, match))
+    return sorted(found, key=lambda item: item[1].start())
+
+
+# Context that makes a number of years something other than a contractual period.
+_NOT_BEFORE = re.compile(
+    r"(?:\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
+    r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
+    r"\bexceeding|\bthan|\bage|\bolder)\W*$", re.I)
+_NOT_AFTER = re.compile(r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
+                        r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
+                        r"after|before|prior|from the date|from receipt|following|of the date|in arrears))",
+                        re.I)
+_EXTENSION_AFTER = re.compile(r"^[\w\s-]{0,20}?\b(?:extensions?|renewals?|option to extend|extension option)\b", re.I)
+_TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
+_EXTENSION_BEFORE = re.compile(
+    r"\b(?:further|additional|optional|extend(?:ed|ing)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
+    r"another)\b[\w\s,()-]{0,25}$", re.I)
+_OTHER_CUE = re.compile(
+    r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
+    r"retention|moratorium|implementation|transition|maximum (?:duration|period|term)|total (?:duration|term|period)"
+    r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b", re.I)
+_OTHER_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|licen[cs]e|"
+                          r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b", re.I)
+_EXTENDS_EXISTING = re.compile(
+    r"\b(?:extend(?:ing|s)?|extension of|continu(?:e|ation) (?:of|with) the (?:existing|current)|further award|"
+    r"vary|variation)\b[^.]{0,80}\b(?:existing|current|concession\w*)?\b", re.I)
+_CONTEXT = re.compile(
+    r"\b(?:contracts?|term|extend|extension|agreement|framework|lease|award|awarded|procure|tender|period|licen[cs]e|"
+    r"service|services|provision|arrangement|pilot|option|renew|commission|deliver|concession|partnership|"
+    r"notice|mobili[sz]ation|duration|further|additional|initial)\w*", re.I)
+
+
+def _months(number: str, unit: str) -> float | None:
+    value = word_number(number)
+    if value is None:
+        return None
+    return round(value * _UNIT_MONTHS[unit[0].lower()], 1)
+
+
+def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
+    """term / extension / other from the words around a duration (research §4.5, in order)."""
+    text = doc.text
+    s_start, s_end = sentence(doc, start)
+    head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
+    if _OTHER_AFTER.match(tail) or _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
+        return "other"
+    if _EXTENSION_AFTER.match(tail):
+        return "extension"
+    if _TERM_BEFORE.search(head):
+        return "term"
+    if _EXTENSION_BEFORE.search(head):
+        return "extension"
+    if default == "term" and _EXTENDS_EXISTING.search(text[s_start:start]):
+        return "extension"
+    return default
+
+
+def _is_period(doc: Doc, start: int, end: int) -> bool:
+    s_start, s_end = sentence(doc, start)
+    head = doc.text[max(s_start, start - 25) : start]
+    tail = doc.text[end : end + 25]
+    if _NOT_BEFORE.search(head) or _NOT_AFTER.match(tail):
+        return False
+    return bool(_CONTEXT.search(doc.text[max(s_start, start - 150) : min(s_end, end + 150)]))
+
+
+def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]:
+    """(months, forced kind) for each part of a compound; kind None means 'classify'."""
+    g = match.groupdict()
+    if shape == "ym":
+        years, months = word_number(g["y"]), word_number(g["m"])
+        return [(None if years is None or months is None else years * 12 + months, None)]
+    if shape == "plus":
+        numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
+        first = _months(numbers[0], g["unit"])
+        return [(first, None)] + [(_months(n, g["unit"]), "extension") for n in numbers[1:]]
+    if shape in ("times", "periods", "counteach"):
+        count = int(word_number(g["count"]) or 0)
+        return [(_months(g["each"], g["unit"]), "repeat")] * max(min(count, 6), 1)
+    if shape == "plusone":
+        return [(_months(g["num"], g["unit"]), None), (_months(g["more"], g["unit"]), "extension")]
+    return [(_months(g["num"], g["unit"]), None)]
+
+
+@Language.component("papers_durations")
+def durations_component(doc: Doc) -> Doc:
+    """doc.spans['durations'] with months, kind and qualifier (max for "up to")."""
+    for shape, match in find(doc.text):
+        start, end = match.span()
+        if not _is_period(doc, start, end):
+            continue
+        head = doc.text[max(0, start - 20) : start]
+        qualifier = "max" if re.search(r"\bup" + GAP + r"to(?:" + GAP + r"a" + GAP + r"(?:further|maximum of))?\W*$",
+                                       head, re.I) else None
+        parts = _parts(shape, match)
+        first_kind = kind_of(doc, start, end)
+        for i, (months, forced) in enumerate(parts):
+            if not months:
+                continue
+            if forced == "repeat":
+                kind = kind_of(doc, start, end, default="extension" if len(parts) > 1 else "term")
+            elif forced:
+                kind = forced
+            else:
+                kind = first_kind if i == 0 else "extension"
+            add(doc, "durations", start, end, "DURATION", months=months, kind=kind, qualifier=qualifier)
+    return doc

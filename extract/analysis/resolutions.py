@@ -1,0 +1,153 @@
+"""Resolutions: the items resolved, decided, approved or recommended, numbering stripped.
+
+A block starts at a trigger ("RESOLVED", "Decision:", "Decision made", "has agreed to:",
+"It is recommended that the Leader:", "the Executive:" ...) and ends at a stop heading
+("Reasons for decision", "Alternative options", "Report author", "Publication date" ...) or the
+next trigger. Numbered, lettered and roman items are items of their own; bullets are items when
+the block has no numbered items, else part of the numbered item above them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.analysis.base import add, norm
+
+_BODY = r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|" \
+        r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Officer|Head of)"
+TRIGGER = re.compile(
+    r"(?im)(?:^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t\u00a0]+)?(?:"
+    r"RESOLVED\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|Decisions? (?:made|taken|agreed)\b:?|Decisions?[ \t\u00a0]*:|"
+    r"Decided[ \t]*:|DECISION\b:?|AGREED\b(?:[ \t]*:)?|It is (?:therefore )?recommended that\b[^\n]{0,60}?:|"
+    r"RECOMMENDATIONS?\b[ \t\u00a0]*:?|Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|"
+    r"APPROVED the following[^\n]{0,30}:?|That " + _BODY + r"[^\n]{0,40}?[:–—]|"
+    r"[^\n]{0,120}\b(?:resolved|agreed|decided|RESOLVED|AGREED)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
+    r"[^\n.]{0,120}\b" + _BODY + r"[^\n.]{0,40}:[ \t\u00a0]*$)"
+    r"|\bRESOLVED\b[ \t\u00a0]*:)"
+)
+STOP = re.compile(
+    r"(?im)^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
+    r"Alternative|ALTERNATIVE|Other options|Options considered|Report author|Publication date|Date of decision|"
+    r"Decided at meeting|Accompanying Documents|Supporting documents|Background|Minutes:|Interests? and|"
+    r"Conflicts? of interest|Dispensations?|Contact|Wards? affected|Lead officer|Effective from|Subject to call|"
+    r"This decision (?:is|will|was)|Reason\(s\)|Details of|Purpose|Report of|Declarations?|Call[- ]in|"
+    r"Implications|Financial implications|Legal implications|Notes?:|Attachments?|Appendices|Decision Maker|"
+    r"Divisions?:|Voting|Record of)"
+)
+_MARK = re.compile(
+    r"^[ \t\u00a0]*(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|\(\d{1,2}\)|\([a-z]\)|"
+    r"\([ivx]{1,5}\))[ \t\u00a0]+(?=\S)", re.I)
+_BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
+_INLINE_BULLET = re.compile(r"[ \t\u00a0]+•[ \t\u00a0]+")
+_DECISION_START = re.compile(r"^(?:That|To |RESOLVED|AGREED|Approved|Agreed|Approves|Agrees|Noted|Notes|The )", re.I)
+OUTCOMES = [
+    ("refused", r"\b(?:refuse[sd]?|reject(?:s|ed)?|not (?:be )?approved|declined)\b"),
+    ("deferred", r"\b(?:defer(?:s|red)?|postpone[sd]?|adjourn(?:s|ed)?)\b"),
+    ("recommended", r"\brecommend(?:s|ed)?\b(?: to| that)"),
+    ("approved", r"\b(?:approv\w*|agree[sd]?|endorse[sd]?|authori[sz]\w*|delegat\w*|award\w*|adopt\w*|accept\w*|"
+                 r"grant\w*|confirm\w*|support\w*)\b"),
+    ("noted", r"\b(?:note[sd]?|noting|acknowledge[sd]?|thank\w*)\b"),
+]
+_OUTCOME_RE = [(o, re.compile(p, re.I)) for o, p in OUTCOMES]
+
+
+def outcome_of(text: str) -> str | None:
+    """approved / noted / deferred / refused / recommended, from the item's first verb phrase."""
+    head = text[:160]
+    best = None
+    for outcome, pattern in _OUTCOME_RE:
+        match = pattern.search(head)
+        if match and (best is None or match.start() < best[1]):
+            best = (outcome, match.start())
+    return best[0] if best else None
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, pos = [], start
+    for line in text[start:end].split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
+    """(start, end, number) of each item in a block."""
+    lines = _lines(text, start, end)
+    marked = any(_MARK.match(text[s:e]) for s, e in lines)
+    items: list[list] = []
+    blank = False
+    for s, e in lines:
+        line = text[s:e]
+        if not line.strip(" \t\u00a0\r"):
+            blank = True
+            continue
+        mark = _MARK.match(line) or (None if marked else _BULLET.match(line))
+        if mark:
+            items.append([s + mark.end(), e, mark.group("mark").strip("().")])
+        elif items and (not blank or not re.search(r"[.;]\s*$", text[items[-1][0] : items[-1][1]])
+                        or _BULLET.match(line) or line.lstrip()[:1].islower()):
+            items[-1][1] = e
+        elif not items and not marked:
+            items.append([s + len(line) - len(line.lstrip(" \t\u00a0")), e, None])
+            if blank:
+                break
+        elif items and not marked:
+            break
+        blank = False
+    if not marked and len(items) == 1:
+        s, e, _ = items[0]
+        parts = [m for m in _INLINE_BULLET.finditer(text, s, e)]
+        if parts:  # a flattened bullet list on one line
+            bounds = [s] + [m.end() for m in parts]
+            ends = [m.start() for m in parts] + [e]
+            items = [[a, b, None] for a, b in zip(bounds, ends, strict=True) if text[a:b].strip()]
+            items = [it for it in items if not text[it[0] : it[1]].rstrip().endswith(":") or it is items[-1]]
+    return [(s, e, n) for s, e, n in items]
+
+
+def blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each resolution block."""
+    triggers = list(TRIGGER.finditer(text))
+    out = []
+    for i, match in enumerate(triggers):
+        start = match.end()
+        limit = triggers[i + 1].start() if i + 1 < len(triggers) else len(text)
+        stop = STOP.search(text, start, limit)
+        end = stop.start() if stop else limit
+        if text[start:end].strip():
+            out.append((start, end))
+    return out
+
+
+def _fallback(text: str) -> list[tuple[int, int]]:
+    """Pages without a trigger: a run of numbered items starting with 'That'."""
+    starts = [m for m in re.finditer(r"(?m)^[ \t\u00a0]*\(?\d{1,2}[.)][ \t\u00a0]+That\b", text)]
+    if len(starts) < 1:
+        return []
+    stop = STOP.search(text, starts[0].start())
+    return [(starts[0].start(), stop.start() if stop else len(text))]
+
+
+@Language.component("papers_resolutions")
+def resolutions_component(doc: Doc) -> Doc:
+    """doc.spans['resolutions'] with number and outcome for each item."""
+    text = doc.text
+    found = blocks(text) or _fallback(text)
+    seen: set[tuple[int, int]] = set()
+    many = len(found) > 1
+    for start, end in found:
+        items = _items(text, start, end)
+        if many and len(items) == 1 and items[0][2] is None and not _DECISION_START.match(text[items[0][0] :]):
+            continue  # narrative under a "Decisions:" heading before the real decision
+        for s, e, number in items:
+            while e > s and text[e - 1] in " \t\r\n\u00a0":
+                e -= 1
+            if e - s < 3 or (s, e) in seen or not re.search(r"[A-Za-z]{3}", text[s:e]):
+                continue
+            seen.add((s, e))
+            add(doc, "resolutions", s, e, "RESOLUTION", number=number, outcome=outcome_of(text[s:e]),
+                text=norm(text[s:e]))
+    return doc

@@ -1,0 +1,161 @@
+"""Roles: decision date and maker, the decided contract's start and end, and which amounts are
+the contract's value. These read the spans the other components found plus page metadata.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.analysis import dates as date_rules
+from extract.analysis.base import items, sentence, values
+
+# Label priority for the date a decision was taken; "Decision due" and "Publication date" are not it.
+_DATE_LABELS = ("Date of decision", "Decision date", "Decided at meeting", "Meeting", "Date of meeting",
+                "Meeting date", "Date")
+_MAKER_LABELS = ("Decision Maker", "Decision taken by", "Decision by", "Decided at meeting", "Meeting",
+                 "Decision due")
+_MEETING_VALUE = re.compile(r"^\s*(?P<date>\S+)\s+-\s+(?P<body>[^(\n]+?)\s*(?:\(.*)?$")
+_DUE_BY = re.compile(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
+# Minutes headings: "Cabinet - Tuesday, 6th March, 2018 2.00 pm".
+_MEETING_HEADING = re.compile(r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
+                              r"day,?\s+(?P<date>[^\n]{6,30})")
+# Issue decision pages: "21/05/2020 - Contract Award Report: ...".
+_DATED_TITLE = re.compile(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
+_BODY_WORDS = re.compile(r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
+                         r"Officer|Chief|Manager|Portfolio)\b", re.I)
+
+_START_CUE = re.compile(r"\b(?:from|commenc\w*(?: on| from)?|start(?:s|ing)?(?: on| from)?|with effect from|"
+                        r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
+                        r"effective from|to commence on)\W{0,3}$", re.I)
+_END_CUE = re.compile(r"\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
+                      r"completion date(?: of)?|expir\w* on|concluding on)\W{0,3}$|[–—-]\s*$", re.I)
+_OLD_CUE = re.compile(r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
+                      r"contract|original)\b", re.I)
+_CONTRACT_CUE = re.compile(r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
+                           r"services?|provision|lease|commenc\w*|start date|end date)\b", re.I)
+
+_NOT_VALUE = re.compile(
+    r"\b(?:saving|savings|avoidance|avoided|reduction|reduce[sd]?|grant funding|funded|funding|contingenc\w*|"
+    r"threshold|key decision|published|publish|overspend|pressures?|deficit|income|previously agreed|benchmark|"
+    r"fair cost|allowance|salar\w*|penalt\w*|compensation|single purchase|of which|split|comprising|"
+    r"financial impact|expenditure >|scheme value|scheme total|reserve|surplus|underspend|rebate|"
+    r"contribution|loan|fine|insurance|revenue budget|fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultant|legal)|"
+    r"was|were|had been|last year|previous(?:ly)?|in year|unspent)\b", re.I)
+_IS_VALUE = re.compile(
+    r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
+    r"spend|expenditure|fee|estimated|total)\b", re.I)
+
+
+def _first_date(text: str) -> str | None:
+    match = date_rules.DATE.search(text or "")
+    if not match:
+        return None
+    iso, _ = date_rules.normalise(match)
+    return iso
+
+
+def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
+    """From page labels first; then a minutes heading or a dated issue-decision line."""
+    for label in _DATE_LABELS:
+        iso = _first_date(metadata.get(label, "")[:40])
+        if iso:
+            return iso
+    head = doc.text[:600]
+    heading = _MEETING_HEADING.search(head)
+    if heading and _first_date(heading.group("date")):
+        return _first_date(heading.group("date"))
+    dated = _DATED_TITLE.search(head)
+    return _first_date(dated.group("date")) if dated else None
+
+
+def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
+    for label in _MAKER_LABELS:
+        value = metadata.get(label, "").strip()
+        if not value:
+            continue
+        if label in ("Decided at meeting", "Meeting"):
+            match = _MEETING_VALUE.match(value)
+            value = match.group("body") if match else ""
+        elif label == "Decision due":
+            match = _DUE_BY.search(value)
+            value = match.group("body") if match else ""
+        value = value.strip(" .;,")
+        if value and len(value) <= 120:
+            return value
+    heading = _MEETING_HEADING.search(doc.text[:600])
+    if heading and _BODY_WORDS.search(heading.group("body")):
+        return heading.group("body").strip()
+    return None
+
+
+def _is_metadata_line(doc: Doc, char: int) -> bool:
+    line_start = doc.text.rfind("\n", 0, char) + 1
+    return bool(re.match(r"\s*(?:Publication date|Date of decision|Decided at meeting|Effective from|Meeting|"
+                         r"Decision due|Date|Notice of proposed|Comment|Call[- ]in)\w*\s*:", doc.text[line_start:char],
+                         re.I))
+
+
+def contract_period(doc: Doc) -> tuple[str | None, str | None]:
+    """Start and end of the contract (or extension) decided, from cue words before each date."""
+    starts, ends, old_ends = [], [], []
+    last_start: tuple[int, str, int] | None = None
+    for span, value in items(doc, "dates"):
+        if _is_metadata_line(doc, span.start_char):
+            continue
+        s_start, s_end = sentence(doc, span.start_char)
+        head = doc.text[max(s_start, span.start_char - 40) : span.start_char]
+        context = doc.text[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
+        if not _CONTRACT_CUE.search(context):
+            continue
+        if _START_CUE.search(head):
+            starts.append(value["date"])
+            last_start = (s_start, value["date"], span.end_char)
+        elif _END_CUE.search(head):
+            old = _OLD_CUE.search(doc.text[max(s_start, span.start_char - 80) : span.start_char])
+            paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+            if old and not paired:
+                old_ends.append(value["date"])
+            else:
+                ends.append((paired, value["date"]))
+    start = starts[0] if starts else None
+    end = None
+    if ends:
+        paired = [d for p, d in ends if p]
+        end = paired[0] if paired else ends[0][1]
+    elif old_ends and any(v["route"] == "extension" for v in values(doc, "routes")):
+        end = old_ends[0]
+    if end and len(end) == 7:  # a month-precision end restated with its day elsewhere
+        days = [v["date"] for v in values(doc, "dates") if v["date"].startswith(end) and len(v["date"]) == 10]
+        end = days[0] if days else end
+    return start, end
+
+
+def mark_contract_values(doc: Doc) -> None:
+    """Set value['is_contract_value'] on each money mention (GUIDE: value/cost/budget/spend of the
+    contract decided; not thresholds, savings, funding sources or other budgets)."""
+    for span, value in items(doc, "money"):
+        s_start, s_end = sentence(doc, span.start_char)
+        head = doc.text[max(s_start, span.start_char - 90) : span.start_char]
+        tail = doc.text[span.end_char : min(s_end, span.end_char + 40)]
+        is_value = (value["qualifier"] != "min" and not _NOT_VALUE.search(head[-60:])
+                    and not re.match(r"^\W{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+                    and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail)))
+        value["is_contract_value"] = is_value
+
+
+@Language.component("papers_roles")
+def roles_component(doc: Doc) -> Doc:
+    """doc._.roles (decision_date, decision_maker, contract_start, contract_end); money roles."""
+    metadata = doc._.metadata or {}
+    start, end = contract_period(doc)
+    doc._.roles = {
+        "decision_date": decision_date(doc, metadata),
+        "decision_maker": decision_maker(doc, metadata),
+        "contract_start": start,
+        "contract_end": end,
+    }
+    mark_contract_values(doc)
+    return doc

@@ -1,0 +1,52 @@
+"""Sentence and section segmentation for council prose, lists and flattened tables.
+
+spaCy's statistical parser is not available (blank model), and its rule sentencizer splits
+"c. £2m" and "1.1 That ..." wrongly; these rules know paragraph breaks, list numbering and the
+abbreviations council papers use.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extract.analysis.base import add
+
+_ABBREV = r"(?<!\bNo)(?<!\bno)(?<!\bc)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bDr)" \
+          r"(?<!\bSt)(?<!\betc)(?<!\bvs)(?<!\bLtd)(?<!\bincl)(?<!\bpara)(?<!\bref)"
+_BOUNDARY = re.compile(
+    r"\n[ \t\u00a0]*\n\s*"  # paragraph break
+    r"|(?<=[.;:!?])[ \t\u00a0]*\n\s*"  # line ending a sentence or clause
+    r"|\n(?=[ \t\u00a0]*(?:[•·\-\u2013*]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])\s)"
+    r"|" + _ABBREV + r"(?<=[a-z0-9)\]][.!?])[ \t\u00a0]+(?=[\"'‘“(]?[A-Z0-9£])"  # full stop, then a capital
+    r"|(?<=[.!?])[ \t\u00a0]*•"  # flattened bullet lists ("...   •   Approved")
+)
+# A heading: a short line without a full stop, on its own paragraph (numbered or ALL CAPS).
+_HEADING = re.compile(r"(?m)^[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?([A-Z][A-Za-z &'’/,()-]{2,60}):?[ \t]*$")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of sentences; every character belongs to exactly one."""
+    bounds, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        if match.start() > start:
+            bounds.append((start, match.start()))
+        start = max(start, match.end())
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds or [(0, len(text))]
+
+
+@Language.component("papers_sentences")
+def sentences_component(doc: Doc) -> Doc:
+    """Sets token.is_sent_start and doc._.sentences; headings go to doc.spans['sections']."""
+    bounds = sentence_bounds(doc.text)
+    doc._.sentences = bounds
+    starts = {s for s, _ in bounds}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    for match in _HEADING.finditer(doc.text):
+        add(doc, "sections", match.start(1), match.end(1), "heading", title=match.group(1).strip())
+    return doc
