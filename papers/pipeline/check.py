@@ -52,7 +52,7 @@ class Report:
 
 def check(settings: Settings, backend: str = "tantivy") -> Report:
     """Compare store and index; checksum pages, attachments and records."""
-    from index.backends import open_backend
+    from index.service import backend_for
 
     report = Report()
     with Store(settings.db_path) as store:
@@ -68,13 +68,8 @@ def check(settings: Settings, backend: str = "tantivy") -> Report:
             report.add(
                 "awaiting index delete", rec_id, "removed from the store, still to be removed from the index"
             )
-        queued = {
-            row[0]
-            for row in store.conn.execute(
-                "SELECT id FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256"
-            )
-        }
-    index = open_backend(settings, backend)
+        queued = {r.id for r in store.unindexed(backend)}
+    index = backend_for(settings, backend)
     index_ids = set(index.ids())
     report.counts.update(index=index.count())
     for rec_id in sorted(record_ids - index_ids):

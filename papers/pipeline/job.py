@@ -6,7 +6,7 @@ it, and each step's work list is a query on the store, not something held in mem
 - extraction takes the documents whose source hash differs from the one their records were made
   from (papers/pipeline/pending.py) and writes a document's records, the deletion of its stale
   records and its new source hash in one transaction;
-- indexing sends the store's index queue (records whose ``indexed_sha`` differs) and marks records
+- indexing sends the store's index queue (records without a current index mark) and marks records
   indexed only after the index has committed them; deletions have a queue of their own.
 So a run killed at any point leaves work that is either done or still queued, and the next run
 finishes it; the index is a cache the store can always rebuild (`papers index --rebuild`).
@@ -15,8 +15,8 @@ finishes it; the index is a cache the store can always rebuild (`papers index --
 from __future__ import annotations
 
 import logging
-import os
 import signal
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -33,29 +33,8 @@ from papers.settings import Settings
 
 log = logging.getLogger(__name__)
 
-FAILPOINT_ENV = "PAPERS_FAILPOINT"
-INDEX_BATCH = 1000  # records per index commit: a kill loses at most one uncommitted batch
 # Extraction statuses that are not failures: an empty page is a fact, OCR a success.
 OK_STATUSES = frozenset({"ok", "empty", "ocr"})
-
-_failpoint_hits: Counter = Counter()
-
-
-def failpoint(name: str) -> None:
-    """Test hook: with ``PAPERS_FAILPOINT=name:N`` the N-th arrival at ``name`` SIGKILLs this process.
-
-    The fault tests use it to kill a run at an exact point (mid-extraction transaction, between index
-    batches) instead of racing a timer; unset, it costs one dict lookup.
-    """
-    spec = os.environ.get(FAILPOINT_ENV)
-    if not spec:
-        return
-    point, _, nth = spec.partition(":")
-    if point != name:
-        return
-    _failpoint_hits[name] += 1
-    if _failpoint_hits[name] >= int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def zero() -> dict[str, int]:
@@ -240,9 +219,7 @@ class UpdateJob:
                     if row[0] not in keep
                 ]
                 if stale:
-                    conn.executemany("DELETE FROM records WHERE id = ?", ((i,) for i in stale))
-                    pending.queue_deletes(conn, stale)
-                failpoint("extract")  # inside the transaction: a kill here must undo all of it
+                    pending.delete_records(conn, stale)
                 retry = any(r.status in pending.RETRY_STATUSES for r in records)
                 pending.mark_extracted(conn, doc_id, source_sha, version, retry)
             counts[doc.council].update(stored)
@@ -273,38 +250,25 @@ class UpdateJob:
         }
 
     def _index(self, store: Store, runs: Runs, summary: dict) -> None:
-        from index.backends import open_backend
-        from index.service import index_records
+        from index.service import backend_for, index_records
 
         started = time.monotonic()
-        before = _queued_by_council(store)
-        stage = {"backend": self.backend, "indexed": 0, "deleted": 0}
+        before = pending.queued_by_council(store.conn, self.backend)
+        stage: dict = {"backend": self.backend, "indexed": 0, "deleted": 0}
         try:
             deletes = pending.pending_deletes(store.conn)
             if deletes:
-                backend = open_backend(self.settings, self.backend)
-                try:
-                    backend.delete(deletes)
-                    backend.commit()
-                finally:
-                    backend.close()
+                engine = backend_for(self.settings, self.backend)
+                engine.delete(deletes)
+                engine.commit()
                 with store.transaction() as conn:
                     pending.clear_deletes(conn, deletes)
                 stage["deleted"] = len(deletes)
-            queued = [
-                row[0]
-                for row in store.conn.execute(
-                    "SELECT id FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256 ORDER BY id"
-                )
-            ]
-            for i in range(0, len(queued), INDEX_BATCH):
-                batch = [store.get_record(rid) for rid in queued[i : i + INDEX_BATCH]]
-                index_records(self.settings, records=batch, backend=self.backend, progress=False)
-                store.mark_indexed(r.id for r in batch)  # only after the index committed them
-                stage["indexed"] += len(batch)
-                failpoint("index")
+            # Sends the store's whole queue and marks records indexed only after the index commits.
+            result = index_records(self.settings, backend=self.backend, progress=_interactive())
+            stage["indexed"] = result.get("indexed", 0)
         except Exception as exc:  # backend down or a rejected batch: records stay queued
-            left = pending.index_queue_size(store.conn)
+            left = store.count_unindexed(self.backend)
             log.error(
                 "indexing into %s failed: %s; %d records stay queued in the store and are sent next run",
                 self.backend,
@@ -313,12 +277,12 @@ class UpdateJob:
                 extra={"stage": "index"},
             )
             summary["errors"].append(f"index: {exc} ({left} records queued for the next run)")
-        after = _queued_by_council(store)
+        after = pending.queued_by_council(store.conn, self.backend)
         per_council = {}
         for council in sorted(set(before) | set(after)):
             # For the index stage "new" counts records sent, "failed" records still queued.
             c = {
-                "new": before.get(council, 0) - after.get(council, 0),
+                "new": max(before.get(council, 0) - after.get(council, 0), 0),
                 "changed": 0,
                 "unchanged": 0,
                 "failed": after.get(council, 0),
@@ -358,12 +322,9 @@ class UpdateJob:
             summary["health"].append(flag.to_dict())
 
 
-def _queued_by_council(store: Store) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT coalesce(council, '?'), count(*) FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256 "
-        "GROUP BY 1"
-    )
-    return dict(rows.fetchall())
+def _interactive() -> bool:
+    """Progress bars only for a person watching a terminal, never in cron logs."""
+    return sys.stderr.isatty()
 
 
 @contextmanager

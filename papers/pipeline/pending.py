@@ -3,7 +3,7 @@
 Why a queue in the store and not in memory: a run can be killed between any two statements. The
 crawler commits a document before anything is extracted from it, so "stored but not extracted" is
 a state that must survive; the next run finds it here and finishes the job. The index queue is the
-store's own (records whose ``indexed_sha`` differs); deletions need a queue of their own because a
+store's own (records without a matching index mark); deletions need a queue of their own because a
 deleted record leaves no row behind to compare.
 
 A document needs extraction when its *source hash* (its page sha256 plus every attachment's url and
@@ -97,8 +97,24 @@ def clear_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
     conn.executemany("DELETE FROM index_deletes WHERE record_id = ?", ((r,) for r in record_ids))
 
 
-def index_queue_size(conn: sqlite3.Connection) -> int:
-    """Records whose current version is not in the search index yet."""
-    return conn.execute(
-        "SELECT count(*) FROM records WHERE indexed_sha IS NULL OR indexed_sha != sha256"
-    ).fetchone()[0]
+def delete_records(conn: sqlite3.Connection, record_ids: list[str]) -> None:
+    """Drop records the latest extraction no longer produces, and queue their index deletion.
+
+    The rows go from every table keyed by record id (records, their contract rows and index marks),
+    so a record that comes back later is stored and indexed afresh.
+    """
+    args = [(r,) for r in record_ids]
+    for table in ("records", "contracts", "index_marks"):
+        conn.executemany(f"DELETE FROM {table} WHERE id = ?", args)
+    queue_deletes(conn, record_ids)
+
+
+def queued_by_council(conn: sqlite3.Connection, backend: str) -> dict[str, int]:
+    """Records not yet in this backend's index, counted by council (the store's index queue)."""
+    rows = conn.execute(
+        """SELECT coalesce(r.council, '?'), count(*) FROM records r WHERE NOT EXISTS (
+               SELECT 1 FROM index_marks m WHERE m.backend = ? AND m.id = r.id AND m.sha256 = r.sha256)
+           GROUP BY 1""",
+        (backend,),
+    )
+    return dict(rows.fetchall())

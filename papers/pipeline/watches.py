@@ -143,8 +143,9 @@ class Watches:
                 return hits
 
     def _index_has_records(self) -> bool:
-        row = self.conn.execute("SELECT 1 FROM records WHERE indexed_sha IS NOT NULL LIMIT 1").fetchone()
-        return row is not None
+        from index.service import backend_for
+
+        return backend_for(self.settings, self.backend).count() > 0
 
     def _remember(self, watch: Watch, hits: list[dict], run_id: int | None, stamp: str) -> list[dict]:
         new = []

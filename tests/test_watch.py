@@ -1,0 +1,88 @@
+"""Saved searches: a bad query is refused, new matches alert once, and each watch has an Atom feed."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from index.query import QueryError
+from index.service import index_records
+from index.store import Store
+from papers.cli import cli
+from papers.pipeline.watches import Watches, feed_path
+from papers.schema import Record
+from papers.settings import Settings
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def record(i: int, text: str) -> Record:
+    return Record(
+        id=f"bromley:decision_details:{i}",
+        source=f"https://example.test/{i}",
+        council="bromley",
+        url=f"https://example.test/ieDecisionDetails.aspx?ID={i}",
+        title=f"Decision {i}",
+        text=text,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    s = Settings(data_dir=tmp_path).ensure()
+    index_records(
+        s, [record(1, "Fostering framework agreement"), record(2, "Highways resurfacing")], progress=False
+    )
+    return s
+
+
+def test_watch_alerts_only_on_matches_it_has_not_seen(settings):
+    with Store(settings.db_path) as store:
+        watches = Watches(settings, store)
+        watch, baseline = watches.add("fostering", "fostering")
+        assert baseline == 1  # record 1 already matched: remembered, not alerted
+        assert watches.check(watch, run_id=1) == []
+        index_records(
+            settings,
+            [record(3, "A new fostering contract"), record(1, "Fostering framework, revised")],
+            progress=False,
+        )
+        new = watches.check(watch, run_id=2)
+        assert [h["id"] for h in new] == ["bromley:decision_details:3"]  # the edited record 1 is not new
+        assert watches.check(watch, run_id=3) == []
+        assert [a["id"] for a in watches.alerts("fostering")] == ["bromley:decision_details:3"]
+
+    feed = ET.parse(feed_path(settings, "fostering")).getroot()
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.findtext(f"{ATOM}id") == "urn:committee-papers:watch:fostering"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Decision 3"]
+    assert entries[0].find(f"{ATOM}link").get("href") == "https://example.test/ieDecisionDetails.aspx?ID=3"
+    assert entries[0].findtext(f"{ATOM}id") == "urn:committee-papers:record:bromley:decision_details:3"
+
+
+def test_watch_refuses_bad_queries_names_and_duplicates(settings):
+    with Store(settings.db_path) as store:
+        watches = Watches(settings, store)
+        with pytest.raises(QueryError):
+            watches.add("money", "value>=oops")
+        with pytest.raises(Exception, match="bad watch name"):
+            watches.add("../etc", "fostering")
+        watches.add("fostering", "fostering")
+        with pytest.raises(Exception, match="exists"):
+            watches.add("fostering", "care")
+        assert [w.name for w in watches.list()] == ["fostering"]
+
+
+def test_watch_commands(settings):
+    runner = CliRunner()
+    base = ["--data-dir", str(settings.data_dir), "watch"]
+    bad = runner.invoke(cli, [*base, "add", "money", "value>=oops"])
+    assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and "error:" in bad.output
+    added = runner.invoke(cli, [*base, "add", "roads", "highways OR resurfacing"])
+    assert added.exit_code == 0 and "1 documents match now" in added.output
+    listed = runner.invoke(cli, [*base, "list", "--json"])
+    assert '"name": "roads"' in listed.output and '"query": "highways OR resurfacing"' in listed.output
+    assert runner.invoke(cli, [*base, "remove", "roads"]).exit_code == 0
+    assert runner.invoke(cli, [*base, "remove", "roads"]).exit_code == 2
+    assert "no saved searches" in runner.invoke(cli, [*base, "list"]).output
