@@ -16,7 +16,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from index import contracts
+from index.documents import record_key
 from papers.schema import Attachment, Document, Record
+
+DEFAULT_BACKEND = "tantivy"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -48,10 +52,11 @@ CREATE TABLE IF NOT EXISTS attachments (
     content_type TEXT,
     PRIMARY KEY (document_id, url)
 );
--- One record per extracted text (a page, or one of its attachments). `indexed_sha` is the
--- record hash last written to the search index: a record whose sha differs is queued.
+-- One record per extracted text (a page, or one of its attachments). `key` is
+-- index.documents.record_key(id): search backends hand back keys, and rows are fetched by key.
 CREATE TABLE IF NOT EXISTS records (
     id TEXT PRIMARY KEY,
+    key INTEGER,
     document_id TEXT,
     council TEXT,
     page_type TEXT,
@@ -59,13 +64,33 @@ CREATE TABLE IF NOT EXISTS records (
     status TEXT NOT NULL,
     extractor_version TEXT,
     sha256 TEXT NOT NULL,
-    indexed_sha TEXT,
     json TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_document ON records(document_id);
-CREATE INDEX IF NOT EXISTS records_unindexed ON records(indexed_sha) WHERE indexed_sha IS NULL;
+-- The index queue, per search backend: a record whose sha differs from its mark (or that has
+-- no mark) is not yet in that backend's index.
+CREATE TABLE IF NOT EXISTS index_marks (
+    backend TEXT NOT NULL,
+    id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (backend, id)
+) WITHOUT ROWID;
+-- One compact row per contract decision, written with its record, so the contracts table reads
+-- a few numbers per row instead of parsing every record's JSON (see index/contracts.py).
+CREATE TABLE IF NOT EXISTS contracts (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    {contract_columns}
+);
 """
+
+
+SCHEMA = SCHEMA.replace("{contract_columns}", ",\n    ".join(f"{n} {t}" for n, t in contracts.COLUMNS))
+_INSERT_CONTRACT = (
+    f"INSERT INTO contracts (key, id, {', '.join(n for n, _ in contracts.COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (len(contracts.COLUMNS) + 2))})"
+)
 
 
 def now_iso() -> str:
@@ -92,6 +117,20 @@ class Store:
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store made by an earlier version up to date (records.key, contract rows)."""
+        columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(records)")}
+        if "key" not in columns:
+            with self.transaction() as c:
+                c.execute("ALTER TABLE records ADD COLUMN key INTEGER")
+                for row in c.execute("SELECT id, json FROM records").fetchall():
+                    c.execute("UPDATE records SET key = ? WHERE id = ?", (record_key(row["id"]), row["id"]))
+                    values = contracts.row_values(Record.from_json(row["json"]))
+                    if values is not None:
+                        c.execute(_INSERT_CONTRACT.replace("INSERT", "INSERT OR REPLACE", 1), values)
+        self.conn.execute("CREATE INDEX IF NOT EXISTS records_key ON records(key)")
 
     def close(self) -> None:
         self.conn.close()
@@ -189,7 +228,10 @@ class Store:
     # -- records ---------------------------------------------------------------------------
 
     def put_records(self, records: Iterable[Record]) -> dict[str, int]:
-        """Insert or update records in one transaction; counts of new, changed and unchanged."""
+        """Insert or update records in one transaction; counts of new, changed and unchanged.
+
+        A contract decision's compact row (index/contracts.py) is written in the same transaction.
+        """
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         with self.transaction() as c:
             for rec in records:
@@ -200,17 +242,21 @@ class Store:
                     counts["unchanged"] += 1
                     continue
                 c.execute(
-                    """INSERT INTO records (id, document_id, council, page_type, decision_date, status,
-                           extractor_version, sha256, indexed_sha, json, updated_at)
-                       VALUES (?,?,?,?,?,?,?,?,NULL,?,?)
+                    """INSERT INTO records (id, key, document_id, council, page_type, decision_date, status,
+                           extractor_version, sha256, json, updated_at)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id,
                            council=excluded.council, page_type=excluded.page_type,
                            decision_date=excluded.decision_date, status=excluded.status,
                            extractor_version=excluded.extractor_version, sha256=excluded.sha256,
-                           indexed_sha=NULL, json=excluded.json, updated_at=excluded.updated_at""",
-                    (rec.id, rec.document_id, rec.council, rec.page_type, rec.decision_date, rec.status,
-                     rec.extractor_version, sha, body, now_iso()),
+                           json=excluded.json, updated_at=excluded.updated_at""",
+                    (rec.id, record_key(rec.id), rec.document_id, rec.council, rec.page_type,
+                     rec.decision_date, rec.status, rec.extractor_version, sha, body, now_iso()),
                 )
+                c.execute("DELETE FROM contracts WHERE id = ?", (rec.id,))
+                values = contracts.row_values(rec)
+                if values is not None:
+                    c.execute(_INSERT_CONTRACT, values)
                 counts["new" if row is None else "changed"] += 1
         return counts
 
@@ -218,27 +264,78 @@ class Store:
         row = self.conn.execute("SELECT json FROM records WHERE id = ?", (record_id,)).fetchone()
         return Record.from_json(row["json"]) if row else None
 
-    def records(self, where: str = "", args: tuple = ()) -> Iterator[Record]:
-        """Stream records (optionally filtered by a trusted SQL condition) in id order."""
-        sql = "SELECT json FROM records" + (f" WHERE {where}" if where else "") + " ORDER BY id"
-        for row in self.conn.execute(sql, args):
+    def records(self, where: str = "", args: tuple = (), batch: int = 500) -> Iterator[Record]:
+        """Stream records (optionally filtered by a trusted SQL condition on ``records r``) in id order.
+
+        Reads in pages by id, so callers may write to the store (e.g. mark_indexed) between pages.
+        """
+        sql = (f"SELECT r.id, r.json FROM records r WHERE r.id > ? {'AND (' + where + ')' if where else ''} "
+               "ORDER BY r.id LIMIT ?")
+        last = ""
+        while True:
+            rows = self.conn.execute(sql, (last, *args, batch)).fetchall()
+            for row in rows:
+                yield Record.from_json(row["json"])
+            if len(rows) < batch:
+                return
+            last = rows[-1]["id"]
+
+    def records_by_keys(self, keys: Iterable[int]) -> Iterator[Record]:
+        """The records with these keys (index.documents.record_key), in id order."""
+        sql = "SELECT json FROM records WHERE key IN (SELECT value FROM json_each(?)) ORDER BY id"
+        for row in self.conn.execute(sql, (json.dumps(list(keys)),)):
             yield Record.from_json(row["json"])
 
-    def unindexed(self) -> Iterator[Record]:
-        """Records whose current version is not yet in the search index (the index queue)."""
-        return self.records("indexed_sha IS NULL OR indexed_sha != sha256")
+    def unindexed(self, backend: str = DEFAULT_BACKEND) -> Iterator[Record]:
+        """Records whose current version is not yet in this backend's index (its queue)."""
+        return self.records(
+            "NOT EXISTS (SELECT 1 FROM index_marks m WHERE m.backend = ? AND m.id = r.id "
+            "AND m.sha256 = r.sha256)",
+            (backend,),
+        )
 
-    def mark_indexed(self, record_ids: Iterable[str]) -> None:
-        """Record that the index now holds these records' current versions."""
-        with self.transaction() as c:
-            c.executemany("UPDATE records SET indexed_sha = sha256 WHERE id = ?", ((i,) for i in record_ids))
+    def count_unindexed(self, backend: str = DEFAULT_BACKEND) -> int:
+        return self.conn.execute(
+            "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM index_marks m "
+            "WHERE m.backend = ? AND m.id = r.id AND m.sha256 = r.sha256)",
+            (backend,),
+        ).fetchone()[0]
 
-    def mark_all_unindexed(self) -> None:
-        """Queue every record again (before a full index rebuild)."""
+    def mark_indexed(self, record_ids: Iterable[str], backend: str = DEFAULT_BACKEND) -> None:
+        """Record that this backend's index now holds these records' current versions."""
         with self.transaction() as c:
-            c.execute("UPDATE records SET indexed_sha = NULL")
+            c.executemany(
+                """INSERT INTO index_marks (backend, id, sha256)
+                   SELECT ?, id, sha256 FROM records WHERE id = ?
+                   ON CONFLICT(backend, id) DO UPDATE SET sha256 = excluded.sha256""",
+                ((backend, i) for i in record_ids),
+            )
+
+    def mark_all_unindexed(self, backend: str | None = None) -> None:
+        """Queue every record again for one backend (or all), before a full index rebuild."""
+        with self.transaction() as c:
+            if backend is None:
+                c.execute("DELETE FROM index_marks")
+            else:
+                c.execute("DELETE FROM index_marks WHERE backend = ?", (backend,))
+
+    def contract_rows(self, keys: Iterable[int] | None = None) -> list[dict]:
+        """Compact contract rows (index/contracts.py COLUMNS), all or those with these keys."""
+        cols = ", ".join(contracts.ROW_FIELDS)
+        if keys is None:
+            cur = self.conn.execute(f"SELECT {cols} FROM contracts")
+        else:
+            cur = self.conn.execute(
+                f"SELECT {cols} FROM contracts WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(keys)),),
+            )
+        names = contracts.ROW_FIELDS
+        rows = [dict(zip(names, row, strict=True)) for row in cur]
+        for row in rows:
+            row["routes"] = row["routes"].split() if row["routes"] else []
+        return rows
 
     def count(self, table: str) -> int:
-        if table not in {"documents", "attachments", "records"}:
+        if table not in {"documents", "attachments", "records", "contracts"}:
             raise ValueError(f"unknown table {table!r}")
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

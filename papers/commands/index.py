@@ -1,3 +1,264 @@
-"""`papers index` subcommands (placeholder until its issue lands)."""
+"""`papers index`, `papers search`, `papers contracts`, `papers export`: the store and its search index.
 
-COMMANDS: list = []
+Every command here is a thin shell over index/service.py, which the web interface calls too, so
+`--json` output and the web API's JSON are the same objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from index import service
+from index.backends import BACKENDS
+from index.contracts import GROUP_BY, GROUP_FIELDS, ROW_FIELDS
+from index.export import WRITERS
+from papers.errors import EXIT_PARTIAL, UserError
+from papers.schema import Record
+
+log = logging.getLogger(__name__)
+
+backend_option = click.option("--backend", type=click.Choice(BACKENDS), default="tantivy", show_default=True,
+                              help="Search engine (elasticsearch needs ELASTICSEARCH_URL).")
+
+
+def record_files(paths: tuple[str, ...]) -> list[Path]:
+    """JSONL files named, plus every *.jsonl under folders named (recursive, sorted)."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            inside = sorted(path.rglob("*.jsonl"))
+            if not inside:
+                raise UserError(f"no .jsonl record files in {given} (make them with `papers extract`)")
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UserError(f"no such file or folder: {given}")
+    return found
+
+
+class RecordReader:
+    """Streams records from JSONL files; a bad line is logged and counted, never fatal."""
+
+    def __init__(self, files: list[Path]):
+        self.files = files
+        self.bad = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        for path in self.files:
+            with path.open(encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        yield Record.from_json(line)
+                    except ValueError as exc:
+                        self.bad += 1
+                        first = str(exc).splitlines()[0]
+                        log.error("%s:%d: not a record, skipped (%s)", path, n, first)
+
+
+@click.command("index")
+@click.argument("paths", nargs=-1)
+@backend_option
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the store (searches keep the old "
+              "index until the new one is complete).")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
+@click.pass_obj
+def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool, progress: bool) -> None:
+    """Load records into the store, then bring the search index up to date.
+
+    PATHS are JSONL record files (from `papers extract`) or folders of them; they go into the
+    store first, which stays the source of truth. With no PATHS, everything in the store that the
+    index lacks is indexed.
+
+    \b
+    Examples:
+      papers index dev.jsonl
+      papers index --rebuild
+    """
+    reader = RecordReader(record_files(paths)) if paths else None
+    summary = service.index_records(settings, reader, backend=backend, rebuild=rebuild, progress=progress)
+    loaded = summary["loaded"]
+    if loaded is not None:
+        click.echo(f"stored: {loaded['new']} new, {loaded['changed']} changed, {loaded['unchanged']} unchanged"
+                   + (f", {reader.bad} bad lines skipped" if reader.bad else ""), err=True)
+    click.echo(f"indexed {summary['indexed']} records into {backend} in {summary['seconds']} s; "
+               f"the index holds {summary['count']}", err=True)
+    if reader is not None and reader.bad:
+        sys.exit(EXIT_PARTIAL)
+
+
+def snippet_text(snippet: str, bold: bool = True) -> str:
+    """An HTML snippet for a terminal: <b> as bold (or nothing), entities unescaped."""
+    parts = re.split(r"(<b>.*?</b>)", snippet)
+    out = []
+    for part in parts:
+        if part.startswith("<b>"):
+            text = html.unescape(part[3:-4])
+            out.append(click.style(text, bold=True) if bold else text)
+        else:
+            out.append(html.unescape(part))
+    return " ".join("".join(out).split())
+
+
+SEARCH_CSV = ("rank", "score", "id", "title", "council", "page_type", "decision_date", "url", "snippet")
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--limit", "-n", type=click.IntRange(1, service.MAX_LIMIT), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
+@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"total", "hits", "facets"}.')
+@click.option("--csv", "as_csv", is_flag=True, help="Hits as CSV (snippets as plain text).")
+@backend_option
+@click.pass_obj
+def search_command(settings, query: str, limit: int, offset: int, as_json: bool, as_csv: bool, backend: str) -> None:
+    """Ranked hits with highlighted snippets, and counts by council, type, route and year.
+
+    \b
+    Query language:
+      fostering "care services" -respite      words (all must match), phrases, exclusions
+      framework OR dps                        either
+      council:bromley type:decision_details   filters; also committee:, maker:, route:
+      after:2019-01-01 before:2020 year:2019  decision date
+      value>=2m value<500k term>=36           annualised value (GBP), term in months
+
+    \b
+    Example:
+      papers search 'route:framework after:2019-01-01 fostering'
+    """
+    result = service.search(settings, query, limit=limit, offset=offset, backend=backend)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SEARCH_CSV)
+        for rank, hit in enumerate(result["hits"], offset + 1):
+            writer.writerow([rank, hit["score"], hit["id"], hit["title"], hit["council"], hit["page_type"],
+                             hit["decision_date"], hit["url"], snippet_text(hit["snippet"], bold=False)])
+        return
+    shown = len(result["hits"])
+    click.echo(f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else ""))
+    for rank, hit in enumerate(result["hits"], offset + 1):
+        meta = " · ".join(str(v) for v in (hit["council"], hit["decision_date"], hit["page_type"]) if v)
+        click.echo(f"\n{rank}. {click.style(hit['title'] or hit['id'], bold=True)}  [{meta}]")
+        click.echo(f"   {snippet_text(hit['snippet'])}")
+        if hit["url"]:
+            click.echo(f"   {hit['url']}")
+    if any(result["facets"].values()):
+        click.echo("")
+    for name, counts in result["facets"].items():
+        if counts:
+            click.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def money(value: float | None) -> str:
+    return "" if value is None else f"£{value:,.0f}"
+
+
+def months(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+@click.command("contracts")
+@click.argument("query", required=False, default="")
+@click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "rows", "groups"}.')
+@click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
+@backend_option
+@click.pass_obj
+def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv: bool, backend: str) -> None:
+    """Compare contract decisions: one row each, then per group count, median and quartiles.
+
+    Values are annualised as extracted: per-year amounts as stated, totals divided by the term in
+    years where the term is known; otherwise blank and counted as unknown.
+
+    \b
+    Example:
+      papers contracts 'route:framework' --group-by council --csv
+    """
+    result = service.contracts(settings, query, group_by=group_by, backend=backend)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(ROW_FIELDS)
+        for row in result["rows"]:
+            writer.writerow([" ".join(row[f]) if f == "routes" else row[f] for f in ROW_FIELDS])
+        sys.stdout.write("\n")
+        writer.writerow((group_by,) + GROUP_FIELDS[1:])
+        for group in result["groups"]:
+            writer.writerow([group[f] for f in GROUP_FIELDS])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = Table(title=f"{len(result['rows'])} contract decisions")
+    for name in ("council", "title", "decided", "per year", "total", "term", "ext.", "start", "end", "routes"):
+        rows.add_column(name, overflow="fold")
+    for r in result["rows"]:
+        rows.add_row(r["council"] or "", r["title"] or "", r["decision_date"] or "", money(r["annual_value"]),
+                     money(r["total_value"]), months(r["term_months"]), months(r["extension_months"]),
+                     r["start_date"] or "", r["end_date"] or "", ", ".join(r["routes"]))
+    groups = Table(title=f"annual value by {group_by}")
+    for name in (group_by, "decisions", "known", "unknown", "lower quartile", "median", "upper quartile"):
+        groups.add_column(name, justify="left" if name == group_by else "right")
+    for g in result["groups"]:
+        groups.add_row(g["group"], str(g["count"]), str(g["known"]), str(g["unknown"]), money(g["q1"]),
+                       money(g["median"]), money(g["q3"]))
+    console = Console()
+    console.print(rows)
+    console.print(groups)
+
+
+@click.command("export")
+@click.argument("query", required=False, default="")
+@click.option("--format", "fmt", type=click.Choice(list(WRITERS)), default="jsonl", show_default=True,
+              help="jsonl: full records; csv: one flat row each; ocds: an OCDS 1.1 release package of the "
+              "contract decisions.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), required=True,
+              help="File to write ('-' for stdout).")
+@backend_option
+@click.pass_obj
+def export_command(settings, query: str, fmt: str, output: str, backend: str) -> None:
+    """Export the records matching QUERY (all records without one).
+
+    \b
+    Example:
+      papers export 'value>=1m' --format ocds -o contracts.json
+    """
+    if output == "-":
+        n = service.export(settings, query, fmt, sys.stdout, backend=backend)
+    else:
+        # Written beside the target and renamed at the end: a failed export leaves no half file.
+        target = Path(output)
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                n = service.export(settings, query, fmt, fh, backend=backend)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    what = "contract releases" if fmt == "ocds" else "records"
+    click.echo(f"exported {n} {what} -> {output}", err=True)
+    if fmt == "ocds" and n == 0:
+        click.echo("warning: no contract decisions matched; an OCDS package needs at least one release", err=True)
+
+
+COMMANDS = [index_command, search_command, contracts_command, export_command]

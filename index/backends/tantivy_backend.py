@@ -1,0 +1,284 @@
+"""The embedded default: a tantivy index in a folder under the data directory.
+
+BM25 over an English-stemmed title (boosted) and body; council, page type, routes, dates and the
+contract terms as fast fields, so filters, ranges and facet counts never touch stored documents.
+Queries are built programmatically from index/query.py: user text is analysed with the same
+analyzer as the index, and never passed to tantivy's query-string parser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+from tantivy import FieldType, Occur
+from tantivy import Query as TQ
+
+from index.backends import FACETS, Hits, SearchBackend
+from index.documents import HIT_FIELDS, to_fields
+from index.query import AnyOf, Clause, Match, Phrase, Query, Range, Word
+from papers.errors import UserError
+from papers.schema import Record
+
+log = logging.getLogger(__name__)
+
+# Bump when the schema below changes: an index built by another version is rebuilt from the store.
+INDEX_VERSION = 1
+META_FILE = "papers-index.json"
+TITLE_BOOST = 3.0
+SNIPPET_CHARS = 240
+WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so memory stays flat
+FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
+TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
+
+
+def _analyzer() -> tantivy.TextAnalyzer:
+    """The same chain as tantivy's built-in en_stem, to turn query words into index terms."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_integer_field("key", indexed=True, fast=True)
+    sb.add_text_field("title", stored=True, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("body", stored=True, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("committee", tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("decision_maker", tokenizer_name=TEXT_TOKENIZER)
+    for keyword in ("council", "page_type", "routes"):
+        sb.add_text_field(keyword, fast=True, tokenizer_name="raw")
+    sb.add_date_field("decision_date", indexed=True, fast=True)
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_boolean_field("is_contract", indexed=True, fast=True)
+    for number in ("annual_value", "total_value", "term_months", "extension_months"):
+        sb.add_float_field(number, indexed=True, fast=True)
+    sb.add_bytes_field("hit", stored=True)  # the HIT_FIELDS as JSON: one read per hit
+    return sb.build()
+
+
+def to_date(value: str) -> dt.datetime:
+    """An ISO day (or YYYY-MM / YYYY: the first day of that period) as a UTC datetime."""
+    parts = [int(p) for p in value.split("-")] + [1, 1]
+    return dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.timezone.utc)
+
+
+class Compiler:
+    """Turns the query model into tantivy Query objects for one schema."""
+
+    def __init__(self, schema: tantivy.Schema):
+        self.schema = schema
+        self.analyzer = _analyzer()
+
+    def compile(self, query: Query, contracts_only: bool = False) -> TQ:
+        parts = [(Occur.Must, q) for q in map(self.clause, query.must) if q is not None]
+        parts += [(Occur.MustNot, q) for q in map(self.clause, query.must_not) if q is not None]
+        if contracts_only:
+            parts.append((Occur.Must, TQ.term_query(self.schema, "is_contract", True)))
+        if not any(occur == Occur.Must for occur, _ in parts):
+            parts.append((Occur.Must, TQ.all_query()))
+        return parts[0][1] if len(parts) == 1 else TQ.boolean_query(parts)
+
+    def text_query(self, query: Query) -> TQ | None:
+        """Only the positive words and phrases: what snippets should highlight."""
+        parts = [(Occur.Should, q) for q in map(self.clause, query.text_clauses()) if q is not None]
+        return TQ.boolean_query(parts) if parts else None
+
+    def clause(self, clause: Clause) -> TQ | None:
+        if isinstance(clause, (Word, Phrase)):
+            return self._text(clause.text)
+        if isinstance(clause, Match):
+            if clause.text:
+                return self._words(clause.field, self.analyzer.analyze(clause.value))
+            return TQ.term_query(self.schema, clause.field, clause.value)
+        if isinstance(clause, Range):
+            return self._range(clause)
+        if isinstance(clause, AnyOf):
+            options = [q for q in map(self.clause, clause.options) if q is not None]
+            if not options:
+                return None
+            return TQ.boolean_query([(Occur.Should, q) for q in options])
+        raise TypeError(f"unknown clause {clause!r}")
+
+    def _text(self, text: str) -> TQ | None:
+        """Title (boosted) or body; several tokens ("care services", "e-mail") form a phrase."""
+        tokens = self.analyzer.analyze(text)
+        if not tokens:
+            return None  # punctuation only: nothing to look for
+        title = TQ.boost_query(self._words("title", tokens), TITLE_BOOST)
+        return TQ.boolean_query([(Occur.Should, title), (Occur.Should, self._words("body", tokens))])
+
+    def _words(self, field: str, tokens: list[str]) -> TQ:
+        if len(tokens) == 1:
+            return TQ.term_query(self.schema, field, tokens[0])
+        return TQ.phrase_query(self.schema, field, list(enumerate(tokens)))
+
+    def _range(self, r: Range) -> TQ:
+        if r.field == "decision_date":
+            kind, low, high = FieldType.Date, r.low and to_date(str(r.low)), r.high and to_date(str(r.high))
+        elif r.field == "year":
+            kind, low, high = FieldType.Integer, r.low, r.high
+        else:
+            kind = FieldType.Float
+            low = None if r.low is None else float(r.low)
+            high = None if r.high is None else float(r.high)
+        return TQ.range_query(
+            self.schema, r.field, kind, low, high, include_lower=r.include_low, include_upper=r.include_high
+        )
+
+
+def to_document(fields: dict) -> tantivy.Document:
+    doc = tantivy.Document()
+    for name in ("id", "title", "body", "committee", "decision_maker", "council", "page_type"):
+        if fields.get(name):
+            doc.add_text(name, fields[name])
+    for route in fields["routes"]:
+        doc.add_text("routes", route)
+    doc.add_integer("key", fields["key"])
+    doc.add_boolean("is_contract", fields["is_contract"])
+    if fields["decision_date"]:
+        doc.add_date("decision_date", to_date(fields["decision_date"]))
+        doc.add_integer("year", fields["year"])
+    for name in ("annual_value", "total_value", "term_months", "extension_months"):
+        if fields.get(name) is not None:
+            doc.add_float(name, float(fields[name]))
+    doc.add_bytes("hit", json.dumps({k: fields.get(k) for k in HIT_FIELDS}).encode("utf-8"))
+    return doc
+
+
+class TantivyBackend(SearchBackend):
+    """A tantivy index in ``path``; one writer per process, opened on first write."""
+
+    name = "tantivy"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.schema = build_schema()
+        self._open()
+        self.compiler = Compiler(self.schema)
+        self._writer: tantivy.IndexWriter | None = None
+
+    def _open(self) -> None:
+        meta = self.path / META_FILE
+        if self.path.exists() and any(self.path.iterdir()):
+            version = json.loads(meta.read_text()).get("version") if meta.exists() else None
+            if version != INDEX_VERSION:
+                # The index is a cache of the store: an old layout is dropped, then refilled.
+                log.warning("index at %s has layout %s, not %s: starting it afresh", self.path, version,
+                            INDEX_VERSION)
+                shutil.rmtree(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        meta.write_text(json.dumps({"version": INDEX_VERSION}))
+
+    @property
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            try:
+                self._writer = self.index.writer(WRITER_HEAP, 1)
+            except ValueError as exc:  # tantivy's lock file: another process is writing
+                raise UserError(f"the index at {self.path} is being written by another process ({exc})",
+                                exit_code=3) from exc
+        return self._writer
+
+    def add(self, records: Iterable[Record]) -> int:
+        n = 0
+        writer = self.writer
+        for rec in records:
+            writer.delete_documents_by_term("id", rec.id)
+            writer.add_document(to_document(to_fields(rec)))
+            n += 1
+        return n
+
+    def delete(self, ids: Iterable[str]) -> None:
+        for record_id in ids:
+            self.writer.delete_documents_by_term("id", record_id)
+
+    def commit(self) -> None:
+        if self._writer is None:
+            return
+        self._writer.commit()
+        self._writer.wait_merging_threads()  # also releases the writer lock for other processes
+        self._writer = None
+        self.index.reload()
+
+    def start_rebuild(self) -> None:
+        # Deletes become visible only at commit, so searches see the old index until then.
+        self.writer.delete_all_documents()
+
+    def reset(self) -> None:
+        self.writer.delete_all_documents()
+        self.commit()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
+    def count(self) -> int:
+        return self.index.searcher().num_docs
+
+    def ids(self) -> set[str]:
+        searcher = self.index.searcher()
+        if not searcher.num_docs:
+            return set()
+        hits = searcher.search(TQ.all_query(), searcher.num_docs).hits
+        return {searcher.doc(addr).get_first("id") for _, addr in hits}
+
+    def keys(self, query: Query, contracts_only: bool = False) -> list[int]:
+        searcher = self.index.searcher()
+        if not searcher.num_docs:
+            return []
+        compiled = self.compiler.compile(query, contracts_only)
+        addrs = [addr for _, addr in searcher.search(compiled, searcher.num_docs, count=False).hits]
+        return searcher.fast_field_values("key", addrs) if addrs else []
+
+    def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
+        searcher = self.index.searcher()
+        compiled = self.compiler.compile(query)
+        result = searcher.search(compiled, max(1, limit), count=True, offset=offset)
+        highlight = self.compiler.text_query(query)
+        snippets = None
+        if highlight is not None and result.hits:
+            snippets = tantivy.SnippetGenerator.create(searcher, highlight, self.schema, "body")
+            snippets.set_max_num_chars(SNIPPET_CHARS)
+        hits = []
+        for score, addr in result.hits[:limit]:
+            doc = searcher.doc(addr)
+            hit = json.loads(doc.get_first("hit"))
+            hit["score"] = round(score, 4)
+            hit["snippet"] = self._snippet(doc, snippets)
+            hits.append(hit)
+        return Hits(result.count, hits, self._facets(searcher, compiled) if facets else {})
+
+    @staticmethod
+    def _snippet(doc: tantivy.Document, snippets: tantivy.SnippetGenerator | None) -> str:
+        """HTML: matched words in <b>, everything else escaped (tantivy's to_html escapes)."""
+        if snippets is not None:
+            snippet = snippets.snippet_from_doc(doc).to_html()
+            if snippet:
+                return snippet
+        body = doc.get_first("body") or ""
+        return html.escape(body[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS else body)
+
+    @staticmethod
+    def _facets(searcher: tantivy.Searcher, compiled: TQ) -> dict[str, dict[str, int]]:
+        aggs = {
+            name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()
+        }
+        result = searcher.aggregate(compiled, aggs)
+        return {
+            name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}
+            for name in FACET_SIZES
+        }

@@ -1,0 +1,158 @@
+"""What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
+
+    search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
+    contracts(settings, q)       -> {"group_by": G, "rows": [...], "groups": [...]}
+    index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
+    export(settings, q, fmt, fh) -> number of records (or releases) written
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import IO
+
+from index import contracts as contract_table
+from index import export as exporters
+from index.backends import SearchBackend, open_backend
+from index.query import Query, parse
+from index.store import Store
+from papers.errors import UserError
+from papers.schema import Record
+from papers.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000  # records per store transaction and per index write
+COMMIT_EVERY = 20_000  # records between index commits outside a rebuild (each commit makes a segment)
+MAX_LIMIT = 1000
+
+_backends: dict[tuple[str, str], SearchBackend] = {}
+
+
+def backend_for(settings: Settings, name: str = "tantivy") -> SearchBackend:
+    """One open backend per (engine, location) per process: opening an index is not free."""
+    where = str(settings.index_dir if name == "tantivy" else settings.elasticsearch_url)
+    if (name, where) not in _backends:
+        _backends[(name, where)] = open_backend(settings, name)
+    return _backends[(name, where)]
+
+
+def _query(q: str | Query | None) -> Query:
+    return q if isinstance(q, Query) else parse(q)
+
+
+def search(settings: Settings, q: str | Query | None, limit: int = 20, offset: int = 0,
+           backend: str = "tantivy") -> dict:
+    """Ranked hits (HIT_FIELDS + score + HTML snippet) and facet counts for council/type/route/year."""
+    if not 0 <= limit <= MAX_LIMIT or offset < 0:
+        raise UserError(f"limit must be between 0 and {MAX_LIMIT} and offset at least 0")
+    result = backend_for(settings, backend).search(_query(q), limit=limit, offset=offset)
+    return {"total": result.total, "hits": result.hits, "facets": result.facets}
+
+
+def contracts(settings: Settings, q: str | Query | None = None, group_by: str = "council",
+              backend: str = "tantivy") -> dict:
+    """One row per matching contract decision, then count/known/unknown/q1/median/q3 per group."""
+    if group_by not in contract_table.GROUP_BY:
+        raise UserError(f"cannot group by '{group_by}' (one of: {', '.join(contract_table.GROUP_BY)})")
+    query = _query(q)
+    with Store(settings.db_path) as store:
+        if query.is_empty:
+            rows = store.contract_rows()
+        else:
+            rows = store.contract_rows(backend_for(settings, backend).keys(query, contracts_only=True))
+    rows.sort(key=lambda r: (r["council"] or "", r["decision_date"] or "", r["title"] or "", r["id"]))
+    return {"group_by": group_by, "rows": rows, "groups": contract_table.summarise(rows, group_by)}
+
+
+def matching_records(store: Store, settings: Settings, q: str | Query | None,
+                     backend: str = "tantivy") -> Iterator[Record]:
+    """Every record matching a query (all records for an empty one), streamed in id order."""
+    query = _query(q)
+    if query.is_empty:
+        return store.records()
+    return store.records_by_keys(backend_for(settings, backend).keys(query))
+
+
+def export(settings: Settings, q: str | Query | None, fmt: str, out: IO[str],
+           backend: str = "tantivy") -> int:
+    """Write the matching records as jsonl, csv or an OCDS release package; returns how many."""
+    writer = exporters.WRITERS.get(fmt)
+    if writer is None:
+        raise UserError(f"unknown export format '{fmt}' (one of: {', '.join(exporters.WRITERS)})")
+    query = _query(q)
+    with Store(settings.db_path) as store:
+        return writer(matching_records(store, settings, query, backend), out)
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def index_records(settings: Settings, records: Iterable[Record] | None = None, backend: str = "tantivy",
+                  rebuild: bool = False, progress: bool = True) -> dict:
+    """Load ``records`` into the store (if given), then index everything the backend lacks.
+
+    The store stays the source of truth: records are stored first, and marked indexed only after
+    the backend has committed them, so a crash re-indexes rather than loses.
+    """
+    started = time.perf_counter()
+    engine = backend_for(settings, backend)
+    with Store(settings.ensure().db_path) as store:
+        loaded = None
+        if records is not None:
+            loaded = {"new": 0, "changed": 0, "unchanged": 0}
+            for batch in _batches(records, BATCH):
+                for k, v in store.put_records(batch).items():
+                    loaded[k] += v
+        if rebuild or engine.count() == 0:
+            # An empty index (first run, deleted folder, new layout) is refilled from the store.
+            store.mark_all_unindexed(backend)
+        if rebuild:
+            engine.start_rebuild()
+        total = store.count_unindexed(backend)
+        indexed = 0
+        pending: list[str] = []
+        with _progress(progress, total, f"indexing into {backend}") as advance:
+            for batch in _batches(store.unindexed(backend), BATCH):
+                indexed += engine.add(batch)
+                pending.extend(r.id for r in batch)
+                advance(len(batch))
+                # During a rebuild nothing is committed until the end: searches keep the old index.
+                if not rebuild and len(pending) >= COMMIT_EVERY:
+                    engine.commit()
+                    store.mark_indexed(pending, backend)
+                    pending = []
+            engine.commit()
+            store.mark_indexed(pending, backend)
+        return {"backend": backend, "loaded": loaded, "indexed": indexed, "count": engine.count(),
+                "rebuild": rebuild, "seconds": round(time.perf_counter() - started, 2)}
+
+
+class _progress:
+    """A rich progress bar on stderr, or nothing when progress is off or there is nothing to do."""
+
+    def __init__(self, enabled: bool, total: int, label: str):
+        self.bar = None
+        if enabled and total:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=Console(stderr=True))
+            self.task = self.bar.add_task(label, total=total)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+            return lambda n: self.bar.advance(self.task, n)
+        return lambda n: None
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
