@@ -1,0 +1,85 @@
+"""The JSON API: the objects the `papers` command prints, from the same index.service calls."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from index import service
+from index.contracts import GROUP_BY
+from index.query import QueryError
+from papers.errors import UserError
+from papers.web import contracts as contracts_view
+from papers.web import councils as councils_view
+from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+QueryText = Query("", max_length=MAX_QUERY_CHARS, description="A query in the `papers search` language.")
+GroupBy = Query("council", pattern="^(" + "|".join(GROUP_BY) + ")$", description="How to group the contracts.")
+
+
+def _error(exc: UserError) -> JSONResponse:
+    """Malformed query -> 400 with its message and position; a missing index -> 503."""
+    if isinstance(exc, QueryError):
+        return JSONResponse({"detail": str(exc), "position": exc.position}, status_code=400)
+    return JSONResponse({"detail": str(exc)}, status_code=503)
+
+
+@router.get("/search", summary="Ranked matches with snippets and facet counts")
+def search(request: Request, q: str = QueryText,
+           limit: int = Query(20, ge=0, le=MAX_LIMIT, description="Hits to return."),
+           offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Hits to skip.")) -> Response:
+    """The object `papers search --json` prints: `{"total", "hits", "facets"}`."""
+    try:
+        return JSONResponse(service.search(request.app.state.settings, q, limit=limit, offset=offset))
+    except UserError as exc:
+        return _error(exc)
+
+
+def _contracts(request: Request, q: str, group_by: str) -> contracts_view.ContractsTable | JSONResponse:
+    try:
+        return contracts_view.build(request.app.state.settings, q, group_by)
+    except UserError as exc:
+        return _error(exc)
+
+
+@router.get("/contracts", summary="Contract decisions and per-group quartiles of annual value")
+def contracts(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
+    """The contracts page's table: `{"rows", "groups", "total", "truncated", ...}`."""
+    table = _contracts(request, q, group_by)
+    return table if isinstance(table, Response) else JSONResponse(table.to_dict())
+
+
+@router.get("/contracts.json", include_in_schema=False)
+def contracts_json(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
+    """/api/contracts as a download."""
+    response = contracts(request, q, group_by)
+    if response.status_code == 200:
+        response.headers["content-disposition"] = 'attachment; filename="contracts.json"'
+    return response
+
+
+@router.get("/contracts.csv", summary="The contract decisions as CSV (one row per decision)")
+def contracts_csv(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
+    table = _contracts(request, q, group_by)
+    if isinstance(table, Response):
+        return table
+    return Response(table.to_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="contracts.csv"'})
+
+
+@router.get("/records/{record_id:path}", summary="One record with every extracted span")
+def record(request: Request, record_id: str) -> Response:
+    """The record exactly as stored (papers/schema.py `Record`)."""
+    found = request.app.state.reader.record(record_id)
+    if found is None:
+        return JSONResponse({"detail": f"no record with id {record_id!r}"}, status_code=404)
+    return Response(found.to_json(), media_type="application/json")
+
+
+@router.get("/councils", summary="Coverage per council: documents, records, crawls")
+def councils(request: Request) -> Response:
+    settings = request.app.state.settings
+    rows = councils_view.coverage(request.app.state.reader, councils_view.contracts_per_council(settings))
+    return JSONResponse({"councils": [c.to_dict() for c in rows]})
