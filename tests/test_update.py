@@ -1,0 +1,152 @@
+"""The update job's extraction and index stages, on documents stored the way the crawler stores them.
+
+(The crawl stage and the faults are exercised end to end against the snapshot in test_faults.py.)
+"""
+
+import hashlib
+
+import pytest
+
+import extract
+import extract.pipeline
+from index.service import backend_for
+from index.store import Store
+from papers.pipeline.check import check
+from papers.pipeline.job import UpdateJob
+from papers.pipeline.runs import Runs
+from papers.schema import Attachment, Document
+from papers.settings import Settings
+
+REPORT = b"The contract is worth \xa3250,000 per year for 3 years with an optional 2 year extension."
+
+
+def document(settings: Settings, n: int, attachments: int = 1, body: str = "") -> Document:
+    atts = []
+    for a in range(attachments):
+        data = REPORT + f" Report {n}.{a}".encode()
+        sha = hashlib.sha256(data).hexdigest()
+        (settings.files_dir / f"{sha}.txt").write_bytes(data)
+        atts.append(
+            Attachment(
+                url=f"https://example.test/r{n}-{a}.txt",
+                path=f"{sha}.txt",
+                sha256=sha,
+                size=len(data),
+                content_type="text/plain; charset=latin-1",
+            )
+        )
+    return Document(
+        id=f"bromley:decision_details:{n}",
+        council="bromley",
+        platform="moderngov",
+        page_type="decision_details",
+        url=f"https://example.test/ieDecisionDetails.aspx?ID={n}",
+        title=f"Decision {n}",
+        body=body
+        or f"<h1>Decision details</h1><p>RESOLVED that the fostering framework {n} be approved.</p>",
+        attachments=atts,
+    )
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    s = Settings(data_dir=tmp_path).ensure()
+    s.files_dir.mkdir()
+    return s
+
+
+def store_docs(settings: Settings, docs: list[Document]) -> None:
+    with Store(settings.db_path) as store:
+        for doc in docs:
+            store.put_document(doc)
+
+
+def state(settings: Settings) -> tuple[dict, set]:
+    with Store(settings.db_path) as store:
+        records = dict(store.conn.execute("SELECT id, sha256 FROM records").fetchall())
+    return records, backend_for(settings).ids()
+
+
+def test_stored_documents_are_extracted_indexed_once_and_pass_check(settings):
+    store_docs(settings, [document(settings, 1, attachments=2), document(settings, 2)])
+    summary = UpdateJob(settings).reextract()
+    assert summary["exit_code"] == 0, summary["errors"]
+    extract_stage = summary["stages"]["extract"]
+    assert extract_stage["documents"] == 2
+    assert extract_stage["councils"]["bromley"] == {"new": 5, "changed": 0, "unchanged": 0, "failed": 0}
+    assert summary["stages"]["index"]["totals"]["new"] == 5
+    records, indexed = state(settings)
+    assert set(records) == indexed and len(indexed) == 5
+    assert check(settings).ok
+    with Store(settings.db_path) as store:
+        run = Runs(store.conn).get(summary["run_id"])
+        attachment = store.get_record(sorted(records)[1])
+    assert (
+        attachment.contract.annual_value == 250000 and attachment.document_id == "bromley:decision_details:1"
+    )
+    assert (run.status, [(s.council, s.stage) for s in run.stages]) == (
+        "ok",
+        [("bromley", "extract"), ("bromley", "index"), ("*", "extract"), ("*", "index")],
+    )
+
+    again = UpdateJob(settings).reextract()  # nothing new: nothing extracted, nothing sent
+    assert again["stages"]["extract"]["documents"] == 0 and again["stages"]["index"]["totals"]["new"] == 0
+    assert state(settings) == (records, indexed)
+
+
+def test_a_revised_report_replaces_the_old_one_in_store_and_index(settings):
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    UpdateJob(settings).reextract()
+    before, _ = state(settings)
+    revised = document(settings, 1)
+    data = REPORT + b" Revised after call-in."
+    sha = hashlib.sha256(data).hexdigest()
+    (settings.files_dir / f"{sha}.txt").write_bytes(data)
+    revised.attachments[0].sha256, revised.attachments[0].path = sha, f"{sha}.txt"  # same URL, new file
+    store_docs(settings, [revised])
+    summary = UpdateJob(settings).reextract()
+    assert summary["stages"]["extract"]["documents"] == 1
+    assert summary["stages"]["index"]["deleted"] == 1
+    records, indexed = state(settings)
+    assert set(records) == indexed and len(records) == 4
+    assert set(records) - set(before) == {f"bromley:decision_details:1/{sha[:12]}"}
+    assert check(settings).ok
+
+
+def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkeypatch):
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    UpdateJob(settings).reextract()
+    with Store(settings.db_path) as store:  # one document's records came from an older version
+        older = list(store.records("document_id = ?", ("bromley:decision_details:2",)))
+        store.put_records(r.model_copy(update={"extractor_version": "0.0.1"}) for r in older)
+    summary = UpdateJob(settings).reextract()
+    assert summary["stages"]["extract"]["documents"] == 1
+    assert summary["stages"]["extract"]["councils"]["bromley"]["changed"] == 2  # version field rewritten
+    monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "99.0")
+    monkeypatch.setattr(extract.pipeline, "EXTRACTOR_VERSION", "99.0")
+    summary = UpdateJob(settings).reextract()
+    assert summary["stages"]["extract"]["documents"] == 2
+    with Store(settings.db_path) as store:
+        versions = {row[0] for row in store.conn.execute("SELECT extractor_version FROM records")}
+    assert versions == {"99.0"}
+    assert check(settings).ok
+
+
+def test_when_the_index_fails_records_stay_queued_and_go_next_run(settings, monkeypatch):
+    import index.service
+
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+
+    def down(*args, **kwargs):
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(index.service, "index_records", down)
+    failed = UpdateJob(settings).reextract()
+    assert failed["exit_code"] == 1 and failed["status"] == "partial"
+    assert failed["stages"]["index"]["queued"] == 4
+    assert any("connection refused" in e and "4 records queued" in e for e in failed["errors"])
+    assert {f.kind for f in check(settings).findings} == {"missing from index"}
+    monkeypatch.undo()
+    done = UpdateJob(settings).reextract()
+    assert done["exit_code"] == 0 and done["stages"]["index"]["totals"]["new"] == 4
+    assert check(settings).ok
