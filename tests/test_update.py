@@ -150,3 +150,18 @@ def test_when_the_index_fails_records_stay_queued_and_go_next_run(settings, monk
     done = UpdateJob(settings).reextract()
     assert done["exit_code"] == 0 and done["stages"]["index"]["totals"]["new"] == 4
     assert check(settings).ok
+
+
+def test_elasticsearch_down_keeps_records_queued_and_exits_1(tmp_path):
+    # A real client against a closed port: the outage is real, no cluster is faked.
+    settings = Settings(data_dir=tmp_path, elasticsearch_url="http://127.0.0.1:9").ensure()
+    settings.files_dir.mkdir()
+    store_docs(settings, [document(settings, 1)])
+    summary = UpdateJob(settings, backend="elasticsearch").reextract()
+    assert summary["exit_code"] == 1 and summary["stages"]["index"]["queued"] == 2
+    assert (
+        "Connection refused" in summary["errors"][0]
+        and "2 records queued for the next run" in summary["errors"][0]
+    )
+    with Store(settings.db_path) as store:
+        assert store.count_unindexed("elasticsearch") == 2 and store.count("records") == 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -208,20 +209,20 @@ class UpdateJob:
                 log.exception("extraction of %s failed: %s", doc_id, exc, extra={"stage": "extract"})
                 counts[doc.council]["failed"] += 1
                 continue
-            with store.transaction() as conn:
-                stored = store.put_records(records)
-                keep = {r.id for r in records}
-                stale = [
-                    row[0]
-                    for row in conn.execute(
-                        "SELECT id FROM records WHERE document_id = ? OR id = ?", (doc_id, doc_id)
-                    )
-                    if row[0] not in keep
-                ]
-                if stale:
-                    pending.delete_records(conn, stale)
-                retry = any(r.status in pending.RETRY_STATUSES for r in records)
-                pending.mark_extracted(conn, doc_id, source_sha, version, retry)
+            try:
+                stored = self._store_records(store, doc_id, source_sha, version, records)
+            except (sqlite3.OperationalError, OSError) as exc:  # disk full, I/O error: stop, keep the rest
+                left = len(queue) - n + 1
+                log.error(
+                    "cannot store records of %s: %s; stopping extraction, %d documents left for the next run",
+                    doc_id,
+                    exc,
+                    left,
+                    extra={"stage": "extract"},
+                )
+                summary["errors"].append(f"extract: {exc} ({left} documents left for the next run)")
+                counts[doc.council]["failed"] += 1
+                break
             counts[doc.council].update(stored)
             bad = [r for r in records if r.status not in OK_STATUSES]
             counts[doc.council]["failed"] += len(bad)
@@ -248,6 +249,26 @@ class UpdateJob:
             "totals": totals,
             "seconds": round(elapsed, 3),
         }
+
+    @staticmethod
+    def _store_records(store: Store, doc_id: str, source_sha: str, version: str, records: list) -> dict:
+        """A document's records, the removal of records it no longer yields and its new source hash,
+        in one transaction: a kill or a full disk leaves the document either done or still queued."""
+        with store.transaction() as conn:
+            stored = store.put_records(records)
+            keep = {r.id for r in records}
+            stale = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT id FROM records WHERE document_id = ? OR id = ?", (doc_id, doc_id)
+                )
+                if row[0] not in keep
+            ]
+            if stale:
+                pending.delete_records(conn, stale)
+            retry = any(r.status in pending.RETRY_STATUSES for r in records)
+            pending.mark_extracted(conn, doc_id, source_sha, version, retry)
+        return stored
 
     def _index(self, store: Store, runs: Runs, summary: dict) -> None:
         from index.service import backend_for, index_records
