@@ -159,26 +159,15 @@ class Runs:
             (row["id"],),
         ).fetchall()
         return Run(
-            id=row["id"],
-            kind=row["kind"],
-            started_at=row["started_at"],
-            finished_at=row["finished_at"],
-            status=row["status"],
-            exit_code=row["exit_code"],
-            options=json.loads(row["options"]),
-            summary=json.loads(row["summary"]) if row["summary"] else None,
+            **{
+                **dict(row),
+                "options": json.loads(row["options"]),
+                "summary": None if row["summary"] is None else json.loads(row["summary"]),
+            },
             stages=[_stage(s) for s in stages],
             flags=[dict(f) for f in flags],
         )
 
 
 def _stage(row: sqlite3.Row) -> StageRow:
-    return StageRow(
-        council=row["council"],
-        stage=row["stage"],
-        new=row["new"],
-        changed=row["changed"],
-        unchanged=row["unchanged"],
-        failed=row["failed"],
-        seconds=row["seconds"],
-    )
+    return StageRow(**{k: row[k] for k in StageRow.__dataclass_fields__})
