@@ -7,9 +7,11 @@ query compiled for either backend means the same thing.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from papers.schema import Record
 
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # Stored on every hit, so result lists never go back to the store for a page of results.
 HIT_FIELDS = (
     "id", "title", "council", "council_name", "page_type", "committee", "decision_maker",
@@ -48,7 +50,8 @@ def title_of(record: Record) -> str:
 def to_fields(record: Record) -> dict:
     """The flat index document for a record (None values are left out by the backends)."""
     c = record.contract
-    date = record.decision_date if record.decision_date and len(record.decision_date) == 10 else None
+    # YYYY-MM-DD, or YYYY-MM / YYYY when the text names no day (backends read it as the first day)
+    date = record.decision_date if record.decision_date and _DATE.fullmatch(record.decision_date) else None
     return {
         "id": record.id,
         "key": record_key(record.id),
@@ -60,7 +63,7 @@ def to_fields(record: Record) -> dict:
         "committee": record.committee,
         "decision_maker": record.decision_maker,
         "decision_date": date,
-        "year": int(record.decision_date[:4]) if record.decision_date else None,
+        "year": int(date[:4]) if date else None,
         "url": record.url or (record.source if record.source.startswith("http") else None),
         "routes": sorted(set(record.procurement)),
         "is_contract": is_contract(record),

@@ -1,0 +1,171 @@
+"""The embedded tantivy backend through index.service: ranking, every filter, facets, snippets, upserts."""
+
+import pytest
+
+from index import service
+from index.backends.tantivy_backend import TantivyBackend
+from index.query import parse
+from index.store import Store
+from tests.fixtures.index.records import record, sample_records, settings_for
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    settings = settings_for(tmp_path_factory.mktemp("tantivy"))
+    service.index_records(settings, sample_records(), progress=False)
+    return settings
+
+
+def ids(settings, q, **kw) -> set[str]:
+    return {hit["id"].split(":")[-1] for hit in service.search(settings, q, limit=50, **kw)["hits"]}
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("fostering", {"1", "3", "5", "7"}),
+        ("FOSTERING fostering", {"1", "3", "5", "7"}),
+        ("awarding", {"1", "2"}),  # stemmed: award, awarded
+        ("fostering -respite", {"1", "3", "7"}),
+        ("respite OR highways", {"4", "5", "6"}),
+        ('"contract extension"', {"3"}),
+        ('"extension contract"', set()),
+        ("extension contract", {"3"}),
+        ('"care services" -"home care"', {"2"}),
+        ("route:framework after:2019-01-01 fostering", {"1"}),
+        ("council:camden", {"3", "4", "5"}),
+        ("-council:camden -council:bromley", {"6", "7"}),
+        ("council:camden OR council:leeds fostering", {"3", "5", "7"}),
+        ("committee:cabinet", {"3", "4", "5"}),
+        ('committee:"executive committee"', {"1", "2"}),
+        ("maker:executive", {"1", "2"}),
+        ('maker:"member for children"', {"1"}),
+        ("type:minutes", {"5"}),
+        ("route:dps", {"4"}),
+        ("route:extension OR route:tender", {"2", "3"}),
+        ("after:2020-01-01", {"2", "4", "5"}),
+        ("after:2019-05-01 before:2019-05-02", {"1"}),
+        ("before:2019-05-01", {"3"}),
+        ("before:2019-10", {"1", "3", "6"}),  # a month-precision date counts from its first day
+        ("year:2019", {"1", "6"}),
+        ("year>=2020", {"2", "4", "5"}),
+        ("value>=2m", {"1", "3"}),
+        ("value>2.5m", {"3"}),
+        ("value<500k", {"2"}),
+        ("value>=1m value<=3m", {"1", "6"}),
+        ("term>=36", {"1", "2", "6"}),
+        ("term<3y", {"3"}),
+        ("-fostering", {"2", "4", "6"}),
+        ("", {"1", "2", "3", "4", "5", "6", "7"}),
+        ("&", {"1", "2", "3", "4", "5", "6", "7"}),  # punctuation only: nothing to look for
+        ("zebra", set()),
+    ],
+)
+def test_queries_find_exactly(settings, q, expected):
+    assert ids(settings, q) == expected
+    assert service.search(settings, q)["total"] == len(expected)
+
+
+def test_title_is_boosted_over_body(settings):
+    hits = service.search(settings, "care")["hits"]
+    assert {h["id"].split(":")[-1] for h in hits[:2]} == {"2", "4"}  # "care" in the title
+    assert hits[-1]["id"].endswith(":5")  # "care" only in the body
+    assert hits[0]["score"] >= hits[1]["score"] > hits[-1]["score"]
+
+
+def test_facets_count_the_matches(settings):
+    facets = service.search(settings, "fostering", limit=1)["facets"]
+    assert facets == {
+        "council": {"camden": 2, "bromley": 1, "leeds": 1},
+        "type": {"decision_details": 2, "agenda_item": 1, "minutes": 1},
+        "route": {"direct_award": 1, "extension": 1, "framework": 1},
+        "year": {"2018": 1, "2019": 1, "2020": 1},
+    }
+
+
+def test_snippets_highlight_and_escape(settings):
+    hit = service.search(settings, "acme")["hits"][0]
+    assert "&lt;<b>Acme</b> &amp; Co&gt;" in hit["snippet"]
+    assert "<Acme" not in hit["snippet"]
+    only_filter = service.search(settings, "council:bromley type:decision_details -care")["hits"][0]
+    assert "&lt;Acme &amp; Co&gt;" in only_filter["snippet"] and "<b>" not in only_filter["snippet"]
+
+
+def test_hits_carry_what_a_result_list_shows(settings):
+    hit = service.search(settings, '"fostering framework"')["hits"][0]
+    assert hit["id"] == "bromley:decision_details:1"
+    assert hit["title"] == "Fostering framework award"
+    assert hit["council"] == "bromley" and hit["decision_date"] == "2019-05-01"
+    assert hit["url"] == "https://bromley.test/bromley:decision_details:1"
+    assert hit["routes"] == ["framework"] and hit["annual_value"] == 2.5e6
+    untitled = service.search(settings, "recruitment")["hits"][0]
+    assert untitled["title"] == "leeds:agenda_item:7"  # no title: named after its source
+
+
+def test_paging(settings):
+    everything = [h["id"] for h in service.search(settings, "", limit=7)["hits"]]
+    page = [h["id"] for h in service.search(settings, "", limit=3, offset=3)["hits"]]
+    assert page == everything[3:6]
+    assert service.search(settings, "", limit=0)["hits"] == []
+
+
+def test_keys_for_contracts(settings):
+    backend = service.backend_for(settings)
+    assert len(backend.keys(parse(""))) == 7
+    assert len(backend.keys(parse(""), contracts_only=True)) == 5
+    assert len(backend.keys(parse("fostering"), contracts_only=True)) == 2
+
+
+def test_indexing_twice_changes_no_count_and_upserts(tmp_path):
+    settings = settings_for(tmp_path)
+    first = service.index_records(settings, sample_records(), progress=False)
+    assert first["loaded"] == {"new": 7, "changed": 0, "unchanged": 0}
+    assert (first["indexed"], first["count"]) == (7, 7)
+    again = service.index_records(settings, sample_records(), progress=False)
+    assert again["loaded"] == {"new": 0, "changed": 0, "unchanged": 7}
+    assert (again["indexed"], again["count"]) == (0, 7)
+
+    edited = sample_records()
+    edited[0] = record("bromley:decision_details:1", "Rewritten: libraries only.", title="Libraries")
+    third = service.index_records(settings, edited, progress=False)
+    assert third["loaded"]["changed"] == 1 and (third["indexed"], third["count"]) == (1, 7)
+    assert ids(settings, "libraries") == {"1"}
+    assert "1" not in ids(settings, "acme")
+    assert service.backend_for(settings).ids() == {r.id for r in sample_records()}
+
+
+def test_rebuild_keeps_old_index_until_commit_and_refills_from_store(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    other = TantivyBackend(settings.index_dir)  # e.g. the web server's reader
+    backend = service.backend_for(settings)
+    backend.start_rebuild()
+    assert other.count() == 7 and len(other.search(parse("fostering")).hits) == 4
+    backend.close()  # abandon: nothing committed, nothing lost
+    result = service.index_records(settings, rebuild=True, progress=False)
+    assert (result["indexed"], result["count"]) == (7, 7)
+    other.index.reload()
+    assert other.count() == 7
+    with Store(settings.db_path) as store:
+        assert store.count_unindexed("tantivy") == 0
+
+
+def test_a_deleted_index_folder_is_refilled_from_the_store(tmp_path):
+    import shutil
+
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    service._backends.clear()
+    shutil.rmtree(settings.index_dir)
+    result = service.index_records(settings, progress=False)
+    assert (result["indexed"], result["count"]) == (7, 7)
+    assert ids(settings, "fostering") == {"1", "3", "5", "7"}
+
+
+def test_delete_removes_records(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    backend = service.backend_for(settings)
+    backend.delete(["camden:minutes:5"])
+    backend.commit()
+    assert backend.count() == 6 and ids(settings, "fostering") == {"1", "3", "7"}
