@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from index import service
-from index.contracts import GROUP_BY, ROW_FIELDS, UNKNOWN_GROUP
+from index.contracts import GROUP_BY, GROUP_FIELDS, ROW_FIELDS, summarise
 from papers.settings import Settings
 from papers.web import chart
-from papers.web.councils import council_names
-from papers.web.fmt import gbp, label, months
+from papers.web.councils import registry_names
+from papers.web.fmt import gbp, label
 from papers.web.limits import MAX_CONTRACT_ROWS
 from papers.web.urls import http_url, record_href
 
@@ -36,6 +36,9 @@ class ContractsTable:
 
     columns = COLUMNS
 
+    def __post_init__(self) -> None:
+        self._council_names = {r["council"]: r["council_name"] for r in self.rows if r.get("council_name")}
+
     @property
     def truncated(self) -> bool:
         return self.total > len(self.rows)
@@ -45,28 +48,36 @@ class ContractsTable:
                 "truncated": self.truncated, "rows": self.rows, "groups": self.groups}
 
     def to_csv(self) -> str:
+        """The layout of `papers contracts --csv`: the rows, a blank line, then the groups."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(ROW_FIELDS)
         for row in self.rows:
             writer.writerow([_csv_value(row.get(f)) for f in ROW_FIELDS])
+        out.write("\n")
+        writer.writerow((self.group_by,) + GROUP_FIELDS[1:])
+        for group in self.groups:
+            writer.writerow([_csv_value(group.get(f)) for f in GROUP_FIELDS])
         return out.getvalue()
 
     def chart_groups(self) -> list[chart.Group]:
         """Box over strip per group; groups ordered by their median, largest first."""
-        groups = []
-        for g in self.groups:
-            points = [chart.Point(r["annual_value"], record_href(r["id"]),
-                                  f"{r.get('title') or r['id']} — {gbp(r['annual_value'])} a year")
-                      for r in self.rows if r.get("annual_value") is not None and g["group"] in _keys(r, self.group_by)]
-            groups.append(chart.Group(self.group_label(g["group"]), g["count"], points,
-                                      g.get("q1"), g.get("median"), g.get("q3")))
+        points: dict[str, list[chart.Point]] = {}
+        for r in self.rows:
+            if r.get("annual_value") is None:
+                continue
+            point = chart.Point(r["annual_value"], record_href(r["id"]),
+                                f"{r.get('title') or r['id']} — {gbp(r['annual_value'])} a year")
+            for key in _keys(r, self.group_by):
+                points.setdefault(key, []).append(point)
+        groups = [chart.Group(self.group_label(g["group"]), g["count"], points.get(g["group"], []),
+                              g.get("q1"), g.get("median"), g.get("q3")) for g in self.groups]
         groups.sort(key=lambda c: -(c.median or 0))
         return groups
 
     def group_label(self, key: str) -> str:
         if self.group_by == "council":
-            return council_names().get(key, key)
+            return self._council_names.get(key) or registry_names().get(key, key)
         return label(key) if self.group_by == "route" else key
 
 
@@ -79,13 +90,9 @@ def build(settings: Settings, q: str, group_by: str) -> ContractsTable:
     return ContractsTable(q, group_by, rows[:MAX_CONTRACT_ROWS], result["groups"], len(rows))
 
 
-def _keys(row: dict, group_by: str) -> list[str]:
-    """The groups a row falls in, as index/contracts.py groups them."""
-    if group_by == "route":
-        return _routes(row) or [UNKNOWN_GROUP]
-    if group_by == "year":
-        return [row["decision_date"][:4]] if row.get("decision_date") else [UNKNOWN_GROUP]
-    return [row.get("council" if group_by == "council" else "decision_maker") or UNKNOWN_GROUP]
+def _keys(row: dict, group_by: str) -> set[str]:
+    """The groups a row falls in, exactly as index/contracts.py groups them."""
+    return {g["group"] for g in summarise([row], group_by)}
 
 
 def _routes(row: dict) -> list[str]:
@@ -108,11 +115,11 @@ def cell(row: dict, column: str) -> Markup | str:
         url = http_url(value)
         return Markup(f'<a href="{escape(url)}" rel="noopener noreferrer">source</a>') if url else ""
     if column == "council":
-        return council_names().get(value or "", value or "")
+        return row.get("council_name") or registry_names().get(value or "", value or "")
     if column in ("annual_value", "total_value"):
         return gbp(value)
     if column in ("term_months", "extension_months"):
-        return months(value)
+        return "" if value is None else f"{value:g}"
     if column == "routes":
         return ", ".join(label(r) for r in _routes(row))
     return "" if value is None else str(value)

@@ -41,6 +41,15 @@ def months(value: float | None) -> str:
     return text
 
 
+def when(stamp: str | None) -> str:
+    """2024-03-01T02:10:00Z -> 2024-03-01 02:10 UTC."""
+    if not stamp:
+        return ""
+    if "T" in stamp and stamp.endswith("Z"):
+        return stamp[:16].replace("T", " ") + " UTC"
+    return stamp
+
+
 def label(value: str | None) -> str:
     """An identifier as words: decision_details -> decision details."""
     return (value or "").replace("_", " ")

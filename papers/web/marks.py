@@ -43,6 +43,13 @@ class Term:
     value: str
     marks: list[Mark] = field(default_factory=list)
 
+    @property
+    def note(self) -> str:
+        """Why no words are linked: the figure is absent, or was computed or read from page metadata."""
+        if not self.value:
+            return "not stated"
+        return "from the page's details" if self.name == "Decision maker" else "computed from the terms above"
+
 
 def collect(record: Record) -> list[Mark]:
     """Every span of the record that lies inside its text, in text order."""

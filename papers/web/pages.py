@@ -32,7 +32,7 @@ FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route
 
 env = Environment(loader=PackageLoader("papers.web", "templates"), autoescape=True,
                   trim_blocks=True, lstrip_blocks=True)
-env.filters.update(gbp=fmt.gbp, label=fmt.label, months=fmt.months, snippet=fmt.snippet,
+env.filters.update(gbp=fmt.gbp, label=fmt.label, months=fmt.months, snippet=fmt.snippet, when=fmt.when,
                    http_url=urls.http_url, record_href=urls.record_href, cell=contracts_view.cell)
 templates = Jinja2Templates(env=env)
 router = APIRouter(include_in_schema=False)
@@ -75,10 +75,9 @@ def _reader(request: Request) -> Reader:
     return request.app.state.reader
 
 
-def facet_entries(q: str, facets: dict[str, dict[str, int]]) -> list[dict]:
+def facet_entries(q: str, facets: dict[str, dict[str, int]], names: dict[str, str]) -> list[dict]:
     """Facet counts as links that add (or, when already in the query, remove) a filter."""
     terms = q.split()
-    names = councils_view.council_names()
     out = []
     for field, title in FACETS:
         counts = facets.get(field) or {}
@@ -110,7 +109,7 @@ def search_page(request: Request, q: str = QueryText,
     hits = [dict(h, href=urls.record_href(h["id"])) for h in result["hits"]]
     pages = min(math.ceil(result["total"] / PAGE_SIZE), MAX_PAGE)
     context.update(
-        result={"total": result["total"], "hits": hits}, facets=facet_entries(q, result.get("facets") or {}),
+        result={"total": result["total"], "hits": hits}, facets=facet_entries(q, result.get("facets") or {}, councils_view.council_names(_reader(request))),
         pages=pages,
         prev_url=urls.search_url(q, page - 1) if page > 1 else None,
         next_url=urls.search_url(q, page + 1) if page < pages else None,
