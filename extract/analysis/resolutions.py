@@ -17,16 +17,17 @@ from spacy.tokens import Doc
 from extract.analysis.base import add, norm
 
 _BODY = r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|" \
-        r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Officer|Head of)"
+        r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Head of)"
 TRIGGER = re.compile(
-    r"(?im)(?:^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t\u00a0]+)?(?:"
-    r"RESOLVED\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|Decisions? (?:made|taken|agreed)\b:?|Decisions?[ \t\u00a0]*:|"
-    r"Decided[ \t]*:|DECISION\b:?|AGREED\b(?:[ \t]*:)?|It is (?:therefore )?recommended that\b[^\n]{0,60}?:|"
-    r"RECOMMENDATIONS?\b[ \t\u00a0]*:?|Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|"
-    r"APPROVED the following[^\n]{0,30}:?|That " + _BODY + r"[^\n]{0,40}?[:–—]|"
+    r"(?m)(?:^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t\u00a0]+)?(?:"
+    r"(?:RESOLVED|Resolved)\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|(?i:Decisions? (?:made|taken|agreed))\b:?|"
+    r"(?i:Decisions?)[ \t\u00a0]*:|Decided[ \t]*:|DECISION\b:?|AGREED\b(?:[ \t]*:)?|"
+    r"(?i:It is (?:therefore )?recommended that)\b[^\n]{0,60}?:|RECOMMENDATIONS?\b[ \t\u00a0]*:?|"
+    r"Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|(?i:APPROVED the following)[^\n]{0,30}:?|"
+    r"That " + _BODY + r"[^\n]{0,40}?[:–—]|"
     r"[^\n]{0,120}\b(?:resolved|agreed|decided|RESOLVED|AGREED)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
     r"[^\n.]{0,120}\b" + _BODY + r"[^\n.]{0,40}:[ \t\u00a0]*$)"
-    r"|\bRESOLVED\b[ \t\u00a0]*:)"
+    r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
 )
 STOP = re.compile(
     r"(?im)^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
@@ -35,14 +36,20 @@ STOP = re.compile(
     r"Conflicts? of interest|Dispensations?|Contact|Wards? affected|Lead officer|Effective from|Subject to call|"
     r"This decision (?:is|will|was)|Reason\(s\)|Details of|Purpose|Report of|Declarations?|Call[- ]in|"
     r"Implications|Financial implications|Legal implications|Notes?:|Attachments?|Appendices|Decision Maker|"
-    r"Divisions?:|Voting|Record of)"
+    r"Divisions?:|Voting|Record of|Officer to action|Classification|"
+    r"(?-i:[A-Z][A-Z &,'’/-]{5,}:?[ \t]*$))"
 )
 _MARK = re.compile(
-    r"^[ \t\u00a0]*(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|\(\d{1,2}\)|\([a-z]\)|"
-    r"\([ivx]{1,5}\))[ \t\u00a0]+(?=\S)", re.I)
+    r"^[ \t\u00a0]*(?:That[ \t\u00a0]+(?=\())?(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|"
+    r"\(\d{1,2}\)|\([a-z]\)|\([ivx]{1,5}\)|\d{1,2}(?=[ \t\u00a0]{2}))[ \t\u00a0]+(?=\S)", re.I)
 _BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
-_INLINE_BULLET = re.compile(r"[ \t\u00a0]+•[ \t\u00a0]+")
-_DECISION_START = re.compile(r"^(?:That|To |RESOLVED|AGREED|Approved|Agreed|Approves|Agrees|Noted|Notes|The )", re.I)
+# Pages flattened to one line keep their line breaks as runs of spaces after a colon or full stop.
+_FLAT_BREAK = re.compile(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
+_ENDED = re.compile(r"(?:[.;:!?]|;[ \t]*(?:and|or))[ \t\u00a0]*$")
+_SECTION_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,2}\.\d{1,2}\.?[ \t\u00a0]")
+_DECISION_START = re.compile(
+    r"^(?:That|To |RESOLVED|AGREED|Request|(?:approv|agree|note|authori[sz]|delegat|endors|award|accept|refus|defer|"
+    r"reject|confirm|adopt|instruct|ask|request)\w*\b)", re.I)
 OUTCOMES = [
     ("refused", r"\b(?:refuse[sd]?|reject(?:s|ed)?|not (?:be )?approved|declined)\b"),
     ("deferred", r"\b(?:defer(?:s|red)?|postpone[sd]?|adjourn(?:s|ed)?)\b"),
@@ -67,44 +74,51 @@ def outcome_of(text: str) -> str | None:
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out, pos = [], start
-    for line in text[start:end].split("\n"):
-        out.append((pos, pos + len(line)))
-        pos += len(line) + 1
+    for brk in _FLAT_BREAK.finditer(text, start, end):
+        out.append((pos, brk.start()))
+        if brk.group() != "\n":
+            out.append((brk.start(), brk.start()))  # a flattened line break reads as a blank line
+        pos = brk.end()
+    out.append((pos, end))
     return out
 
 
 def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
-    """(start, end, number) of each item in a block."""
+    """(start, end, number) of each item in a block.
+
+    Numbered/lettered lines are items and bullets belong to the item above them; without
+    numbering, bullets are the items; without either, each paragraph is an item. An unmarked
+    paragraph continues the item above only when that item is mid-sentence or it starts in
+    lower case (a wrapped line); otherwise it is commentary ("Funded as ...") and is skipped.
+    """
     lines = _lines(text, start, end)
     marked = any(_MARK.match(text[s:e]) for s, e in lines)
+    bulleted = not marked and any(_BULLET.match(text[s:e]) for s, e in lines)
     items: list[list] = []
-    blank = False
+    blank, open_item = False, False
     for s, e in lines:
         line = text[s:e]
         if not line.strip(" \t\u00a0\r"):
             blank = True
             continue
-        mark = _MARK.match(line) or (None if marked else _BULLET.match(line))
+        mark = _MARK.match(line) if marked else _BULLET.match(line) if bulleted else None
+        stripped = line.lstrip(" \t\u00a0")
+        done = bool(items) and bool(_ENDED.search(text[items[-1][0] : items[-1][1]]))
         if mark:
-            items.append([s + mark.end(), e, mark.group("mark").strip("().")])
-        elif items and (not blank or not re.search(r"[.;]\s*$", text[items[-1][0] : items[-1][1]])
-                        or _BULLET.match(line) or line.lstrip()[:1].islower()):
-            items[-1][1] = e
-        elif not items and not marked:
-            items.append([s + len(line) - len(line.lstrip(" \t\u00a0")), e, None])
-            if blank:
-                break
-        elif items and not marked:
-            break
+            items.append([s + mark.end(), e, mark.group("mark").strip("().") if marked else None])
+            open_item = True
+        elif marked or bulleted:
+            if items and open_item and (not blank or stripped[:1].islower() or (marked and _BULLET.match(line))):
+                items[-1][1] = e
+            else:
+                open_item = False
+        elif items and (not done or stripped[:1].islower()):
+            items[-1][1] = e  # a wrapped line of the same paragraph
+        elif items and not _DECISION_START.match(stripped):
+            break  # commentary after the decision ("3.2 During this time...", a flattened table)
+        else:
+            items.append([s + len(line) - len(stripped), e, None])
         blank = False
-    if not marked and len(items) == 1:
-        s, e, _ = items[0]
-        parts = [m for m in _INLINE_BULLET.finditer(text, s, e)]
-        if parts:  # a flattened bullet list on one line
-            bounds = [s] + [m.end() for m in parts]
-            ends = [m.start() for m in parts] + [e]
-            items = [[a, b, None] for a, b in zip(bounds, ends, strict=True) if text[a:b].strip()]
-            items = [it for it in items if not text[it[0] : it[1]].rstrip().endswith(":") or it is items[-1]]
     return [(s, e, n) for s, e, n in items]
 
 
@@ -122,13 +136,19 @@ def blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_FALLBACK = re.compile(
+    r"(?m)^[ \t\u00a0]*(?:\(?\d{1,2}[.)][ \t\u00a0]+(?:That|To (?:approve|agree|award|note|delegate|authori[sz]e|"
+    r"endorse)|Approves?|Agrees?)\b|That " + _BODY + r" (?:approves?|agrees?|notes?|endorses?|resolves?|authori[sz]es?|"
+    r"delegates?)\b)")
+
+
 def _fallback(text: str) -> list[tuple[int, int]]:
-    """Pages without a trigger: a run of numbered items starting with 'That'."""
-    starts = [m for m in re.finditer(r"(?m)^[ \t\u00a0]*\(?\d{1,2}[.)][ \t\u00a0]+That\b", text)]
-    if len(starts) < 1:
+    """Pages without a trigger: numbered items starting 'That'/'To approve', or 'That the Cabinet approves'."""
+    first = _FALLBACK.search(text)
+    if not first:
         return []
-    stop = STOP.search(text, starts[0].start())
-    return [(starts[0].start(), stop.start() if stop else len(text))]
+    stop = STOP.search(text, first.start())
+    return [(first.start(), stop.start() if stop else len(text))]
 
 
 @Language.component("papers_resolutions")

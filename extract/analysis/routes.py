@@ -18,12 +18,8 @@ from extract.analysis.base import add, sentence
 
 _G = r"[\s\S]{0,80}?"  # a short window inside one sentence
 ROUTES: list[tuple[str, str]] = [
-    ("tender", r"competitive(?:ly)?[\s-]+tender\w*|tender(?:ing)? process|open procedure|restricted procedure|"
-               r"invitation to (?:submit (?:final )?)?tenders?|\bITT\b|(?:go|going|proceed|proceeding|out) to tender|"
-               r"re-?tender(?:ed|ing)?\b|tender(?:ing|ed)? (?:for|exercise|opportunity)|procured (?:through|via|by) "
-               r"(?:a |an )?(?:open|competitive)|competitive procurement|competitive process|tender received|"
-               r"tendering the|open tender|formal tender|tenders? (?:was|were|has been|have been) (?:invited|sought|"
-               r"received|evaluated)|by competitive tender"),
+    ("tender", r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
+               r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)"),
     ("framework", r"framework(?: agreement| arrangement)?s?\b|call[- ]off|\bcalled off\b"),
     ("mini_competition", r"mini[- ]?competition|further competition"),
     ("dps", r"dynamic purchasing system|\bDPS\b"),
@@ -37,12 +33,12 @@ ROUTES: list[tuple[str, str]] = [
                   r"exempt\w*|set aside|suspended|disapplied)|not required to (?:competitively )?tender|"
                   r"exempt(?:ed|ion)? from (?:the )?(?:requirement|tender|competit)"),
     ("extension", r"extend\w*" + _G + r"(?:existing|current|concession\w*|present) (?:contract|agreement|"
-                  r"arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
+                  r"arrangement|provision|service|contact)|(?:existing|current|present) (?:contracts?|agreements?|"
                   r"arrangements?)" + _G + r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
-                  r"(?:existing |current )?contracts?|contract extension|\d[- ]year extension|"
+                  r"(?:existing |current )?contracts?|contract extension|"
                   r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
-                  r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these) "
-                  r"contracts?(?: \w+)? (?:by|for|until|to)\b"),
+                  r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these|both|all) "
+                  r"(?:\w+ )?contracts? (?:by|for|until|to|utilising|using)\b|variations? (?:to|of)\b[^.]{0,110}?\bcontract"),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
     ("joint_procurement", r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
@@ -56,25 +52,40 @@ _ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
 # Sentences that describe options considered and rejected, or later/hypothetical steps.
 _REJECTED = re.compile(
     r"\b(?:alternative options?|options? considered|other options|rejected|not (?:be )?recommended|was discounted|"
-    r"were discounted|not considered|not (?:a )?viable|is not proposed|not an option|instead of)\b|"
-    r"\b(?:will|would|to) be re-?tendered|\bprior to (?:re-?tender|tender)|\bbefore (?:re-?)?tendering", re.I)
-_NEGATED = re.compile(r"\b(?:not|no need to|without)\b[\w\s]{0,20}$", re.I)
-_BID = re.compile(r"^\s*(?:of|from)\b", re.I)  # "the tender of X is accepted" names a bid, not a route
+    r"were discounted|not considered|not (?:a )?viable|is not proposed|not an option|instead of|could have|"
+    r"than is possible|would reduce)\b", re.I)
+# A heading that opens a section of options considered and rejected (everything under it is moot).
+_ALTERNATIVES = re.compile(r"(?im)^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]+)?(?:alternative|other) options?[^\n]{0,60}$|"
+                           r"^[ \t]*options? considered[^\n]{0,60}$")
+_SECTION_END = re.compile(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
+# Tender words that name something other than the route decided: a bid ("the tender of X"), an
+# exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
+_NOT_TENDER_BEFORE = re.compile(r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
+                                r"until|pending)\b[\w\s]{0,25}|\b(?:will|would|to) be )$", re.I)
+_NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
+
+
+def _moot_regions(text: str) -> list[tuple[int, int]]:
+    regions = []
+    for match in _ALTERNATIVES.finditer(text):
+        nxt = _SECTION_END.search(text, match.end() + 1)
+        end = nxt.start() if nxt else len(text)
+        regions.append((match.start(), min(end, match.end() + 1500)))
+    return regions
 
 
 @Language.component("papers_routes")
 def routes_component(doc: Doc) -> Doc:
     """doc.spans['routes']: each route phrase that applies to the matter decided."""
     text = doc.text
+    moot = _moot_regions(text)
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):
             s_start, s_end = sentence(doc, match.start())
-            if _REJECTED.search(text[s_start:s_end]):
+            if _REJECTED.search(text[s_start:s_end]) or any(a <= match.start() < b for a, b in moot):
                 continue
-            head = text[max(s_start, match.start() - 30) : match.start()]
-            if route == "tender" and _NEGATED.search(head):
-                continue
-            if route == "tender" and _BID.match(text[match.end() : match.end() + 6]) and "process" not in match.group():
+            if route == "tender" and (_NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
+                                      or _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])):
                 continue
             add(doc, "routes", match.start(), match.end(), "ROUTE", route=route)
     return doc
