@@ -80,7 +80,11 @@ def test_the_validator_rejects_what_ocds_forbids(settings):
     assert any("is not a 'date-time'" in m for m in messages)
 
 
-def test_ocds_writer_streams_only_contract_decisions():
+def test_ocds_writer_streams_only_contract_decisions_with_valid_uris():
+    records = sample_records()
+    records[0].url = "https://bromley.test/Data/Cabinet/2019 report.pdf"
     out = io.StringIO()
-    assert write_ocds(iter(sample_records()), out) == 5
-    assert json.loads(out.getvalue())["releases"][0]["tag"] == ["contract"]
+    assert write_ocds(iter(records), out) == 5
+    package = json.loads(out.getvalue())
+    assert not list(ocds_validator().iter_errors(package))
+    assert package["releases"][0]["contracts"][0]["documents"][0]["url"].endswith("/2019%20report.pdf")
