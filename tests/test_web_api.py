@@ -1,0 +1,169 @@
+"""The JSON API: the CLI's objects, the same errors, and the request limits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from index.contracts import GROUP_FIELDS, ROW_FIELDS
+from papers.cli import cli
+from papers.web import create_app
+from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_URL_BYTES
+from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, build, records
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("api") / "data")
+
+
+@pytest.fixture(scope="module")
+def client(settings):
+    return TestClient(create_app(settings))
+
+
+def cli_json(settings, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "-q", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_search_answers_what_papers_search_json_prints(client, settings):
+    got = client.get("/api/search", params={"q": "fostering", "limit": 5})
+    assert got.status_code == 200
+    assert got.json() == cli_json(settings, "search", "fostering", "--limit", "5")
+    assert {h["id"] for h in got.json()["hits"]} == {FOSTERING_ID, REPORT_ID, HOSTILE_ID}
+
+
+def test_search_pages_with_limit_and_offset(client):
+    first = client.get("/api/search", params={"q": "", "limit": 3}).json()
+    second = client.get("/api/search", params={"q": "", "limit": 3, "offset": 3}).json()
+    assert first["total"] == second["total"] == len(records())
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+@pytest.mark.parametrize("q, column", [("value>=oops", 8), ('"care services', 1), ("council:", 9)])
+def test_malformed_query_is_400_with_message_and_position(client, q, column):
+    got = client.get("/api/search", params={"q": q})
+    assert got.status_code == 400
+    body = got.json()
+    assert f"column {column}" in body["detail"] and body["position"] == column - 1
+    assert client.get("/api/contracts", params={"q": q}).status_code == 400
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "x" * (MAX_QUERY_CHARS + 1)},
+    {"q": "fostering", "limit": MAX_LIMIT + 1},
+    {"q": "fostering", "offset": MAX_OFFSET + 1},
+    {"q": "fostering", "limit": -1},
+    {"q": "fostering", "limit": "lots"},
+])
+def test_out_of_range_parameters_are_400(client, params):
+    got = client.get("/api/search", params=params)
+    assert got.status_code == 400
+    assert isinstance(got.json()["detail"], str) and got.json()["detail"]
+
+
+def test_contracts_are_the_cli_comparison_and_csv_holds_the_same_rows(client, settings):
+    got = client.get("/api/contracts", params={"q": "block contract", "group_by": "route"})
+    assert got.status_code == 200
+    body = got.json()
+    expected = cli_json(settings, "contracts", "block contract", "--group-by", "route")
+    assert body["rows"] == expected["rows"] and body["groups"] == expected["groups"]
+    assert body["truncated"] is False and body["total"] == len(body["rows"])
+    text = client.get("/api/contracts.csv", params={"q": "block contract", "group_by": "route"}).text
+    rows_part, groups_part = text.split("\n\n")
+    rows = list(csv.DictReader(io.StringIO(rows_part)))
+    assert list(rows[0]) == list(ROW_FIELDS)
+    assert [r["id"] for r in rows] == [r["id"] for r in body["rows"]]
+    groups = list(csv.DictReader(io.StringIO(groups_part)))
+    assert list(groups[0]) == ["route", *GROUP_FIELDS[1:]]
+    assert [g["route"] for g in groups] == [g["group"] for g in body["groups"]]
+
+
+def test_contracts_rejects_an_unknown_grouping(client):
+    assert client.get("/api/contracts", params={"group_by": "colour"}).status_code == 400
+
+
+def test_contracts_table_is_cut_with_the_downloads(client, monkeypatch):
+    monkeypatch.setattr("papers.web.contracts.MAX_CONTRACT_ROWS", 2)
+    body = client.get("/api/contracts").json()
+    assert len(body["rows"]) == 2 and body["truncated"] and body["total"] > 2
+    rows_part = client.get("/api/contracts.csv").text.split("\n\n")[0]
+    assert len(list(csv.DictReader(io.StringIO(rows_part)))) == 2
+
+
+def test_record_by_id_including_attachment_ids(client):
+    got = client.get(f"/api/records/{FOSTERING_ID}")
+    assert got.status_code == 200
+    assert got.json()["contract"]["annual_value"] == 1_200_000
+    assert client.get(f"/api/records/{REPORT_ID}").json()["document_id"] == FOSTERING_ID
+
+
+@pytest.mark.parametrize("path", [
+    "/api/records/nope:decision_details:1",
+    "/api/records/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/api/records/..%2F..%2Fpapers.sqlite3",
+    "/api/records/bromley%00:decision_details:101",
+])
+def test_unknown_or_hostile_ids_are_404(client, path):
+    got = client.get(path)
+    assert got.status_code == 404
+    assert "root:" not in got.text and "SQLite" not in got.text
+
+
+def test_councils_report_coverage_and_crawl_health(client):
+    councils = {c["id"]: c for c in client.get("/api/councils").json()["councils"]}
+    assert councils["bromley"]["documents"] == 1 and councils["bromley"]["records"] == 3
+    assert councils["bromley"]["contracts"] == 2 and councils["bromley"]["failures"] == 0
+    assert councils["bromley"]["last_success"] is not None
+    south = councils["southampton"]
+    assert south["failures"] == 3 and south["flags"][0]["flag"] == "failing"
+    assert councils["chorley"]["failures"] is None  # never crawled: records came from files
+
+
+def test_openapi_describes_the_api_and_no_page_loads_from_a_cdn(client):
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/search", "/api/contracts", "/api/records/{record_id}", "/api/councils"} <= set(spec["paths"])
+    params = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert params["limit"]["schema"]["maximum"] == MAX_LIMIT
+    assert client.get("/docs").status_code == 404  # the framework's page pulls Swagger UI from a CDN
+    docs = client.get("/api").text
+    assert 'href="/api/search"' in docs and 'href="/api/openapi.json"' in docs
+    assert "<script" not in docs and 'src="http' not in docs
+
+
+def test_read_only_and_bounded_requests(client):
+    assert client.post("/api/search", params={"q": "x"}).status_code == 405
+    assert client.delete(f"/api/records/{FOSTERING_ID}").status_code == 405
+    assert client.request("GET", "/api/search", content=b"x" * 10).status_code == 413
+    assert client.get("/api/search?q=" + "a" * MAX_URL_BYTES).status_code == 414
+
+
+def test_security_headers_on_every_answer(client):
+    for path in ("/api/search?q=fostering", "/", "/api/records/missing", "/static/style.css"):
+        headers = client.get(path).headers
+        assert "default-src 'none'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_json_is_data_not_markup(client):
+    """Script in a record stays a string in JSON, served as application/json (never rendered)."""
+    got = client.get(f"/api/records/{HOSTILE_ID}")
+    assert got.headers["content-type"].startswith("application/json")
+    assert "<script>" in got.json()["title"]
+
+
+def test_an_empty_data_directory_answers_empty_results(tmp_path):
+    from papers.settings import Settings
+
+    client = TestClient(create_app(Settings(data_dir=tmp_path / "none")))
+    assert client.get("/api/search", params={"q": "fostering"}).json()["total"] == 0
+    assert client.get("/api/contracts").json()["rows"] == []
+    assert client.get("/api/councils").json() == {"councils": []}
+    assert client.get("/api/records/x").status_code == 404
