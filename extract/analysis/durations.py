@@ -62,12 +62,16 @@ def find(text: str) -> list[tuple[str, re.Match]]:
 _NOT_BEFORE = re.compile(
     r"(?:\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
-    r"\bexceeding|\bthan|\bage|\bolder)\W*$", re.I)
+    r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$", re.I)
+# "sixteen years’ service", "12 months' notice" is kept (other) but service length is not a period.
 _NOT_AFTER = re.compile(r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
                         r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
                         r"after|before|prior|from the date|from receipt|following|of the date|in arrears))",
                         re.I)
-_EXTENSION_AFTER = re.compile(r"^[\w\s-]{0,20}?\b(?:extensions?|renewals?|option to extend|extension option)\b", re.I)
+# "2 year extension", "two year contract extension", "one-year extension option" (not "... with an
+# option to extend", which follows the initial term).
+_EXTENSION_AFTER = re.compile(r"^[ \t-]*(?:(?:contract|optional|further|additional)[ \t]+)?(?:extensions?|renewals?)\b",
+                              re.I)
 _TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
 _EXTENSION_BEFORE = re.compile(
     r"\b(?:further|additional|optional|extend(?:ed|ing)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
@@ -78,9 +82,13 @@ _OTHER_CUE = re.compile(
     r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b", re.I)
 _OTHER_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|licen[cs]e|"
                           r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b", re.I)
+# The decision extends a contract already in place: its periods are extensions, not a new term.
 _EXTENDS_EXISTING = re.compile(
-    r"\b(?:extend(?:ing|s)?|extension of|continu(?:e|ation) (?:of|with) the (?:existing|current)|further award|"
-    r"vary|variation)\b[^.]{0,80}\b(?:existing|current|concession\w*)?\b", re.I)
+    r"\b(?:extend(?:ing|s|ed)?|extension of|continu(?:e|ation) (?:of|with)|further award|vary|variation)\b[^.]{0,80}?"
+    r"\b(?:existing|current|concession\w*|incumbent|present)\b"
+    # "agreed to extend the X contract for 3 years", but not "with an option to extend for ..."
+    r"|(?<!option to )(?<!options to )(?<!provision to )(?<!right to )(?<!ability to )(?<!optional )"
+    r"\b(?:extends|extended|extend|extending)\b(?= (?:the|this|these|both|its|our) )", re.I)
 _CONTEXT = re.compile(
     r"\b(?:contracts?|term|extend|extension|agreement|framework|lease|award|awarded|procure|tender|period|licen[cs]e|"
     r"service|services|provision|arrangement|pilot|option|renew|commission|deliver|concession|partnership|"

@@ -44,7 +44,7 @@ _FILL = r"(?:(?:a|an|the|of|at|is|be|to|for|with|will|sum|cost|costs|value|contr
         r"expenditure|notional|capital|revenue|up|maximum|some)" + GAP + r"){0,6}$"
 _YEAR_BEFORE = re.compile(r"\b(?:annual|annually|yearly|per annum|each year|a year)\b\W+(?:\w+\W+){0,4}$", re.I)
 _TOTAL_BEFORE = re.compile(r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"
-                           r"\W+(?:[\w-]+\W+){0,7}$", re.I)
+                           r"\W+(?:[\w-]+\W+){0,8}$", re.I)
 _TOTAL_AFTER = re.compile(r"^\W{0,3}(?:in total|in aggregate|over (?:the )?(?:life|lifetime|whole|full|"
                           r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across)", re.I)
 _QUALIFIERS = [

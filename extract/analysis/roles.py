@@ -16,7 +16,7 @@ from extract.analysis.base import items, sentence, values
 _DATE_LABELS = ("Date of decision", "Decision date", "Decided at meeting", "Meeting", "Date of meeting",
                 "Meeting date", "Date")
 _MAKER_LABELS = ("Decision Maker", "Decision taken by", "Decision by", "Decided at meeting", "Meeting",
-                 "Decision due")
+                 "Decision due", "Report to")
 _MEETING_VALUE = re.compile(r"^\s*(?P<date>\S+)\s+-\s+(?P<body>[^(\n]+?)\s*(?:\(.*)?$")
 _DUE_BY = re.compile(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
 # Minutes headings: "Cabinet - Tuesday, 6th March, 2018 2.00 pm".
@@ -24,6 +24,13 @@ _MEETING_HEADING = re.compile(r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b
                               r"day,?\s+(?P<date>[^\n]{6,30})")
 # Issue decision pages: "21/05/2020 - Contract Award Report: ...".
 _DATED_TITLE = re.compile(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
+# The body named where the decision is recorded: "It is recommended that the Leader:", "That the
+# Council:", "Decisions of the Cabinet", "As Cabinet Member for X, I agree", "I <name>, City Mayor, accept".
+_NAME = r"(?P<body>[A-Z][\w&'’-]*(?:,? (?:and |for |of |& )?[A-Z][\w&'’-]*){0,7})"
+_MAKER_IN_TEXT = [re.compile(p) for p in (
+    r"(?:It is recommended that|That|Decisions? of|resolved that) (?:the )?" + _NAME + r"\s*(?::|–|—|-\s|\n)",
+    r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
+    r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)")]
 _BODY_WORDS = re.compile(r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
                          r"Officer|Chief|Manager|Portfolio)\b", re.I)
 
@@ -88,7 +95,9 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     heading = _MEETING_HEADING.search(doc.text[:600])
     if heading and _BODY_WORDS.search(heading.group("body")):
         return heading.group("body").strip()
-    return None
+    found = [m for pattern in _MAKER_IN_TEXT for m in pattern.finditer(doc.text)
+             if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80]
+    return min(found, key=lambda m: m.start()).group("body").strip() if found else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:

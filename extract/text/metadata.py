@@ -15,6 +15,7 @@ LABELS = (
     "Decision date", "Date of meeting", "Meeting date", "Report author", "Contact", "Date", "Decision by",
     "Portfolio holder", "Call-in deadline", "Notice of proposed decision first published", "Outcome",
     "Decision type", "Lead director", "Department", "Is Key Decision?", "Is Callable In?",
+    "Report to",
 )
 _LINE = re.compile(
     r"^[ \t]*(" + "|".join(re.escape(label) for label in sorted(LABELS, key=len, reverse=True)) + r")"
@@ -27,9 +28,11 @@ _CANONICAL = {label.lower(): label for label in LABELS}
 def _value_below(text: str, pos: int) -> str:
     """A value printed under its label (flattened forms): up to two lines, hints in brackets skipped."""
     lines = []
-    for line in text[pos:].lstrip("\n").split("\n")[:4]:
+    for line in text[pos:].split("\n")[1:9]:
         line = line.strip()
-        if not line or _LINE.match(line) or line.endswith(":"):
+        if not line:
+            continue
+        if _LINE.match(line) or line.endswith(":"):
             break
         if line.startswith("(") and line.endswith(")"):
             continue
