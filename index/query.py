@@ -214,11 +214,11 @@ class _Parser:
         self.i = end + 1
         return self.text[start + 1 : end]
 
-    def _phrase(self, start: int) -> Phrase:
+    def _phrase(self, start: int) -> Phrase | None:
         inner = self._quoted(start).strip()
         if not inner:
             raise QueryError("empty phrase", start)
-        return Phrase(inner, start)
+        return Phrase(inner, start) if any(ch.isalnum() for ch in inner) else None
 
     def _bare(self) -> str:
         """Read up to whitespace, or through a quoted filter value such as committee:"a b"."""

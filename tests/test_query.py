@@ -18,8 +18,9 @@ def test_or_chains_and_joins_filters():
     assert q.must == (AnyOf(tuple(Match("council", c) for c in ("bromley", "camden", "leeds"))),)
 
 
-def test_lowercase_or_is_a_word_and_a_lone_dash_is_punctuation():
-    assert parse("cost - benefit or value").must == (Word("cost"), Word("benefit"), Word("or"), Word("value"))
+def test_lowercase_or_is_a_word_and_punctuation_is_not():
+    assert parse("cost - benefit or value & \"&\"").must == (
+        Word("cost"), Word("benefit"), Word("or"), Word("value"))
 
 
 def test_keyword_and_text_filters():

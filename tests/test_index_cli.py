@@ -1,0 +1,114 @@
+"""`papers index / search / contracts / export` as a user runs them (click's CliRunner)."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from papers.cli import cli
+from tests.fixtures.index.records import sample_records
+from tests.test_export import ocds_validator
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    jsonl = root / "records" / "sample.jsonl"
+    jsonl.parent.mkdir()
+    jsonl.write_text("".join(r.to_json() + "\n" for r in sample_records()))
+    return root
+
+
+def run(data, *args):
+    return CliRunner().invoke(cli, ["--data-dir", str(data / "store"), *args])
+
+
+@pytest.fixture(scope="module")
+def indexed(data):
+    result = run(data, "index", str(data / "records"), "--no-progress")
+    assert result.exit_code == 0, result.output
+    return data
+
+
+def test_index_twice_changes_no_count(indexed):
+    result = run(indexed, "index", str(indexed / "records" / "sample.jsonl"))
+    assert result.exit_code == 0
+    assert "stored: 0 new, 0 changed, 7 unchanged" in result.output
+    assert "indexed 0 records into tantivy" in result.output and "the index holds 7" in result.output
+    again = run(indexed, "index")
+    assert again.exit_code == 0 and "the index holds 7" in again.output
+
+
+def test_search_json_is_one_object(indexed):
+    result = run(indexed, "search", "route:framework after:2019-01-01 fostering", "--json")
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert set(out) == {"total", "hits", "facets"} and out["total"] == 1
+    assert out["hits"][0]["id"] == "bromley:decision_details:1" and "<b>" in out["hits"][0]["snippet"]
+    assert set(out["facets"]) == {"council", "type", "route", "year"}
+
+
+def test_search_text_and_csv(indexed):
+    text = run(indexed, "search", "fostering", "--limit", "2")
+    assert text.exit_code == 0
+    assert text.stdout.startswith("4 hits, showing 1-2")
+    assert "<Acme & Co>" in text.stdout  # unescaped for the terminal
+    assert "council: camden 2, bromley 1, leeds 1" in text.stdout
+    rows = list(csv.DictReader(io.StringIO(run(indexed, "search", "fostering", "--csv").stdout)))
+    assert len(rows) == 4 and rows[0]["rank"] == "1" and "<b>" not in rows[0]["snippet"]
+
+
+@pytest.mark.parametrize("q", ["value>=oops", 'fostering "care', "colour:red"])
+def test_bad_query_is_one_line_and_exit_2(indexed, q):
+    result = run(indexed, "search", q)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith("error: bad query at column ")
+    assert "Traceback" not in result.output
+
+
+def test_contracts_csv_then_groups(indexed):
+    result = run(indexed, "contracts", "--group-by", "council", "--csv")
+    assert result.exit_code == 0
+    rows_part, groups_part = result.stdout.split("\n\n")
+    rows = list(csv.DictReader(io.StringIO(rows_part)))
+    assert len(rows) == 5 and rows[0]["annual_value"] in ("2500000.0", "400000.0")
+    groups = {g["council"]: g for g in csv.DictReader(io.StringIO(groups_part))}
+    assert groups["bromley"]["median"] == "1450000.0" and groups["camden"]["unknown"] == "1"
+
+
+def test_contracts_table_and_json(indexed):
+    table = run(indexed, "contracts", "fostering", "--group-by", "route")
+    assert table.exit_code == 0 and "2 contract decisions" in table.stdout and "£2,500,000" in table.stdout
+    out = json.loads(run(indexed, "contracts", "--json", "--group-by", "year").stdout)
+    assert out["group_by"] == "year" and len(out["rows"]) == 5
+
+
+def test_export_ocds_validates(indexed):
+    target = indexed / "out" / "contracts.json"
+    target.parent.mkdir(exist_ok=True)
+    result = run(indexed, "export", "value>=1m", "--format", "ocds", "-o", str(target))
+    assert result.exit_code == 0 and "exported 3 contract releases" in result.output
+    assert not list(ocds_validator().iter_errors(json.loads(target.read_text())))
+    assert [p.name for p in target.parent.iterdir()] == ["contracts.json"]  # no temporary left behind
+
+
+def test_export_bad_query_leaves_no_file(indexed):
+    target = indexed / "never.jsonl"
+    result = run(indexed, "export", "year:nineteen", "-o", str(target))
+    assert result.exit_code == 2 and not target.exists()
+
+
+def test_bad_lines_are_skipped_and_reported(tmp_path):
+    jsonl = tmp_path / "mixed.jsonl"
+    good = sample_records()[:2]
+    jsonl.write_text(good[0].to_json() + "\n{not json\n" + good[1].to_json() + "\n")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "index", str(jsonl), "--no-progress"])
+    assert result.exit_code == 1
+    assert "stored: 2 new" in result.output and "1 bad lines skipped" in result.output
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "index", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2 and "no such file or folder" in result.output
