@@ -43,3 +43,54 @@ def test_transaction_rolls_back_on_error(tmp_path):
     except RuntimeError:
         pass
     assert store.count("documents") == 0
+
+
+def test_index_queue_is_kept_per_backend(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.put_records(Record(id=f"r{i}", source="s", text=str(i)) for i in range(3))
+    store.mark_indexed(["r0", "r1"], backend="tantivy")
+    store.mark_indexed(["r2"], backend="elasticsearch")
+    assert [r.id for r in store.unindexed("tantivy")] == ["r2"]
+    assert [r.id for r in store.unindexed("elasticsearch")] == ["r0", "r1"]
+    assert store.count_unindexed("tantivy") == 1
+    store.mark_all_unindexed("tantivy")
+    assert store.count_unindexed("tantivy") == 3 and store.count_unindexed("elasticsearch") == 2
+
+
+def test_records_stream_in_pages_while_the_caller_writes(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.put_records(Record(id=f"r{i:03d}", source="s") for i in range(25))
+    seen = []
+    for rec in store.records("1 = 1", batch=7):  # pages of 7: the writes land between pages
+        seen.append(rec.id)
+        store.mark_indexed([rec.id])
+    assert seen == [f"r{i:03d}" for i in range(25)]
+    assert [r.id for r in store.records(batch=7)] == seen and store.count_unindexed() == 0
+
+
+def test_records_by_key(tmp_path):
+    from index.documents import record_key
+
+    store = Store(tmp_path / "s.db")
+    store.put_records(Record(id=f"r{i}", source="s") for i in range(4))
+    assert [r.id for r in store.records_by_keys([record_key("r3"), record_key("r1"), 12345])] == ["r1", "r3"]
+
+
+def test_a_store_made_before_keys_is_migrated(tmp_path):
+    import sqlite3
+
+    from papers.schema import ContractSummary
+
+    path = tmp_path / "old.db"
+    rec = Record(id="old:1", source="s", contract=ContractSummary(annual_value=9.0))
+    conn = sqlite3.connect(path)
+    conn.execute("""CREATE TABLE records (id TEXT PRIMARY KEY, document_id TEXT, council TEXT, page_type TEXT,
+                    decision_date TEXT, status TEXT NOT NULL, extractor_version TEXT, sha256 TEXT NOT NULL,
+                    indexed_sha TEXT, json TEXT NOT NULL, updated_at TEXT NOT NULL)""")
+    conn.execute("INSERT INTO records VALUES ('old:1', NULL, NULL, 'other', NULL, 'ok', NULL, 'x', NULL, ?, 't')",
+                 (rec.to_json(),))
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.contract_rows()[0]["annual_value"] == 9.0
+    assert [r.id for r in store.unindexed()] == ["old:1"]
