@@ -54,9 +54,10 @@ _QUALIFIERS = [
     ("approx", r"in" + GAP + r"the" + GAP + r"region" + GAP + r"of|approximately|approx\.?|around|circa|c\.|"
                r"about|estimated|anticipated|notional|roughly|some|indicative|projected|forecast"),
     ("min", r"at" + GAP + r"least|over|more" + GAP + r"than|in" + GAP + r"excess" + GAP + r"of|exceeding|exceeds|"
-            r"above|>|≥|upwards" + GAP + r"of|greater" + GAP + r"than|minimum(?:" + GAP + r"of)?"),
+            r"above|upwards" + GAP + r"of|greater" + GAP + r"than|minimum(?:" + GAP + r"of)?|(?<=\w)>|>|≥"),
 ]
-_QUALIFIER_RE = [(q, re.compile(r"(?:^|[^\w])(?:" + p + r")" + SP + r"*" + _FILL, re.I)) for q, p in _QUALIFIERS]
+_QUALIFIER_RE = [(q, re.compile(r"(?:(?<!\w)(?:" + p + r")|(?<=\w)[>≥])" + SP + r"*" + _FILL if q == "min" else
+                                r"(?<!\w)(?:" + p + r")" + SP + r"*" + _FILL, re.I)) for q, p in _QUALIFIERS]
 _RANGE_NEXT = re.compile(r"^" + SP + r"*(?:-|–|to|and)" + SP + r"*(?:£|GBP)?" + SP + r"?[\d.,]+" + SP + r"?"
                          + r"(" + _MAG + r")", re.I)
 

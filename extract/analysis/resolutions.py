@@ -25,8 +25,8 @@ TRIGGER = re.compile(
     r"(?i:It is (?:therefore )?recommended that)\b[^\n]{0,60}?:|RECOMMENDATIONS?\b[ \t\u00a0]*:?|"
     r"Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|(?i:APPROVED the following)[^\n]{0,30}:?|"
     r"That " + _BODY + r"[^\n]{0,40}?[:–—]|"
-    r"[^\n]{0,120}\b(?:resolved|agreed|decided|RESOLVED|AGREED)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
-    r"[^\n.]{0,120}\b" + _BODY + r"[^\n.]{0,40}:[ \t\u00a0]*$)"
+    r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
+    r"[^\n.]{0,120}\b" + _BODY + r"(?:[ \t]+[\w&'’-]+)?[ \t]*:[ \t\u00a0]*$)"
     r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
 )
 STOP = re.compile(
@@ -112,7 +112,7 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
                 items[-1][1] = e
             else:
                 open_item = False
-        elif items and (not done or stripped[:1].islower()):
+        elif items and (not done or (stripped[:1].islower() and not _DECISION_START.match(stripped))):
             items[-1][1] = e  # a wrapped line of the same paragraph
         elif items and not _DECISION_START.match(stripped):
             break  # commentary after the decision ("3.2 During this time...", a flattened table)

@@ -61,7 +61,7 @@ _SECTION_END = re.compile(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
 # Tender words that name something other than the route decided: a bid ("the tender of X"), an
 # exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
 _NOT_TENDER_BEFORE = re.compile(r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
-                                r"until|pending)\b[\w\s]{0,25}|\b(?:will|would|to) be )$", re.I)
+                                r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$", re.I)
 _NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
 
 
