@@ -1,3 +1,73 @@
-"""`papers crawl` subcommands (placeholder until its issue lands)."""
+"""`papers crawl` and `papers snapshot serve`: fetch council papers into the store."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from crawlers.run import crawl
+from crawlers.summary import COUNTS
+from papers.errors import EXIT_PARTIAL
+from papers.settings import Settings
+
+
+def print_table(summary: dict) -> None:
+    """The per-council summary a person reads at the end of a run."""
+    click.echo(f"{'council':<10}" + "".join(f"{k:>11}" for k in COUNTS) + "  status")
+    for council, row in sorted(summary["councils"].items()):
+        click.echo(f"{council:<10}" + "".join(f"{row[k]:>11}" for k in COUNTS) + f"  {row['status']}")
+        for f in row.get("failures", [])[:5]:
+            click.echo(f"{'':<10}  failed: {f['url']} ({f['error']})")
+    totals = summary["totals"]
+    click.echo(f"{'total':<10}" + "".join(f"{totals[k]:>11}" for k in COUNTS) + f"  in {summary.get('seconds', 0):.1f}s")
+
+
+@click.command("crawl")
+@click.option("--council", "councils", multiple=True, metavar="ID", help="Council id from the registry (repeatable).")
+@click.option("--since", metavar="DATE", help="Start at this date (YYYY-MM-DD) instead of each council's last run.")
+@click.option("--snapshot", is_flag=True, help="Crawl the bundled offline snapshot (served on a free local port).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
+@click.pass_obj
+def crawl_command(settings: Settings, councils: tuple[str, ...], since: str | None, snapshot: bool,
+                  as_json: bool) -> None:
+    """Fetch new and changed agenda items, decisions, reports and minutes into the store.
+
+    Each council resumes from its last successful run (minus a look-back window); a council's
+    first run back-fills from 2000. Exits 1 when a council failed entirely.
+    """
+    summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
+    if as_json:
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        print_table(summary)
+    if summary["failed_councils"]:
+        click.echo(f"error: nothing answered from {', '.join(summary['failed_councils'])}", err=True)
+        sys.exit(EXIT_PARTIAL)
+
+
+@click.group("snapshot")
+def snapshot_group() -> None:
+    """The bundled offline snapshot of council sites."""
+
+
+@snapshot_group.command("serve")
+@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: a free one).")
+def serve_command(port: int) -> None:
+    """Serve the snapshot on 127.0.0.1 until interrupted, listing each council's base URL."""
+    from crawlers.snapshot import SnapshotServer
+
+    with SnapshotServer(port=port) as server:
+        click.echo(f"serving {len(server.councils)} councils at {server.url} (Ctrl-C to stop)")
+        for cid in server.councils:
+            click.echo(f"  {cid:<5} {server.base_url_for(cid)}")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+COMMANDS: list = [crawl_command, snapshot_group]

@@ -1,0 +1,168 @@
+"""Item pipelines, one per concern: attachments first (files pipeline), then the store.
+
+A document is written with its crawl state in one transaction, after its attachments are on disk
+(written to a temporary name, then renamed): a killed run leaves whole files and whole documents,
+never a document pointing at half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.pipelines.files import FilesPipeline, FSFilesStore
+from scrapy.pipelines.media import MediaPipeline
+
+from crawlers.state import HeldFile
+from crawlers.urls import canonical_url
+from papers.schema import Document
+
+log = logging.getLogger(__name__)
+
+
+class FileProblem(Exception):
+    """A downloaded file we will not keep (not what it claims to be, cut short); retried next run."""
+
+
+class AtomicFSFilesStore(FSFilesStore):
+    """Write to a temporary name and rename, so a killed run never leaves half a file."""
+
+    def persist_file(self, path, buf, info, meta=None, headers=None) -> None:
+        target = self._get_filesystem_path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(buf.getvalue())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+
+
+def pdf_problem(body: bytes) -> str | None:
+    """Why these bytes are not a whole PDF, or None. Councils serve HTML error pages as .pdf and
+    connections drop mid-file; a PDF starts with %PDF- and ends with %%EOF (allowing trailing
+    whitespace and the odd byte of junk after it)."""
+    if not body.startswith(b"%PDF-"):
+        return "not a PDF (server sent something else)"
+    if b"%%EOF" not in body[-1024:]:
+        return "truncated PDF (no %%EOF trailer)"
+    return None
+
+
+class AttachmentsPipeline(FilesPipeline):
+    """Download each Document's attachments once, addressed by sha256 under settings.files_dir.
+
+    Files already held (crawl_files) are not fetched again: ModernGov document URLs are stable.
+    """
+
+    STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
+
+    def __init__(self, store_uri, *, crawler=None, **kw):
+        super().__init__(store_uri, crawler=crawler, **kw)
+        self.max_bytes = crawler.settings.getint("FILES_MAX_BYTES")
+        self.files_dir = Path(store_uri)
+
+    def get_media_requests(self, item: Document, info: MediaPipeline.SpiderInfo) -> list[Request]:
+        state = info.spider.state
+        requests = []
+        for att in item.attachments:
+            held = state.file(canonical_url(att.url))
+            if held and (self.files_dir / held.path).exists():
+                att.path, att.sha256, att.size, att.content_type = held.path, held.sha256, held.size, held.content_type
+                continue
+            requests.append(Request(att.url, meta={"file": True, "council": item.council,
+                                                   "download_maxsize": self.max_bytes}))
+        return requests
+
+    def media_to_download(self, request: Request, info, *, item=None):
+        return None  # held files never reach here (get_media_requests); new ones always download
+
+    def file_path(self, request: Request, response: Response | None = None, info=None, *, item=None) -> str:
+        sha = hashlib.sha256(response.body).hexdigest() if response is not None else "unknown"
+        suffix = PurePosixPath(urlsplit(request.url).path).suffix.lower()
+        if suffix not in {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".htm", ".html", ".txt", ".rtf", ".odt"}:
+            ctype = response.headers.get("Content-Type", b"").decode().split(";")[0] if response is not None else ""
+            suffix = mimetypes.guess_extension(ctype) or ".bin"
+        return f"{sha[:2]}/{sha}{suffix}"
+
+    def file_downloaded(self, response: Response, request: Request, info, *, item=None) -> str:
+        ctype = response.headers.get("Content-Type", b"").decode().split(";")[0].strip()
+        if ctype == "application/pdf" or urlsplit(request.url).path.lower().endswith(".pdf"):
+            problem = pdf_problem(response.body)
+            if problem:
+                raise FileProblem(problem)
+        return super().file_downloaded(response, request, info, item=item)
+
+    def item_completed(self, results, item: Document, info) -> Document:
+        spider = info.spider
+        by_url = {}
+        for ok, result in results:
+            if ok:
+                by_url[canonical_url(result["url"])] = result
+        for att in item.attachments:
+            if att.sha256:
+                continue
+            result = by_url.get(canonical_url(att.url))
+            if result is None:
+                error = self._error(results, att.url)
+                spider.record_failure(item.council, item.url, att.url, f"attachment {att.url}: {error}")
+                continue
+            path = self.files_dir / result["path"]
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            att.path, att.size, att.content_type = result["path"], path.stat().st_size, ctype
+            att.sha256 = result["path"].rsplit("/", 1)[-1].split(".")[0]
+            held = HeldFile(canonical_url(att.url), att.path, att.sha256, att.size, att.content_type)
+            spider.files_pending[canonical_url(att.url)] = held
+        return item
+
+    @staticmethod
+    def _error(results, url: str) -> str:
+        for ok, result in results:
+            if not ok:
+                exc = result.value
+                cause = exc.__cause__ or exc.__context__ or exc
+                return str(cause) or type(cause).__name__
+        return "not downloaded"
+
+
+class StorePipeline:
+    """Put each Document in the store with its crawl state, in one transaction, and count it."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Document) -> Document:
+        spider = self.crawler.spider
+        fetch = spider.fetches.pop(item.url, None)
+        store, state = spider.store, spider.state
+        old = store.get_document(item.id)
+        old_files = {a.url: a.sha256 for a in old.attachments} if old else {}
+        new_files = {a.url: a.sha256 for a in item.attachments}
+        files_changed = any(sha and old_files.get(url) != sha for url, sha in new_files.items())
+        if fetch and fetch["not_modified"] and old is not None and not files_changed:
+            spider.tally.document(item.council, item.id, "unchanged")  # nothing to write
+            return item
+        with store.transaction():
+            outcome = store.put_document(item)
+            if outcome == "unchanged" and files_changed:
+                outcome = "changed"  # a file that failed last time arrived: extraction must see it
+            for a in item.attachments:
+                held = spider.files_pending.pop(canonical_url(a.url), None)
+                if held:
+                    state.save_file(held.url, item.council, held)
+            if fetch:
+                state.save_page(item.url, item.council, fetch["etag"], fetch["last_modified"], item.sha256,
+                                fetch["content_type"], fetch["body"], item.id)
+                state.clear_failure(item.url)
+        spider.tally.document(item.council, item.id, outcome)
+        return item

@@ -1,0 +1,175 @@
+"""Run the crawl: `crawl(settings, councils, since, snapshot) -> summary`.
+
+Scrapy's Twisted reactor cannot be restarted in a process, so each crawl runs in a child process
+(`python -m crawlers.run SPEC.json`) and the caller can crawl as often as it likes. The child
+dies with its parent (a killed `papers update` leaves no orphan crawler writing to the store).
+
+The summary (crawlers/summary.py):
+
+    {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped"}},
+     "totals": {"new", "changed", "unchanged", "failed"},
+     "new_ids": [...], "changed_ids": [...],   # document ids written by this run
+     "failed_councils": [...], "run_started": ISO date, "seconds": float}
+
+`status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
+site answered nothing). `new_ids` / `changed_ids` name the documents this run stored; a caller
+that must survive a killed run should not rely on them alone (they die with the run) but compare
+the store's document hashes with what it processed, as papers/pipeline does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from crawlers.registry import Council, get_council, load_registry
+from crawlers.snapshot import SnapshotServer
+from papers import __version__
+from papers.errors import EXIT_PARTIAL, UserError
+from papers.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class CrawlError(UserError):
+    """The crawl worker died without a summary (killed, or a bug): nothing it stored is lost."""
+
+    exit_code = EXIT_PARTIAL
+
+
+def user_agent(settings: Settings) -> str:
+    """Who we are and how a council's web team reaches us."""
+    return f"committee-papers/{__version__} (+{settings.contact_url}; council committee papers research crawler)"
+
+
+def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict]:
+    """Registry rows to crawl (base URLs pointed at the snapshot when there is one)."""
+    if server is not None:
+        wanted = ids or server.councils
+        rows = []
+        for cid in wanted:
+            council = get_council(cid)
+            if council.id not in server.sites:
+                raise UserError(f"council {council.id} is not in the snapshot (it holds {', '.join(server.councils)})")
+            rows.append({**council.__dict__, "base_url": server.base_url_for(council.id)})
+        return rows
+    chosen: list[Council] = [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
+    for c in chosen:
+        if not c.crawlable:
+            raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet (ModernGov only)")
+    return [c.__dict__ for c in chosen]
+
+
+def crawl(settings: Settings, councils: list[str] | None = None, since: str | date | None = None,
+          snapshot: bool | SnapshotServer | None = None, *, scrapy_settings: dict | None = None) -> dict:
+    """Crawl councils (default: every ModernGov council, or every council in the snapshot) into
+    the store. `since` (ISO date) overrides each council's resume point. `snapshot=True` serves
+    the bundled snapshot on a free port for the run; a SnapshotServer instance is used as is.
+    `scrapy_settings` overrides Scrapy settings (tests)."""
+    if isinstance(since, str):
+        try:
+            since = date.fromisoformat(since)
+        except ValueError:
+            raise UserError(f"--since {since!r} is not a date (YYYY-MM-DD)") from None
+    own_server = SnapshotServer().start() if snapshot is True else None
+    server = own_server or (snapshot if isinstance(snapshot, SnapshotServer) else None)
+    try:
+        rows = _councils(councils, server)
+        overrides = dict(scrapy_settings or {})
+        if server is not None:
+            from crawlers.settings import SNAPSHOT_OVERRIDES
+
+            overrides = {**SNAPSHOT_OVERRIDES, **overrides}
+        return _run_worker(settings, rows, since, overrides)
+    finally:
+        if own_server is not None:
+            own_server.stop()
+
+
+def _run_worker(settings: Settings, rows: list[dict], since: date | None, overrides: dict) -> dict:
+    settings.ensure()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="crawl-", dir=settings.data_dir) as tmp:
+        spec = {
+            "db": str(settings.db_path), "files_dir": str(settings.files_dir), "user_agent": user_agent(settings),
+            "councils": rows, "since": since.isoformat() if since else None, "run_started": date.today().isoformat(),
+            "overrides": overrides, "out": str(Path(tmp) / "summary.json"),
+            "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+        }
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec))
+        log.info("crawling %d council(s)", len(rows))
+        proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(spec_path)], check=False)
+        out = Path(spec["out"])
+        if not out.exists():
+            raise CrawlError(f"the crawl worker exited with status {proc.returncode} before finishing; "
+                             "pages it stored are kept and the next run resumes")
+        summary = json.loads(out.read_text())
+    summary["run_started"] = spec["run_started"]
+    summary["seconds"] = round(time.monotonic() - started, 3)
+    return summary
+
+
+# -- the child process ---------------------------------------------------------------------------
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
+def _worker(spec_path: str) -> int:
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings as ScrapySettings
+
+    from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
+    from crawlers.state import CrawlState
+    from crawlers.summary import Tally
+    from index.store import Store
+
+    _die_with_parent()
+    spec = json.loads(Path(spec_path).read_text())
+    tally = Tally([c["id"] for c in spec["councils"]])
+    s = ScrapySettings()
+    s.setmodule("crawlers.settings", priority="project")
+    s.update({"USER_AGENT": spec["user_agent"], "FILES_STORE": spec["files_dir"], "PAPERS_DB": spec["db"],
+              "LOG_LEVEL": "DEBUG" if spec["log_level"] == "DEBUG" else "WARNING"},
+             priority="cmdline")
+    s.update(spec["overrides"], priority="cmdline")
+    Store(spec["db"]).close()  # create the store's tables before two spiders race to
+    process = CrawlerProcess(s)
+    kwargs = {"councils": spec["councils"], "since": spec["since"], "run_started": spec["run_started"],
+              "tally": tally}
+    # One spider after the other: each keeps to two requests per site, together they would not.
+    first = process.crawl(ModernGovMeetingsSpider, **kwargs)
+    first.addBoth(lambda _: process.crawl(ModernGovDecisionsSpider, **kwargs))
+    process.start()
+    summary = tally.summary()
+    with Store(spec["db"]) as store:
+        state = CrawlState(store.conn)
+        with store.transaction():
+            for council, row in summary["councils"].items():
+                state.finish_council(council, date.fromisoformat(spec["run_started"]), row["status"] != "failed")
+    tmp = Path(spec["out"]).with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary))
+    os.replace(tmp, spec["out"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker(sys.argv[1]))

@@ -1,0 +1,66 @@
+"""Scrapy settings for the committee-papers crawlers (politeness first: these are councils' servers).
+
+run.py adds the per-run values (PAPERS_* keys, USER_AGENT with the contact URL from
+papers.settings.Settings, FILES_STORE) and, for the local snapshot only, SNAPSHOT_OVERRIDES.
+"""
+
+BOT_NAME = "committee-papers"
+SPIDER_MODULES = ["crawlers.spiders"]
+
+# Politeness: councils run these sites on modest servers and some block crawlers that hammer them.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16  # across councils; each council's site gets at most two at a time
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+COOKIES_ENABLED = False  # sessions live in the URL on ModernGov (/(S(...))/) and are stripped anyway
+
+# Retries with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware) on 429 and 5xx.
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per attempt, Retry-After honoured when larger
+RETRY_BACKOFF_MAX = 60.0
+
+# Attachments: through the files pipeline, capped in size (the cap applies per file).
+FILES_MAX_BYTES = 50 * 1024 * 1024
+MEDIA_ALLOW_REDIRECTS = True
+
+# Incremental runs: a council re-visits this many days before its last successful run (minutes
+# appear weeks after a meeting; decisions settle for months), and looks ahead for new meetings.
+LOOKBACK_DAYS = 90
+LOOKAHEAD_DAYS = 60
+BACKFILL_SINCE = "2000-01-01"  # a council's first run starts here
+
+REQUEST_FINGERPRINTER_CLASS = "crawlers.urls.CanonicalFingerprinter"
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "crawlers.middlewares.ConditionalRequestMiddleware": 560,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.AttachmentsPipeline": 100,
+    "crawlers.pipelines.StorePipeline": 900,
+}
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Politeness is per site (host). The snapshot serves every council from one loopback address, so
+# there each council gets its own download slot, as it would on the real web.
+PAPERS_SLOT_PER_COUNCIL = False
+
+# Our own loopback snapshot is not a council's server: no need to be slow with it.
+SNAPSHOT_OVERRIDES = {
+    "PAPERS_SLOT_PER_COUNCIL": True,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_START_DELAY": 0.01,
+    "AUTOTHROTTLE_MAX_DELAY": 0.5,
+    "DOWNLOAD_TIMEOUT": 3,
+    "RETRY_TIMES": 1,
+    "RETRY_BACKOFF_BASE": 0.05,
+    "RETRY_BACKOFF_MAX": 0.2,
+}

@@ -1,0 +1,57 @@
+"""The run summary: per council and in total, new / changed / unchanged / failed documents.
+
+One place for its shape, shared by the crawl worker (which fills it) and `papers crawl` (which
+prints it). Failed counts requests (pages or files) that still failed after retries; they are
+recorded in the crawl state and asked for again on the next run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+COUNTS = ("new", "changed", "unchanged", "failed")
+
+
+class Tally:
+    """Counts filled in while crawling (one per worker process, shared by its spiders)."""
+
+    def __init__(self, councils: list[str]):
+        self.councils = list(councils)
+        self.counts: dict[str, dict[str, int]] = {c: dict.fromkeys(COUNTS, 0) for c in councils}
+        self.ids: dict[str, list[str]] = {"new": [], "changed": []}
+        self.failures: dict[str, list[dict]] = defaultdict(list)
+        self.answered_requests: dict[str, int] = defaultdict(int)
+        self.skipped: dict[str, int] = defaultdict(int)  # robots.txt and the like: not failures
+        self._lock = threading.Lock()
+
+    def document(self, council: str, doc_id: str, outcome: str) -> None:
+        with self._lock:
+            self.counts.setdefault(council, dict.fromkeys(COUNTS, 0))[outcome] += 1
+            if outcome in self.ids:
+                self.ids[outcome].append(doc_id)
+
+    def failed(self, council: str, url: str, error: str) -> None:
+        with self._lock:
+            self.counts.setdefault(council, dict.fromkeys(COUNTS, 0))["failed"] += 1
+            self.failures[council].append({"url": url, "error": error})
+
+    def answered(self, council: str) -> None:
+        self.answered_requests[council] += 1
+
+    def status(self, council: str) -> str:
+        """ok; partial (some requests failed); failed (nothing answered: the site is down or blocks us)."""
+        if self.counts[council]["failed"] and not self.answered_requests[council]:
+            return "failed"
+        return "partial" if self.counts[council]["failed"] else "ok"
+
+    def summary(self) -> dict:
+        councils = {
+            c: {**self.counts[c], "status": self.status(c), "failures": self.failures.get(c, []),
+                "skipped": self.skipped.get(c, 0)}
+            for c in self.counts
+        }
+        totals = {k: sum(v[k] for v in councils.values()) for k in COUNTS}
+        return {"councils": councils, "totals": totals,
+                "new_ids": sorted(self.ids["new"]), "changed_ids": sorted(self.ids["changed"]),
+                "failed_councils": sorted(c for c, v in councils.items() if v["status"] == "failed")}
