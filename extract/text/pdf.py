@@ -152,7 +152,8 @@ def from_pdf(data: bytes, *, tables: bool = True) -> TextResult:
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc.__class__.__name__}")
     except Exception as exc:  # pdfminer raises many types on broken files; all mean "corrupt"
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else None  # pdfplumber wraps
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
             return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc}")
         return TextResult(status="corrupt", status_detail=f"unreadable PDF: {exc.__class__.__name__}: {exc}"[:300])
     text = join_pages(drop_furniture(pages))
