@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from dataclasses import asdict, dataclass, field
 
 from crawlers.registry import RegistryError, load_registry
@@ -43,9 +42,6 @@ class Coverage:
         return asdict(self)
 
 
-NAMES_TTL = 300.0  # seconds a store's council names are reused: they change only when councils are added
-
-
 @functools.lru_cache(maxsize=1)
 def registry_names() -> dict[str, str]:
     """Council id (lower case, as indexed) -> name from the registry."""
@@ -56,33 +52,21 @@ def registry_names() -> dict[str, str]:
         return {}
 
 
-_names: dict[str, tuple[float, dict[str, str]]] = {}
-
-
-def council_names(reader: Reader | None = None) -> dict[str, str]:
-    """Council id (lower case) -> name: as the records name it, else as the registry does."""
-    names = dict(registry_names())
-    if reader is None:
-        return names
-    key = str(reader.settings.db_path)
-    stamp, stored = _names.get(key, (0.0, {}))
-    if time.monotonic() - stamp > NAMES_TTL:
-        stored = {
-            (r["council"] or "").lower(): r["name"]
-            for r in reader.rows(
-                """SELECT council, json_extract(json, '$.council_name') AS name FROM records
-                   WHERE rowid IN (SELECT min(rowid) FROM records GROUP BY council)"""
-            )
-            if r["council"] and r["name"]
-        }
-        _names[key] = (time.monotonic(), stored)
-    names.update(stored)
-    return names
+def stored_names(reader: Reader) -> dict[str, str]:
+    """Council id (lower case) -> the name its records give (one record read per council)."""
+    return {
+        (r["council"] or "").lower(): r["name"]
+        for r in reader.rows(
+            """SELECT council, json_extract(json, '$.council_name') AS name FROM records
+               WHERE rowid IN (SELECT min(rowid) FROM records GROUP BY council)"""
+        )
+        if r["council"] and r["name"]
+    }
 
 
 def coverage(reader: Reader, contracts_per_council: dict[str, int] | None = None) -> list[Coverage]:
     """One row per council the store knows, sorted by name."""
-    names = council_names(reader)
+    names = registry_names() | stored_names(reader)
     rows: dict[str, Coverage] = {}
 
     def row(council: str | None) -> Coverage:
