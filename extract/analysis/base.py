@@ -17,11 +17,20 @@ if not Doc.has_extension("values"):
     Doc.set_extension("values", default=None)
     Doc.set_extension("metadata", default=None)
     Doc.set_extension("sentences", default=None)  # sorted (start, end) character offsets
+    Doc.set_extension("sentence_starts", default=None)  # their starts, for bisect
     Doc.set_extension("roles", default=None)  # decision_date, decision_maker, contract_start/end
 
 # Horizontal space as it appears in pasted council text (NBSP and friends included).
 SP = r"[ \t\u00a0\u2009\u202f]"
 GAP = r"\s{1,6}"  # between two words of one phrase, tolerating a line break inside it
+
+
+def text_of(doc: Doc) -> str:
+    """The document text, cached: spaCy rebuilds ``doc.text`` from its tokens on every access."""
+    text = doc.user_data.get("papers_text")
+    if text is None:
+        text = doc.user_data["papers_text"] = doc.text
+    return text
 
 
 def values(doc: Doc, key: str) -> list[dict[str, Any]]:
@@ -51,20 +60,22 @@ def items(doc: Doc, key: str) -> list[tuple[Span, dict[str, Any]]]:
 
 def sentence(doc: Doc, char: int) -> tuple[int, int]:
     """The (start, end) offsets of the sentence holding a character."""
-    sents = doc._.sentences or [(0, len(doc.text))]
-    i = bisect.bisect_right([s for s, _ in sents], char) - 1
-    return sents[max(i, 0)]
+    sents = doc._.sentences or [(0, len(text_of(doc)))]
+    starts = doc._.sentence_starts
+    if starts is None or len(starts) != len(sents):
+        starts = doc._.sentence_starts = [s for s, _ in sents]
+    return sents[max(bisect.bisect_right(starts, char) - 1, 0)]
 
 
 def before(doc: Doc, char: int, width: int = 80) -> str:
     """Text of the sentence before a character, at most ``width`` characters."""
     start, _ = sentence(doc, char)
-    return doc.text[max(start, char - width) : char]
+    return text_of(doc)[max(start, char - width) : char]
 
 
 def after(doc: Doc, char: int, width: int = 80) -> str:
     _, end = sentence(doc, char)
-    return doc.text[char : min(end, char + width)]
+    return text_of(doc)[char : min(end, char + width)]
 
 
 def norm(text: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import SP, add
+from extract.analysis.base import SP, add, text_of
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
@@ -104,7 +104,7 @@ def normalise(match: re.Match) -> tuple[str | None, str]:
 @Language.component("papers_dates")
 def dates_component(doc: Doc) -> Doc:
     """doc.spans['dates'] with ISO date and precision; a range's first date borrows from the second."""
-    text = doc.text
+    text = text_of(doc)
     found: list[tuple[int, int, str, str]] = []
     for match in DATE.finditer(text):
         if match.group("m5") and _VAGUE_BEFORE.search(text[max(0, match.start() - 6) : match.start()]):

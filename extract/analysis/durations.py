@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import GAP, SP, add, sentence
+from extract.analysis.base import GAP, SP, add, sentence, text_of
 from extract.analysis.numbers import NUMBER, NUMBER_WORD, word_number
 
 _UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
@@ -104,7 +104,7 @@ def _months(number: str, unit: str) -> float | None:
 
 def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     """term / extension / other from the words around a duration (research §4.5, in order)."""
-    text = doc.text
+    text = text_of(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
     if _OTHER_AFTER.match(tail) or _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
@@ -122,11 +122,11 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
 
 def _is_period(doc: Doc, start: int, end: int) -> bool:
     s_start, s_end = sentence(doc, start)
-    head = doc.text[max(s_start, start - 25) : start]
-    tail = doc.text[end : end + 25]
+    head = text_of(doc)[max(s_start, start - 25) : start]
+    tail = text_of(doc)[end : end + 25]
     if _NOT_BEFORE.search(head) or _NOT_AFTER.match(tail):
         return False
-    return bool(_CONTEXT.search(doc.text[max(s_start, start - 150) : min(s_end, end + 150)]))
+    return bool(_CONTEXT.search(text_of(doc)[max(s_start, start - 150) : min(s_end, end + 150)]))
 
 
 def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]:
@@ -150,11 +150,11 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
 @Language.component("papers_durations")
 def durations_component(doc: Doc) -> Doc:
     """doc.spans['durations'] with months, kind and qualifier (max for "up to")."""
-    for shape, match in find(doc.text):
+    for shape, match in find(text_of(doc)):
         start, end = match.span()
         if not _is_period(doc, start, end):
             continue
-        head = doc.text[max(0, start - 20) : start]
+        head = text_of(doc)[max(0, start - 20) : start]
         qualifier = "max" if re.search(r"\bup" + GAP + r"to(?:" + GAP + r"a" + GAP + r"(?:further|maximum of))?\W*$",
                                        head, re.I) else None
         parts = _parts(shape, match)

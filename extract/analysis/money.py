@@ -11,7 +11,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import GAP, SP, add, after, before
+from extract.analysis.base import GAP, SP, add, after, before, text_of
 from extract.analysis.numbers import parse_amount
 
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
@@ -64,7 +64,7 @@ _RANGE_NEXT = re.compile(r"^" + SP + r"*(?:-|–|to|and)" + SP + r"*(?:£|GBP)?"
 
 def period_of(doc: Doc, start: int, end: int) -> tuple[str | None, int]:
     """The ``per`` of an amount and how far its period words reach (to widen the span)."""
-    tail = doc.text[end : end + 60]
+    tail = text_of(doc)[end : end + 60]
     twice = _PER_TWICE.match(tail)
     if twice:
         word = twice.group(1).lower()
@@ -92,13 +92,13 @@ def qualifier_of(doc: Doc, start: int) -> str | None:
 @Language.component("papers_money")
 def money_component(doc: Doc) -> Doc:
     """doc.spans['money'] with amount, currency, per and qualifier."""
-    for match in MONEY.finditer(doc.text):
+    for match in MONEY.finditer(text_of(doc)):
         digits = match.group("num") or match.group("num2")
         magnitude = match.group("mag") or match.group("mag2")
         if magnitude and magnitude.lower() == "b" and not match.group("cur"):
             continue
         if not magnitude:  # "between £1.5 and £2 million": the first borrows the second's magnitude
-            borrowed = _RANGE_NEXT.match(doc.text[match.end() : match.end() + 30])
+            borrowed = _RANGE_NEXT.match(text_of(doc)[match.end() : match.end() + 30])
             if borrowed and "," not in digits and float(digits.replace(",", "") or 0) < 1000:
                 magnitude = borrowed.group(1)
         amount = parse_amount(digits, magnitude)

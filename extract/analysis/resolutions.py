@@ -14,7 +14,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, norm
+from extract.analysis.base import add, norm, text_of
 
 _BODY = r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|" \
         r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Head of)"
@@ -154,7 +154,7 @@ def _fallback(text: str) -> list[tuple[int, int]]:
 @Language.component("papers_resolutions")
 def resolutions_component(doc: Doc) -> Doc:
     """doc.spans['resolutions'] with number and outcome for each item."""
-    text = doc.text
+    text = text_of(doc)
     found = blocks(text) or _fallback(text)
     seen: set[tuple[int, int]] = set()
     many = len(found) > 1

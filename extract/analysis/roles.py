@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extract.analysis import dates as date_rules
-from extract.analysis.base import items, sentence, values
+from extract.analysis.base import items, sentence, text_of, values
 
 # Label priority for the date a decision was taken; "Decision due" and "Publication date" are not it.
 _DATE_LABELS = ("Date of decision", "Decision date", "Decided at meeting", "Meeting", "Date of meeting",
@@ -70,7 +70,7 @@ def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
         iso = _first_date(metadata.get(label, "")[:40])
         if iso:
             return iso
-    head = doc.text[:600]
+    head = text_of(doc)[:600]
     heading = _MEETING_HEADING.search(head)
     if heading and _first_date(heading.group("date")):
         return _first_date(heading.group("date"))
@@ -92,18 +92,18 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         value = value.strip(" .;,")
         if value and len(value) <= 120:
             return value
-    heading = _MEETING_HEADING.search(doc.text[:600])
+    heading = _MEETING_HEADING.search(text_of(doc)[:600])
     if heading and _BODY_WORDS.search(heading.group("body")):
         return heading.group("body").strip()
-    found = [m for pattern in _MAKER_IN_TEXT for m in pattern.finditer(doc.text)
+    found = [m for pattern in _MAKER_IN_TEXT for m in pattern.finditer(text_of(doc))
              if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80]
     return min(found, key=lambda m: m.start()).group("body").strip() if found else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:
-    line_start = doc.text.rfind("\n", 0, char) + 1
+    line_start = text_of(doc).rfind("\n", 0, char) + 1
     return bool(re.match(r"\s*(?:Publication date|Date of decision|Decided at meeting|Effective from|Meeting|"
-                         r"Decision due|Date|Notice of proposed|Comment|Call[- ]in)\w*\s*:", doc.text[line_start:char],
+                         r"Decision due|Date|Notice of proposed|Comment|Call[- ]in)\w*\s*:", text_of(doc)[line_start:char],
                          re.I))
 
 
@@ -115,15 +115,15 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         if _is_metadata_line(doc, span.start_char):
             continue
         s_start, s_end = sentence(doc, span.start_char)
-        head = doc.text[max(s_start, span.start_char - 40) : span.start_char]
-        context = doc.text[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
+        head = text_of(doc)[max(s_start, span.start_char - 40) : span.start_char]
+        context = text_of(doc)[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
         if not _CONTRACT_CUE.search(context):
             continue
         if _START_CUE.search(head):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
         elif _END_CUE.search(head):
-            old = _OLD_CUE.search(doc.text[max(s_start, span.start_char - 80) : span.start_char])
+            old = _OLD_CUE.search(text_of(doc)[max(s_start, span.start_char - 80) : span.start_char])
             paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
             if old and not paired:
                 old_ends.append(value["date"])
@@ -147,8 +147,8 @@ def mark_contract_values(doc: Doc) -> None:
     contract decided; not thresholds, savings, funding sources or other budgets)."""
     for span, value in items(doc, "money"):
         s_start, s_end = sentence(doc, span.start_char)
-        head = doc.text[max(s_start, span.start_char - 90) : span.start_char]
-        tail = doc.text[span.end_char : min(s_end, span.end_char + 40)]
+        head = text_of(doc)[max(s_start, span.start_char - 90) : span.start_char]
+        tail = text_of(doc)[span.end_char : min(s_end, span.end_char + 40)]
         is_value = (value["qualifier"] != "min" and not _NOT_VALUE.search(head[-60:])
                     and not re.match(r"^\W{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
                     and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail)))

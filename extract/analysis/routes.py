@@ -14,7 +14,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, sentence
+from extract.analysis.base import add, sentence, text_of
 
 _G = r"[\s\S]{0,80}?"  # a short window inside one sentence
 ROUTES: list[tuple[str, str]] = [
@@ -77,7 +77,7 @@ def _moot_regions(text: str) -> list[tuple[int, int]]:
 @Language.component("papers_routes")
 def routes_component(doc: Doc) -> Doc:
     """doc.spans['routes']: each route phrase that applies to the matter decided."""
-    text = doc.text
+    text = text_of(doc)
     moot = _moot_regions(text)
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add
+from extract.analysis.base import add, text_of
 
 _ABBREV = r"(?<!\bNo)(?<!\bno)(?<!\bc)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bDr)" \
           r"(?<!\bSt)(?<!\betc)(?<!\bvs)(?<!\bLtd)(?<!\bincl)(?<!\bpara)(?<!\bref)"
@@ -42,11 +44,13 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 @Language.component("papers_sentences")
 def sentences_component(doc: Doc) -> Doc:
     """Sets token.is_sent_start and doc._.sentences; headings go to doc.spans['sections']."""
-    bounds = sentence_bounds(doc.text)
+    bounds = sentence_bounds(text_of(doc))
     doc._.sentences = bounds
     starts = {s for s, _ in bounds}
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.idx in starts
-    for match in _HEADING.finditer(doc.text):
+    # One array write: setting token.is_sent_start token by token rescans the doc each time.
+    flags = numpy.array([1 if i == 0 or t.idx in starts else -1 for i, t in enumerate(doc)], dtype="int64")
+    if len(doc):
+        doc.from_array([SENT_START], flags.astype("uint64"))
+    for match in _HEADING.finditer(text_of(doc)):
         add(doc, "sections", match.start(1), match.end(1), "heading", title=match.group(1).strip())
     return doc
