@@ -1,6 +1,7 @@
 """Coverage per council: what the store holds and how the crawls went, for the Councils page and API.
 
-Read-only SQL over the store's tables and the update job's run tables (papers/pipeline/runs.py).
+Read-only SQL over the store's tables, the update job's run tables (papers/pipeline/runs.py) and
+the crawler's state (crawlers/state.py).
 Tables owned by other stages may not exist yet in a young data directory, so each is looked for
 before it is read.
 """
@@ -30,8 +31,9 @@ class Coverage:
     problems: int = 0  # records whose extraction status is not "ok"
     contracts: int = 0  # records that decide a contract (a value, a term or a procurement method)
     newest_decision: str | None = None
-    last_success: str | None = None  # when the last crawl with no failures finished
+    last_success: str | None = None  # the last crawl that did not fail (crawl state, else the runs)
     failures: int | None = None  # failed items in the council's latest crawl; None: never crawled
+    awaiting_retry: int = 0  # failed requests the next crawl asks for again (crawlers/state.py)
     flags: list[dict] = field(default_factory=list)  # health flags from the latest run
 
     @property
@@ -87,11 +89,18 @@ def coverage(reader: Reader, contracts_per_council: dict[str, int] | None = None
     for key, n in (contracts_per_council or {}).items():
         row(key).contracts = n
     if reader.table_exists("run_stages") and reader.table_exists("runs"):
-        _crawls(reader, row)
+        _runs(reader, row)
+    if reader.table_exists("crawl_councils"):
+        for r in reader.rows("SELECT council, last_success FROM crawl_councils WHERE last_success IS NOT NULL"):
+            row(r["council"]).last_success = r["last_success"]
+    if reader.table_exists("crawl_failures"):
+        for r in reader.rows("SELECT council, count(*) AS n FROM crawl_failures GROUP BY council"):
+            row(r["council"]).awaiting_retry = r["n"]
     return sorted(rows.values(), key=lambda c: c.name.lower())
 
 
-def _crawls(reader: Reader, row) -> None:
+def _runs(reader: Reader, row) -> None:
+    """Last successful crawl, latest failures and health flags from the update job's runs."""
     for r in reader.rows(
         """SELECT s.council, max(r.finished_at) AS at FROM run_stages s JOIN runs r ON r.id = s.run_id
            WHERE s.stage = 'crawl' AND s.failed = 0 AND r.finished_at IS NOT NULL

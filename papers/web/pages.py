@@ -28,6 +28,7 @@ from papers.web.limits import FEED_ENTRIES, MAX_OFFSET, MAX_QUERY_CHARS, PAGE_SI
 from papers.web.reader import Reader
 
 MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
+FACET_SHOWN = 12
 FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route"), ("year", "Year"))
 
 env = Environment(loader=PackageLoader("papers.web", "templates"), autoescape=True,
@@ -76,20 +77,29 @@ def _reader(request: Request) -> Reader:
 
 
 def facet_entries(q: str, facets: dict[str, dict[str, int]], names: dict[str, str]) -> list[dict]:
-    """Facet counts as links that add (or, when already in the query, remove) a filter."""
+    """Facet counts as links that add (or, when already in the query, remove) a filter.
+
+    The largest FACET_SHOWN values of each facet are listed (newest years first), plus any value
+    already filtered on; the rest are counted as "more" (type the filter to reach them).
+    """
     terms = q.split()
     out = []
     for field, title in FACETS:
         counts = facets.get(field) or {}
-        ordered = sorted(counts.items(), key=lambda kv: (-int(kv[0]), 0) if field == "year" else (-kv[1], kv[0]))
+        if field == "year":
+            ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         entries = []
-        for value, count in ordered:
+        for rank, (value, count) in enumerate(ordered):
             token = urls.filter_token(field, value)
             active = token in terms
+            if rank >= FACET_SHOWN and not active:
+                continue
             new_q = " ".join(t for t in terms if t != token) if active else f"{q.strip()} {token}".strip()
             shown = names.get(value, value) if field == "council" else fmt.label(str(value))
             entries.append(FacetEntry(shown, count, token, urls.search_url(new_q), active))
-        out.append({"field": field, "title": title, "entries": entries})
+        out.append({"field": field, "title": title, "entries": entries, "more": len(ordered) - len(entries)})
     return out
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 _BARE_VALUE = re.compile(r"[\w.\-]+")
 
 
 def _with(path: str, **params: object) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "") and not (k == "page" and v == 1)}
-    return path + ("?" + urlencode(kept) if kept else "")
+    kept = [f"{k}={quote_plus(str(v))}" for k, v in params.items()
+            if v not in (None, "") and not (k == "page" and v == 1)]
+    return path + ("?" + "&".join(kept) if kept else "")
 
 
 def search_url(q: str = "", page: int = 1) -> str:

@@ -52,7 +52,7 @@ def build_dataset() -> Settings:
 
     print(f"building {RECORDS:,} synthetic records into {DATA} (once)...", flush=True)
     started = time.perf_counter()
-    service.index_records(settings.ensure(), synthetic.records(RECORDS), progress=False)
+    service.index_records(settings.ensure(), synthetic.synthetic_records(RECORDS), progress=False)
     done.write_text(f"{RECORDS}\n")
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
     return settings
