@@ -151,7 +151,7 @@ def test_councils_page(server, page):
     page.goto(server + "/councils")
     rows = {r.locator("th").inner_text(): r for r in page.locator("table.councils tbody tr").all()}
     assert any(name.startswith("Southampton") for name in rows)
-    assert page.locator("tr.failing").count() == 1  # southampton's last crawl failed
+    assert page.locator("tr.failing").count() == 2  # southampton's last crawl failed, chorley awaits a retry
     shot(page, "councils")
 
 

@@ -124,7 +124,9 @@ def test_councils_report_coverage_and_crawl_health(client):
     assert councils["bromley"]["last_success"] is not None
     south = councils["southampton"]
     assert south["failures"] == 3 and south["flags"][0]["flag"] == "failing"
-    assert councils["chorley"]["failures"] is None  # never crawled: records came from files
+    chorley = councils["chorley"]  # no update run, but the crawler's own state knows it
+    assert chorley["failures"] is None and chorley["last_success"] == "2024-03-01"
+    assert chorley["awaiting_retry"] == 1 and councils["bromley"]["awaiting_retry"] == 0
 
 
 def test_openapi_describes_the_api_and_no_page_loads_from_a_cdn(client):

@@ -6,8 +6,10 @@ in its title, text, council name, decision maker and URL, so every page's escapi
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from crawlers.state import CrawlState
 from index import service
 from index.store import Store
 from papers.pipeline.runs import Runs
@@ -157,6 +159,11 @@ def build(data_dir: Path) -> Settings:
         runs.stage(second, "southampton", "crawl", {"failed": 3}, 1.0)
         runs.flag(second, "southampton", "failing", "3 pages failed with HTTP 500")
         runs.finish(second, "partial", 1, {})
+        state = CrawlState(store.conn)
+        state.finish_council("chorley", date(2024, 3, 1), ok=True)
+        state.record_failure("https://chorley.example.test/ieDecisionDetails.aspx?ID=9", "chorley", "moderngov",
+                             "parse_decision", "https://chorley.example.test/ieDecisionDetails.aspx?ID=9", {},
+                             "HTTP 500")
     files = settings.files_dir
     (files / "ab").mkdir(parents=True, exist_ok=True)
     (files / "ab" / "report.pdf").write_bytes(b"%PDF-1.4\n")
