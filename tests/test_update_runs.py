@@ -43,7 +43,18 @@ def test_a_council_that_goes_quiet_is_flagged(tmp_path):
     now = runs.start("update", {})
     flags = health.assess(runs, now, rows({"bromley": {}, "halton": {"unchanged": 4}}))
     assert [(f.council, f.flag) for f in flags] == [("bromley", "went_quiet")]
-    assert "10 in an earlier run" in flags[0].message
+    assert "at least 10 in each of its last 2 runs" in flags[0].message
+
+
+def test_a_quiet_night_after_the_first_backfill_is_not_flagged(tmp_path):
+    runs = Runs(Store(tmp_path / "s.db").conn)
+    finished_run(runs, {"bromley": {"new": 10}})
+    quiet = runs.start("update", {})
+    assert health.assess(runs, quiet, rows({"bromley": {}})) == []
+    runs.stage(quiet, "bromley", "crawl", {}, 0.1)
+    runs.finish(quiet, "ok", 0, {})
+    finished_run(runs, {"bromley": {"unchanged": 3}})
+    assert health.assess(runs, runs.start("update", {}), rows({"bromley": {}})) == []  # history: 3, 0
 
 
 def test_failure_rate_jump_is_flagged_but_usual_flakiness_is_not(tmp_path):
@@ -62,7 +73,12 @@ def test_failure_rate_jump_is_flagged_but_usual_flakiness_is_not(tmp_path):
 def test_first_run_that_fails_entirely_is_flagged(tmp_path):
     runs = Runs(Store(tmp_path / "s.db").conn)
     now = runs.start("update", {})
-    flags = health.assess(runs, now, rows({"thurrock": {"failed": 7}, "halton": {"new": 2}}))
+    crawl = {
+        "thurrock": {"failed": 7},
+        "halton": {"new": 2},
+        "bromley": {"failed": 1},
+    }  # bromley: listings answered
+    flags = health.assess(runs, now, rows(crawl), failed_councils={"thurrock"})
     assert [(f.council, f.flag) for f in flags] == [("thurrock", "failed_entirely")]
 
 

@@ -185,7 +185,12 @@ def render_run(run: Run) -> str:
     lines.append(
         f"{'council':<24} {'stage':<8} {'new':>6} {'changed':>8} {'same':>6} {'failed':>7} {'seconds':>8}"
     )
+    quiet = [
+        s.council for s in run.stages if s.stage == "crawl" and s.council != "*" and not (s.items or s.failed)
+    ]
     for s in run.stages:
+        if s.council in quiet and not (s.items or s.failed):
+            continue  # one line for all the councils with nothing to report, below
         council = "(all)" if s.council == "*" else s.council
         if s.stage == "index":  # index rows: new = sent, failed = still queued
             lines.append(
@@ -197,6 +202,8 @@ def render_run(run: Run) -> str:
                 f"{council:<24} {s.stage:<8} {s.new:>6} {s.changed:>8} {s.unchanged:>6} "
                 f"{s.failed:>7} {s.seconds:>8.2f}"
             )
+    if quiet:
+        lines.append(f"{len(quiet)} councils had nothing new or failed: {', '.join(quiet)}")
     for f in run.flags:
         lines.append(f"!! CRAWL HEALTH {f['council']}: {f['message']}")
     summary = run.summary or {}

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from index.store import Store
-from papers.errors import EXIT_OK, EXIT_PARTIAL, UserError
+from papers.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from papers.pipeline import health, pending
 from papers.pipeline.lock import RunLock
 from papers.pipeline.runs import COUNT_KEYS, Runs, StageRow
@@ -141,11 +141,13 @@ class UpdateJob:
                 runs.finish(run_id, status, code, summary)
                 raise
             summary["seconds"] = round(time.monotonic() - started, 3)
+            # Exit 1 when the job could not do its job: a council answered nothing, a stage broke (a
+            # full disk, a down cluster) or a council's crawl looks broken. A dead link or a broken
+            # PDF on a council's site is reported in the counts and retried, as `papers crawl` does.
             failed = bool(
                 summary["errors"]
                 or summary["health"]
-                or summary["totals"].get("failed")
-                or any(s.get("totals", {}).get("failed") for s in summary["stages"].values())
+                or summary["stages"].get("crawl", {}).get("failed_councils")
             )
             summary["status"] = "partial" if failed else "ok"
             summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
@@ -164,8 +166,12 @@ class UpdateJob:
         started = time.monotonic()
         try:
             result = crawl(self.settings, councils=councils, since=since, snapshot=snapshot)
-        except UserError:
-            raise
+        except UserError as exc:
+            if exc.exit_code == EXIT_USAGE:  # an unknown council, a bad date: nothing to run
+                raise
+            log.error("crawl failed: %s", exc)  # the worker died: what it stored is kept and used
+            summary["errors"].append(f"crawl: {exc}")
+            result = {"councils": {}, "totals": zero()}
         except Exception as exc:  # a crashed crawl still leaves stored pages to extract and index
             log.exception("crawl failed: %s", exc)
             summary["errors"].append(f"crawl: {exc}")
@@ -337,7 +343,8 @@ class UpdateJob:
                 log.info("watch %s: %d new matches", watch.name, len(new))
 
     def _health(self, runs: Runs, summary: dict, crawl_rows: list[StageRow]) -> None:
-        for flag in health.assess(runs, self.run_id, crawl_rows):
+        failed = set(summary["stages"].get("crawl", {}).get("failed_councils") or ())
+        for flag in health.assess(runs, self.run_id, crawl_rows, failed):
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
             summary["health"].append(flag.to_dict())
