@@ -16,6 +16,7 @@ import shutil
 from collections import Counter
 
 import pdfplumber
+import pypdfium2
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from extract.text import TextResult
@@ -28,22 +29,23 @@ _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
 _DIGITS = re.compile(r"\d+")
 # A gutter narrower than this (points) is word spacing, not a column break.
 _MIN_GUTTER = 12
+# Pages drawing at least this many paths (lines, boxes) may hold a ruled table: pdfplumber reads them.
+_TABLE_PATHS = 4
 
 
 def _furniture_key(line: str) -> str:
     return _DIGITS.sub("#", line.strip().lower())
 
 
-def _column_split(page) -> float | None:
-    """The x of an empty vertical strip in the middle of the page that splits two columns."""
-    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
-    if len(words) < 40:
+def gutter(boxes: list[tuple[float, float]], width: float, min_boxes: int = 40) -> float | None:
+    """The x of an empty vertical strip in the middle of the page that splits two columns,
+    given the (x0, x1) extents of the page's words or text runs."""
+    if len(boxes) < min_boxes:
         return None
-    width = float(page.width)
     lo, hi = int(width * 0.3), int(width * 0.7)
     covered = bytearray(int(width) + 2)
-    for word in words:
-        for x in range(max(int(word["x0"]), lo), min(int(word["x1"]) + 1, hi)):
+    for x0, x1 in boxes:
+        for x in range(max(int(x0), lo), min(int(x1) + 1, hi)):
             covered[x] = 1
     best, run_start = None, None
     for x in range(lo, hi + 1):
@@ -56,8 +58,44 @@ def _column_split(page) -> float | None:
     if best is None:
         return None
     mid = (best[0] + best[1]) / 2
-    left = sum(1 for w in words if w["x1"] <= mid)
-    return mid if min(left, len(words) - left) >= 10 else None
+    left = sum(1 for _, x1 in boxes if x1 <= mid)
+    return mid if min(left, len(boxes) - left) >= min_boxes // 4 else None
+
+
+def _column_split(page) -> float | None:
+    words = page.extract_words(use_text_flow=False, keep_blank_chars=False)
+    return gutter([(w["x0"], w["x1"]) for w in words], float(page.width))
+
+
+def fast_page_lines(page) -> list[str]:
+    """pypdfium2 text of a page without tables, column by column when it has two."""
+    textpage = page.get_textpage()
+    try:
+        width, height = page.get_size()
+        rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+        split = gutter([(r[0], r[2]) for r in rects], width, min_boxes=16)
+        if split is None:
+            text = textpage.get_text_range()
+        else:
+            text = "\n".join(textpage.get_text_bounded(left, 0, right, height)
+                             for left, right in ((0, split), (split, width)))
+    finally:
+        textpage.close()
+    # pdfium marks a hyphen it joined across a line break with U+FFFE; the word is whole again.
+    return text.replace("\ufffe", "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _has_paths(page) -> bool:
+    count = 0
+    for _ in page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_PATH], max_depth=1):
+        count += 1
+        if count >= _TABLE_PATHS:
+            return True
+    return False
+
+
+def _has_images(page) -> bool:
+    return any(True for _ in page.get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
 def _table_rows(page) -> tuple[list[str], list[tuple]]:
@@ -131,30 +169,57 @@ def _ocr(page) -> str | None:
     return pytesseract.image_to_string(image)
 
 
-def from_pdf(data: bytes, *, tables: bool = True) -> TextResult:
-    """Text of a PDF, or a status explaining why there is none."""
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        return TextResult(status="corrupt", status_detail="not a PDF (no %PDF header)")
+def _read(data: bytes, tables: bool) -> tuple[list[list[str]], int, int, int]:
+    """(lines per page, page count, image-only pages, OCRed pages)."""
+    doc = pypdfium2.PdfDocument(data)
+    plumber = None
+    pages: list[list[str]] = []
+    image_only = ocred = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages, image_only, ocred = [], 0, 0
-            for page in pdf.pages:
-                lines = page_lines(page, tables=tables)
-                if not any(ln.strip() for ln in lines) and page.images:
-                    text = _ocr(page)
+        for i in range(len(doc)):
+            page = doc[i]
+            try:
+                if tables and _has_paths(page):
+                    if plumber is None:
+                        plumber = pdfplumber.open(io.BytesIO(data))
+                    lines = page_lines(plumber.pages[i], tables=True)
+                else:
+                    lines = fast_page_lines(page)
+                if not any(ln.strip() for ln in lines) and _has_images(page):
+                    if plumber is None:
+                        plumber = pdfplumber.open(io.BytesIO(data))
+                    text = _ocr(plumber.pages[i])
                     if text is None:
                         image_only += 1
                     else:
                         ocred += 1
                         lines = text.splitlines()
-                pages.append(lines)
-            count = len(pdf.pages)
+            finally:
+                page.close()
+            pages.append(lines)
+        return pages, len(doc), image_only, ocred
+    finally:
+        if plumber is not None:
+            plumber.close()
+        doc.close()
+
+
+def from_pdf(data: bytes, *, tables: bool = True) -> TextResult:
+    """Text of a PDF, or a status explaining why there is none."""
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        return TextResult(status="corrupt", status_detail="not a PDF (no %PDF header)")
+    try:
+        pages, count, image_only, ocred = _read(data, tables)
+    except pypdfium2.PdfiumError as exc:
+        if "password" in str(exc).lower() or "security" in str(exc).lower():
+            return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc}")
+        return TextResult(status="corrupt", status_detail=f"unreadable PDF: {exc}"[:300])
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc.__class__.__name__}")
     except Exception as exc:  # pdfminer raises many types on broken files; all mean "corrupt"
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else None  # pdfplumber wraps
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
-            return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc}")
+            return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc!r}")
         return TextResult(status="corrupt", status_detail=f"unreadable PDF: {exc.__class__.__name__}: {exc}"[:300])
     text = join_pages(drop_furniture(pages))
     if not text:
