@@ -49,11 +49,20 @@ def _add_months(iso: str, months: float) -> str | None:
     except ValueError:
         return None
     whole = int(months)
-    return (start + relativedelta(months=whole, days=round((months - whole) * 30.44)) - dt.timedelta(days=1)).isoformat()
+    return (
+        start + relativedelta(months=whole, days=round((months - whole) * 30.44)) - dt.timedelta(days=1)
+    ).isoformat()
 
 
-def summarise(money: list[Money], durations: list[Duration], routes: list[str], *, start: str | None,
-              end: str | None, route_details: list[str]) -> ContractSummary:
+def summarise(
+    money: list[Money],
+    durations: list[Duration],
+    routes: list[str],
+    *,
+    start: str | None,
+    end: str | None,
+    route_details: list[str],
+) -> ContractSummary:
     summary = ContractSummary(start_date=start, end_date=end)
     headline = _headline(money)
     term, extension = _term_and_extensions(durations)

@@ -23,14 +23,29 @@ from papers.schema import DateMention, Document, Duration, Money, Record, Resolu
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EXTRACTOR_VERSION", "extract_text", "extract_bytes", "extract_path", "extract_document",
-           "SUFFIXES"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "extract_text",
+    "extract_bytes",
+    "extract_path",
+    "extract_document",
+    "SUFFIXES",
+]
 
-SUFFIXES = {".txt": "text/plain", ".text": "text/plain", ".html": "text/html", ".htm": "text/html",
-            ".pdf": "application/pdf"}
+SUFFIXES = {
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+}
 _PAGE_TYPES = [  # ModernGov page names (GUIDE page_type), by URL then by the page's own heading
     ("decision_details", r"ieDecisionDetails\.aspx", r"^Decision details\b"),
-    ("issue_decisions", r"mgDecisionDetails\.aspx|mgIssueHistoryHome\.aspx\?.*Opt=1", r"^Issue - decisions\b"),
+    (
+        "issue_decisions",
+        r"mgDecisionDetails\.aspx|mgIssueHistoryHome\.aspx\?.*Opt=1",
+        r"^Issue - decisions\b",
+    ),
     ("issue_meetings", r"ieIssueDetails\.aspx", r"^Issue - meetings\b"),
     ("issue_details", r"mgIssueHistoryHome\.aspx", r"^Issue details\b"),
     ("agenda_item", r"mgAi\.aspx", r"^Agenda item\b"),
@@ -56,21 +71,30 @@ def _title(result: TextResult) -> str | None:
     if result.title:
         return result.title
     lines = [ln.strip() for ln in result.text.strip().splitlines() if ln.strip()][:3]
-    generic = re.compile(r"^(?:Decision details|Issue - \w+|Issue details|Agenda item|Agenda and minutes|Decision)$",
-                         re.I)
+    generic = re.compile(
+        r"^(?:Decision details|Issue - \w+|Issue details|Agenda item|Agenda and minutes|Decision)$", re.I
+    )
     for line in lines:
         if not generic.match(line) and len(line) < 200 and ":" not in line[:30]:
             return line
     return None
 
 
-def _build(result: TextResult, *, source: str, content_type: str, url: str | None,
-           provenance: dict[str, Any]) -> Record:
+def _build(
+    result: TextResult, *, source: str, content_type: str, url: str | None, provenance: dict[str, Any]
+) -> Record:
     url = url or result.url
     record = Record(
-        id=provenance.pop("id", None) or _record_id(source), source=source, url=url, content_type=content_type,
-        status=result.status, status_detail=result.status_detail, extractor_version=EXTRACTOR_VERSION,
-        text=result.text, metadata=result.metadata, title=provenance.pop("title", None) or _title(result),
+        id=provenance.pop("id", None) or _record_id(source),
+        source=source,
+        url=url,
+        content_type=content_type,
+        status=result.status,
+        status_detail=result.status_detail,
+        extractor_version=EXTRACTOR_VERSION,
+        text=result.text,
+        metadata=result.metadata,
+        title=provenance.pop("title", None) or _title(result),
         page_type=provenance.pop("page_type", None) or _page_type(url, result.text, content_type),
     )
     for key, value in provenance.items():
@@ -83,33 +107,53 @@ def _build(result: TextResult, *, source: str, content_type: str, url: str | Non
     record.money = [Money(text=t, start=s, end=e, **v) for s, e, t, v in spans["money"]]
     record.durations = [Duration(text=t, start=s, end=e, **v) for s, e, t, v in spans["durations"]]
     record.dates = [DateMention(text=t, start=s, end=e, **v) for s, e, t, v in spans["dates"]]
-    record.procurement_mentions = [RouteMention(text=t, start=s, end=e, route=v["route"])
-                                   for s, e, t, v in spans["routes"]]
+    record.procurement_mentions = [
+        RouteMention(text=t, start=s, end=e, route=v["route"]) for s, e, t, v in spans["routes"]
+    ]
     record.procurement = list(dict.fromkeys(m.route for m in record.procurement_mentions))
-    record.resolutions = [Resolution(text=t, start=s, end=e, number=v["number"], outcome=v["outcome"])
-                          for s, e, t, v in spans["resolutions"]]
+    record.resolutions = [
+        Resolution(text=t, start=s, end=e, number=v["number"], outcome=v["outcome"])
+        for s, e, t, v in spans["resolutions"]
+    ]
     roles = found.roles
     record.decision_date = roles.get("decision_date") or record.decision_date
     record.decision_maker = roles.get("decision_maker") or record.decision_maker
     record.contract_start, record.contract_end = roles.get("contract_start"), roles.get("contract_end")
-    record.contract = summarise(record.money, record.durations, record.procurement, start=record.contract_start,
-                                end=record.contract_end,
-                                route_details=[m.text for m in record.procurement_mentions])
+    record.contract = summarise(
+        record.money,
+        record.durations,
+        record.procurement,
+        start=record.contract_start,
+        end=record.contract_end,
+        route_details=[m.text for m in record.procurement_mentions],
+    )
     return record
 
 
-def _failed(source: str, content_type: str, url: str | None, exc: Exception, provenance: dict[str, Any]) -> Record:
+def _failed(
+    source: str, content_type: str, url: str | None, exc: Exception, provenance: dict[str, Any]
+) -> Record:
     log.error("extraction failed for %s: %s", source, exc, exc_info=not isinstance(exc, OSError))
-    fields = {k: v for k, v in provenance.items()
-              if k in Record.model_fields and v is not None and k not in ("source", "url", "status")}
+    fields = {
+        k: v
+        for k, v in provenance.items()
+        if k in Record.model_fields and v is not None and k not in ("source", "url", "status")
+    }
     fields.setdefault("id", _record_id(source))
-    return Record(source=source, url=url, content_type=content_type, status="error",
-                  status_detail=f"{exc.__class__.__name__}: {exc}"[:300], extractor_version=EXTRACTOR_VERSION,
-                  **fields)
+    return Record(
+        source=source,
+        url=url,
+        content_type=content_type,
+        status="error",
+        status_detail=f"{exc.__class__.__name__}: {exc}"[:300],
+        extractor_version=EXTRACTOR_VERSION,
+        **fields,
+    )
 
 
-def extract_text(text: str, *, source: str, content_type: str = "text/plain", url: str | None = None,
-                 **provenance: Any) -> Record:
+def extract_text(
+    text: str, *, source: str, content_type: str = "text/plain", url: str | None = None, **provenance: Any
+) -> Record:
     """Extract from decoded text ("text/plain" or "text/html"). Never raises."""
     try:
         result = from_html(text) if "html" in (content_type or "") else from_text(text)
@@ -118,8 +162,9 @@ def extract_text(text: str, *, source: str, content_type: str = "text/plain", ur
         return _failed(source, content_type, url, exc, provenance)
 
 
-def extract_bytes(data: bytes, *, source: str, content_type: str, url: str | None = None,
-                  **provenance: Any) -> Record:
+def extract_bytes(
+    data: bytes, *, source: str, content_type: str, url: str | None = None, **provenance: Any
+) -> Record:
     """Extract from undecoded bytes: PDF, or HTML/text in any charset (windows-1252 included)."""
     try:
         kind = (content_type or "").split(";")[0].strip().lower()
@@ -151,8 +196,13 @@ def extract_path(path: str | Path, **provenance: Any) -> Record:
     if content_type == "text/plain":
         try:
             result = from_text(decode(data))
-            return _build(result, source=source, content_type=content_type, url=provenance.pop("url", None),
-                          provenance=dict(provenance))
+            return _build(
+                result,
+                source=source,
+                content_type=content_type,
+                url=provenance.pop("url", None),
+                provenance=dict(provenance),
+            )
         except Exception as exc:
             return _failed(source, content_type, None, exc, provenance)
     return extract_bytes(data, source=source, content_type=content_type, **provenance)
@@ -161,9 +211,17 @@ def extract_path(path: str | Path, **provenance: Any) -> Record:
 def extract_document(doc: Document, files_dir: Path) -> list[Record]:
     """The page's record (id = doc.id) plus one per downloaded attachment. Never raises."""
     common = {"council": doc.council, "committee": doc.committee, "fetched_at": doc.fetched_at}
-    page = extract_text(doc.body or "", source=doc.url, content_type=doc.content_type or "text/html", url=doc.url,
-                        id=doc.id, page_type=doc.page_type if doc.page_type in _PAGE_TYPE_NAMES else None,
-                        title=doc.title, document_id=doc.id, **common)
+    page = extract_text(
+        doc.body or "",
+        source=doc.url,
+        content_type=doc.content_type or "text/html",
+        url=doc.url,
+        id=doc.id,
+        page_type=doc.page_type if doc.page_type in _PAGE_TYPE_NAMES else None,
+        title=doc.title,
+        document_id=doc.id,
+        **common,
+    )
     if doc.date and not page.decision_date:
         page.decision_date = doc.date
     if doc.decision_maker and not page.decision_maker:
@@ -179,10 +237,23 @@ def extract_document(doc: Document, files_dir: Path) -> list[Record]:
         except OSError as exc:
             records.append(_failed(att.url, att.content_type or "", att.url, exc, provenance))
             continue
-        content_type = att.content_type or SUFFIXES.get(Path(att.path).suffix.lower(), "application/octet-stream")
-        records.append(extract_bytes(data, source=att.url, content_type=content_type, url=att.url, **provenance))
+        content_type = att.content_type or SUFFIXES.get(
+            Path(att.path).suffix.lower(), "application/octet-stream"
+        )
+        records.append(
+            extract_bytes(data, source=att.url, content_type=content_type, url=att.url, **provenance)
+        )
     return records
 
 
-_PAGE_TYPE_NAMES = {"decision_details", "issue_decisions", "issue_meetings", "issue_details", "agenda_item",
-                    "report", "minutes", "meeting", "other"}
+_PAGE_TYPE_NAMES = {
+    "decision_details",
+    "issue_decisions",
+    "issue_meetings",
+    "issue_details",
+    "agenda_item",
+    "report",
+    "minutes",
+    "meeting",
+    "other",
+}

@@ -6,9 +6,11 @@ from click.testing import CliRunner
 
 from papers.cli import cli
 
-DECISION = ("URL: https://democracy.example.gov.uk/ieDecisionDetails.aspx?ID=1\n\nDecision details\n\n"
-            "Decision Maker: Cabinet\n\nDecision:\n\nRESOLVED: That the contract be awarded for 3 years at "
-            "£1.8m per year.\n\nDate of decision: 19/11/2019\n")
+DECISION = (
+    "URL: https://democracy.example.gov.uk/ieDecisionDetails.aspx?ID=1\n\nDecision details\n\n"
+    "Decision Maker: Cabinet\n\nDecision:\n\nRESOLVED: That the contract be awarded for 3 years at "
+    "£1.8m per year.\n\nDate of decision: 19/11/2019\n"
+)
 
 
 def run(*args):
@@ -22,13 +24,18 @@ def read(path):
 def test_folder_recursive_sorted_with_url_header(tmp_path):
     (tmp_path / "docs" / "sub").mkdir(parents=True)
     (tmp_path / "docs" / "b.txt").write_text(DECISION, encoding="utf-8")
-    (tmp_path / "docs" / "sub" / "a.html").write_text("<html><body><p>Noted.</p></body></html>", encoding="utf-8")
+    (tmp_path / "docs" / "sub" / "a.html").write_text(
+        "<html><body><p>Noted.</p></body></html>", encoding="utf-8"
+    )
     (tmp_path / "docs" / "ignored.csv").write_text("x", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = run(str(tmp_path / "docs"), "-o", str(out))
     assert result.exit_code == 0, result.output
     records = read(out)
-    assert [r["source"] for r in records] == [str(tmp_path / "docs" / "b.txt"), str(tmp_path / "docs" / "sub" / "a.html")]
+    assert [r["source"] for r in records] == [
+        str(tmp_path / "docs" / "b.txt"),
+        str(tmp_path / "docs" / "sub" / "a.html"),
+    ]
     first = records[0]
     assert first["url"] == "https://democracy.example.gov.uk/ieDecisionDetails.aspx?ID=1"
     assert first["text"].startswith("Decision details")  # the two header lines are not text

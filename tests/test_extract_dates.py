@@ -37,8 +37,17 @@ def test_dates(phrase, expected):
 
 @pytest.mark.parametrize(
     "phrase",
-    ["the 2018/19 budget", "in early 2016", "Spring 2025", "a further nine month period", "this may lead to",
-     "reference 23/00058", "Legal implications: 10/01438", "the 2012 Act", "Kitchen programme 2023-27"],
+    [
+        "the 2018/19 budget",
+        "in early 2016",
+        "Spring 2025",
+        "a further nine month period",
+        "this may lead to",
+        "reference 23/00058",
+        "Legal implications: 10/01438",
+        "the 2012 Act",
+        "Kitchen programme 2023-27",
+    ],
 )
 def test_not_dates(phrase):
     assert dates(phrase) == []

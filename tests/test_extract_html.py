@@ -28,9 +28,11 @@ def test_moderngov_record_roles(tmp_path):
 
 
 def test_chrome_is_dropped():
-    html = ("<html><body><header>Site header</header><nav>Menu</nav><div class='cookie-banner'>Cookies</div>"
-            "<main><h1>Award of contract</h1><p>The contract is worth £2m.</p></main><footer>Footer</footer>"
-            "</body></html>")
+    html = (
+        "<html><body><header>Site header</header><nav>Menu</nav><div class='cookie-banner'>Cookies</div>"
+        "<main><h1>Award of contract</h1><p>The contract is worth £2m.</p></main><footer>Footer</footer>"
+        "</body></html>"
+    )
     result = from_html(html)
     assert result.text.split() == ["Award", "of", "contract", "The", "contract", "is", "worth", "£2m."]
 
@@ -49,5 +51,6 @@ def test_windows_1252_page_keeps_pound_sign():
 
 def test_empty_and_broken_html_never_raise():
     assert extract_bytes(b"", source="e.html", content_type="text/html").status == "empty"
-    assert extract_bytes(b"<html><body><div><p>unclosed \x00\xff", source="b.html",
-                         content_type="text/html").status in ("ok", "empty", "corrupt")
+    assert extract_bytes(
+        b"<html><body><div><p>unclosed \x00\xff", source="b.html", content_type="text/html"
+    ).status in ("ok", "empty", "corrupt")

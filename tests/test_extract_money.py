@@ -42,14 +42,18 @@ def test_range_first_amount_borrows_magnitude():
     assert [m[0] for m in money("between £1.5 and £2 million")] == [1_500_000, 2_000_000]
 
 
-@pytest.mark.parametrize("phrase", ["75% quality and 25% price", "Section 100D of the Act", "in 2019 we spent"])
+@pytest.mark.parametrize(
+    "phrase", ["75% quality and 25% price", "Section 100D of the Act", "in 2019 we spent"]
+)
 def test_not_money(phrase):
     assert money(phrase) == []
 
 
 def test_contract_value_role_excludes_thresholds_and_savings():
-    text = ("The Council approves the award of the contract at an estimated cost of £1,000,000 per annum. "
-            "Key decisions are those with Expenditure > £200,000. The change gives a saving of £40,000.")
+    text = (
+        "The Council approves the award of the contract at an estimated cost of £1,000,000 per annum. "
+        "Key decisions are those with Expenditure > £200,000. The change gives a saving of £40,000."
+    )
     spans = analyse(text).spans["money"]
     roles = {v["amount"]: v["is_contract_value"] for _, _, _, v in spans}
     assert roles == {1_000_000: True, 200_000: False, 40_000: False}

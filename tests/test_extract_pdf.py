@@ -17,10 +17,14 @@ from fpdf import FPDF
 from extract.pipeline import extract_bytes, extract_path
 from extract.text.pdf import drop_furniture, from_pdf, join_pages
 
-LEFT = ("This report will seek agreement to procure a new school meals contract from August 2024. "
-        "The Committee agreed to grant delegated authority to the Executive Director.")
-RIGHT = ("The contract for the provision of school meals runs for an initial term of four years "
-         "with an option to extend for a further two periods of 12 months.")
+LEFT = (
+    "This report will seek agreement to procure a new school meals contract from August 2024. "
+    "The Committee agreed to grant delegated authority to the Executive Director."
+)
+RIGHT = (
+    "The contract for the provision of school meals runs for an initial term of four years "
+    "with an option to extend for a further two periods of 12 months."
+)
 HEADER, FOOTER = "Children, Young People & Skills Committee 12 June 2023", "Page {n} of {total}"
 
 
@@ -54,7 +58,11 @@ def report_pdf(pages: int = 3) -> bytes:
             pdf.multi_cell(0, 5, "The council will go out to tender for the pro-\ncurement of school meals.")
             pdf.set_xy(10, 60)
             with pdf.table(col_widths=(60, 60)) as table:
-                for row in (("Item", "Amount"), ("Contract value", "£1,200,000 per annum"), ("Term", "4 years")):
+                for row in (
+                    ("Item", "Amount"),
+                    ("Contract value", "£1,200,000 per annum"),
+                    ("Term", "4 years"),
+                ):
                     cells = table.row()
                     for value in row:
                         cells.cell(value)
@@ -86,7 +94,9 @@ def encrypted_pdf() -> bytes:
 def test_two_columns_read_column_by_column():
     text = from_pdf(two_column_pdf()).text
     flat = " ".join(text.split())
-    assert flat.index("delegated authority to the Executive Director") < flat.index("The contract for the provision")
+    assert flat.index("delegated authority to the Executive Director") < flat.index(
+        "The contract for the provision"
+    )
     assert "Director. The contract" not in flat.split("The contract for the provision")[0][-10:]
 
 
@@ -121,7 +131,9 @@ def test_image_only_page_is_ocred():
 
 
 def test_encrypted_truncated_and_fake_pdfs_get_statuses():
-    assert extract_bytes(encrypted_pdf(), source="e.pdf", content_type="application/pdf").status == "encrypted"
+    assert (
+        extract_bytes(encrypted_pdf(), source="e.pdf", content_type="application/pdf").status == "encrypted"
+    )
     data = report_pdf()
     truncated = extract_bytes(data[: len(data) // 3], source="t.pdf", content_type="application/pdf")
     assert truncated.status in ("corrupt", "ok")
@@ -139,8 +151,10 @@ def test_blank_pdf_is_empty():
 
 def test_furniture_needs_repetition():
     bodies = ["Award of contract.", "Term of four years.", "Value of the contract.", "Reasons for decision."]
-    pages = [["Cabinet report", "Summary", body, "Details follow here.", "Contact officer", str(n)]
-             for n, body in enumerate(bodies, 1)]
+    pages = [
+        ["Cabinet report", "Summary", body, "Details follow here.", "Contact officer", str(n)]
+        for n, body in enumerate(bodies, 1)
+    ]
     text = join_pages(drop_furniture(pages))
     assert "Cabinet report" not in text and "Term of four years." in text and "\n4" not in text
     assert "Cabinet report" in join_pages(drop_furniture(pages[:1]))  # one page: nothing repeats

@@ -6,16 +6,25 @@ from extract.pipeline import extract_document, extract_path, extract_text
 from papers.schema import Attachment, Document, Record
 from tests.test_extract_pdf import report_pdf
 
-PAGE = ("<div id='modgov'><h2 class='mgSubTitleTxt'>Award of contract</h2><div class='mgContent'>"
-        "<p><span class='mgLabel'>Decision Maker: </span>Cabinet</p><h3>Decision:</h3>"
-        "<p>RESOLVED that the contract be awarded for 5 years.</p></div></div>")
+PAGE = (
+    "<div id='modgov'><h2 class='mgSubTitleTxt'>Award of contract</h2><div class='mgContent'>"
+    "<p><span class='mgLabel'>Decision Maker: </span>Cabinet</p><h3>Decision:</h3>"
+    "<p>RESOLVED that the contract be awarded for 5 years.</p></div></div>"
+)
 
 
 def test_pipeline_is_a_spacy_singleton_with_our_components():
     nlp = get_nlp()
     assert nlp is get_nlp()
-    assert nlp.pipe_names == ["papers_sentences", "papers_money", "papers_durations", "papers_dates",
-                              "papers_routes", "papers_resolutions", "papers_roles"]
+    assert nlp.pipe_names == [
+        "papers_sentences",
+        "papers_money",
+        "papers_durations",
+        "papers_dates",
+        "papers_routes",
+        "papers_resolutions",
+        "papers_roles",
+    ]
     doc = nlp("It costs £2.5bn. Then 01April 2022.")
     assert "£" in [t.text for t in doc] and "April" in [t.text for t in doc]
 
@@ -29,15 +38,27 @@ def test_extract_text_fields_and_provenance():
 
 def test_extract_document_page_and_attachments(tmp_path):
     (tmp_path / "r.pdf").write_bytes(report_pdf())
-    doc = Document(id="demo:decision_details:1", council="demo", platform="moderngov",
-                   page_type="decision_details", url="http://demo/ieDecisionDetails.aspx?ID=1", body=PAGE,
-                   date="2020-01-02", attachments=[
-                       Attachment(url="http://demo/r.pdf", path="r.pdf", sha256="ab" * 32, title="Report"),
-                       Attachment(url="http://demo/missing.pdf", path="missing.pdf", sha256="cd" * 32),
-                       Attachment(url="http://demo/never.pdf")])
+    doc = Document(
+        id="demo:decision_details:1",
+        council="demo",
+        platform="moderngov",
+        page_type="decision_details",
+        url="http://demo/ieDecisionDetails.aspx?ID=1",
+        body=PAGE,
+        date="2020-01-02",
+        attachments=[
+            Attachment(url="http://demo/r.pdf", path="r.pdf", sha256="ab" * 32, title="Report"),
+            Attachment(url="http://demo/missing.pdf", path="missing.pdf", sha256="cd" * 32),
+            Attachment(url="http://demo/never.pdf"),
+        ],
+    )
     page, report, missing, never = extract_document(doc, tmp_path)
     assert (page.id, page.document_id, page.decision_maker, page.title) == (
-        "demo:decision_details:1", "demo:decision_details:1", "Cabinet", "Award of contract")
+        "demo:decision_details:1",
+        "demo:decision_details:1",
+        "Cabinet",
+        "Award of contract",
+    )
     assert page.decision_date == "2020-01-02" and page.durations[0].months == 60
     assert report.id == "demo:decision_details:1/" + "ab" * 6 and report.document_id == doc.id
     assert report.status == "ok" and report.money[0].amount == 1_200_000 and report.title == "Report"

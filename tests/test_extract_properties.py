@@ -7,19 +7,52 @@ from hypothesis import strategies as st
 from extract.pipeline import extract_bytes, extract_text
 
 # Council-flavoured fragments make the rules fire; arbitrary text makes them meet the unexpected.
-FRAGMENTS = st.sampled_from([
-    "£10.3 million per year", "£500K", "?400,000", "3+1+1 years", "2 years plus one", "up to a further 24 months",
-    "1st July 2016 to 31st March 2017", "19/11/2019", "13th and 20th", "July – December 2023", "RESOLVED:",
-    "Decision:", "\n1) That ", "\n(a) ", "   •   ", "Date of decision: ", "Decision Maker: ", "framework",
-    "exemption from competitive tendering", "extend the existing contract", "\n\n", " ", "\u00a0", "–", "pa",
-    "Alternative options considered\n", "Meeting: 07/02/2018 - Cabinet (Item 98)", "from", "to", "for",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "£10.3 million per year",
+        "£500K",
+        "?400,000",
+        "3+1+1 years",
+        "2 years plus one",
+        "up to a further 24 months",
+        "1st July 2016 to 31st March 2017",
+        "19/11/2019",
+        "13th and 20th",
+        "July – December 2023",
+        "RESOLVED:",
+        "Decision:",
+        "\n1) That ",
+        "\n(a) ",
+        "   •   ",
+        "Date of decision: ",
+        "Decision Maker: ",
+        "framework",
+        "exemption from competitive tendering",
+        "extend the existing contract",
+        "\n\n",
+        " ",
+        "\u00a0",
+        "–",
+        "pa",
+        "Alternative options considered\n",
+        "Meeting: 07/02/2018 - Cabinet (Item 98)",
+        "from",
+        "to",
+        "for",
+    ]
+)
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join)
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_consistent(record):
-    for group in (record.money, record.durations, record.dates, record.resolutions, record.procurement_mentions):
+    for group in (
+        record.money,
+        record.durations,
+        record.dates,
+        record.resolutions,
+        record.procurement_mentions,
+    ):
         for item in group:
             assert record.text[item.start : item.end] == item.text
 
@@ -33,10 +66,29 @@ def test_text_never_raises_and_spans_match(text):
 
 
 @SETTINGS
-@given(st.lists(st.one_of(TEXT, st.sampled_from(["<p>", "</p>", "<div class='mgContent'>", "<br>", "<li>",
-                                                  "<table><tr><td>", "</td><td>", "<script>x", "<!--", "&amp;",
-                                                  "<span class='mgLabel'>Date of decision: </span>"])),
-                max_size=30).map("".join))
+@given(
+    st.lists(
+        st.one_of(
+            TEXT,
+            st.sampled_from(
+                [
+                    "<p>",
+                    "</p>",
+                    "<div class='mgContent'>",
+                    "<br>",
+                    "<li>",
+                    "<table><tr><td>",
+                    "</td><td>",
+                    "<script>x",
+                    "<!--",
+                    "&amp;",
+                    "<span class='mgLabel'>Date of decision: </span>",
+                ]
+            ),
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_html_never_raises_and_spans_match(html):
     record = extract_text(html, source="prop.html", content_type="text/html")
     assert record.status in ("ok", "empty", "corrupt")

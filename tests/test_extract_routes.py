@@ -18,8 +18,10 @@ def routes(text):
         ("Procured through the Dynamic Purchasing System.", {"dps"}),
         ("Agree the direct award of the contract.", {"direct_award"}),
         ("That the Contract Procedure Rules be waived.", {"exemption"}),
-        ("Approve an exemption from competitive tendering to extend the existing contract.",
-         {"exemption", "extension"}),
+        (
+            "Approve an exemption from competitive tendering to extend the existing contract.",
+            {"exemption", "extension"},
+        ),
         ("To approve a block contract for beds.", {"block_contract"}),
         ("Placements are made on a spot purchase basis.", {"spot_purchase"}),
         ("Halton will lead a joint procurement exercise.", {"joint_procurement"}),
@@ -32,8 +34,10 @@ def test_route_phrases(phrase, expected):
 
 
 def test_rejected_alternative_is_not_a_route():
-    text = ("That the Cabinet approves the extension of the existing contract.\n\n"
-            "Alternative options considered and rejected\n\nCabinet could have decided to re-tender the contract.\n")
+    text = (
+        "That the Cabinet approves the extension of the existing contract.\n\n"
+        "Alternative options considered and rejected\n\nCabinet could have decided to re-tender the contract.\n"
+    )
     assert routes(text) == {"extension"}
 
 

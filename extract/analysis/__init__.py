@@ -17,8 +17,15 @@ from extract.analysis import dates, durations, money, resolutions, roles, routes
 from extract.analysis.base import items
 from extract.analysis.tokenizer import tune
 
-COMPONENTS = ("papers_sentences", "papers_money", "papers_durations", "papers_dates", "papers_routes",
-              "papers_resolutions", "papers_roles")
+COMPONENTS = (
+    "papers_sentences",
+    "papers_money",
+    "papers_durations",
+    "papers_dates",
+    "papers_routes",
+    "papers_resolutions",
+    "papers_roles",
+)
 _lock = threading.Lock()
 _nlp: Language | None = None
 

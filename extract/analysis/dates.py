@@ -17,11 +17,24 @@ from spacy.tokens import Doc
 from extract.analysis.base import SP, add, text_of
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
-          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _DAY = r"(?:[0-2]?[1-9]|[1-3]0|31)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?" + SP + r"+)?"
@@ -30,7 +43,19 @@ _S1 = r"[ \t\u00a0]+|[ \t\u00a0]*,[ \t\u00a0]*|[ \t\u00a0]*\n[ \t\u00a0]*"
 # Shapes, most specific first; named groups feed the fast normaliser.
 DATE = re.compile(
     r"(?<![\w/.-])(?:"
-    r"(?P<d1>" + _DAY + r")" + _S + r"(?:of" + SP + r"+)?(?P<m1>" + _MONTH + r")(?:" + _S1 + r")(?P<y1>" + _YEAR + r")"
+    r"(?P<d1>"
+    + _DAY
+    + r")"
+    + _S
+    + r"(?:of"
+    + SP
+    + r"+)?(?P<m1>"
+    + _MONTH
+    + r")(?:"
+    + _S1
+    + r")(?P<y1>"
+    + _YEAR
+    + r")"
     r"|(?P<m2>" + _MONTH + r")" + SP + r"+(?P<d2>" + _DAY + r")(?:" + _S1 + r")(?P<y2>" + _YEAR + r")"
     r"|(?P<d3>[0-3]?\d)(?P<sep>[/.-])(?P<m3>[01]?\d)(?P=sep)(?P<y3>(?:19|20)\d\d|\d\d)"
     r"|(?P<y4>" + _YEAR + r")-(?P<m4>[01]\d)-(?P<d4>[0-3]\d)"
@@ -39,11 +64,41 @@ DATE = re.compile(
     re.I,
 )
 # "13th and 20th February 2018", "1 – 31 March 2020": the first day borrows the month and year.
-DAY_RANGE = re.compile(r"(?<![\w/.])(?P<d>" + _DAY + r")" + SP + r"*(?:and|to|&|-|–|until)" + SP + r"*(?=" + _DAY
-                       + SP + r"*(?:of" + SP + r"+)?" + _MONTH + _S + _YEAR + r")", re.I)
+DAY_RANGE = re.compile(
+    r"(?<![\w/.])(?P<d>"
+    + _DAY
+    + r")"
+    + SP
+    + r"*(?:and|to|&|-|–|until)"
+    + SP
+    + r"*(?="
+    + _DAY
+    + SP
+    + r"*(?:of"
+    + SP
+    + r"+)?"
+    + _MONTH
+    + _S
+    + _YEAR
+    + r")",
+    re.I,
+)
 # "July – December 2023": the first month borrows the year.
-MONTH_RANGE = re.compile(r"(?<![\w/.])(?P<m>" + _MONTH + r")" + SP + r"*(?:-|–|to|until|and)" + SP + r"*(?="
-                         + _MONTH + _S + r"(?P<y>" + _YEAR + r"))", re.I)
+MONTH_RANGE = re.compile(
+    r"(?<![\w/.])(?P<m>"
+    + _MONTH
+    + r")"
+    + SP
+    + r"*(?:-|–|to|until|and)"
+    + SP
+    + r"*(?="
+    + _MONTH
+    + _S
+    + r"(?P<y>"
+    + _YEAR
+    + r"))",
+    re.I,
+)
 # Vague or seasonal times are not dates (GUIDE): "early 2016", "Spring 2025" never match a month,
 # but "end of March 2020" does and is kept; financial years never match a three-part shape.
 _VAGUE_BEFORE = re.compile(r"\b(?:early|mid|late)[- ]?$", re.I)
@@ -79,9 +134,15 @@ def normalise_loose(text: str) -> str | None:
 def _parser():
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=["en"], settings={
-        "DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "PARSERS": ["custom-formats", "absolute-time"],
-        "REQUIRE_PARTS": ["month", "year"]})
+    return DateDataParser(
+        languages=["en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "PREFER_DAY_OF_MONTH": "first",
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "REQUIRE_PARTS": ["month", "year"],
+        },
+    )
 
 
 def normalise(match: re.Match) -> tuple[str | None, str]:
@@ -117,7 +178,11 @@ def dates_component(doc: Doc) -> Doc:
     for match in DAY_RANGE.finditer(text):
         second = DATE.match(text, match.end())
         if second and second.group("d1"):
-            iso = _iso(int(second.group("y1")), _month(second.group("m1")), int(re.match(r"\d+", match.group("d")).group()))
+            iso = _iso(
+                int(second.group("y1")),
+                _month(second.group("m1")),
+                int(re.match(r"\d+", match.group("d")).group()),
+            )
             if iso:
                 found.append((match.start(), second.end(), iso, "day"))
     for match in MONTH_RANGE.finditer(text):

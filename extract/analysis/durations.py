@@ -20,28 +20,107 @@ _UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
 _NUM = r"(?P<num>" + NUMBER + r")(?:" + SP + r"?\(\d+\))?"
 # "3 years and 4 months": one duration.
-_YEARS_AND_MONTHS = r"(?P<y>" + NUMBER + r")" + GAP + r"years?" + GAP + r"and" + GAP + r"(?P<m>" + NUMBER + r")" \
-                    + GAP + r"months?"
+_YEARS_AND_MONTHS = (
+    r"(?P<y>"
+    + NUMBER
+    + r")"
+    + GAP
+    + r"years?"
+    + GAP
+    + r"and"
+    + GAP
+    + r"(?P<m>"
+    + NUMBER
+    + r")"
+    + GAP
+    + r"months?"
+)
 # "3+1+1 years", "3 + 2 years", "1 plus 1 year", "2 x 12 month", "two periods of 12 months", "two 12 month periods".
-_PLUS = r"(?P<parts>\d+(?:\.\d+)?(?:" + SP + r"?\+" + SP + r"?\d+(?:\.\d+)?)+|\d+" + GAP + r"plus" + GAP + r"\d+)" \
-        + SP + r"?[- ]?" + SP + r"?" + _UNIT
-_TIMES = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:x|×)" + GAP + r"(?P<each>" + NUMBER + r")" + SP \
-         + r"?[- ]?" + SP + r"?" + _UNIT
-_PERIODS_OF = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?" \
-              r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?(?P<each>" \
-              + NUMBER + r")" + SP + r"?[- ]?" + SP + r"?" + _UNIT
-_COUNT_EACH = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?P<each>\d+|" + NUMBER_WORD + r")" + SP \
-              + r"?[- ]?" + SP + r"?(?P<unit>years?|months?|weeks?)" + GAP + r"(?:periods|extensions|terms)\b"
+_PLUS = (
+    r"(?P<parts>\d+(?:\.\d+)?(?:"
+    + SP
+    + r"?\+"
+    + SP
+    + r"?\d+(?:\.\d+)?)+|\d+"
+    + GAP
+    + r"plus"
+    + GAP
+    + r"\d+)"
+    + SP
+    + r"?[- ]?"
+    + SP
+    + r"?"
+    + _UNIT
+)
+_TIMES = (
+    r"(?P<count>\d|"
+    + NUMBER_WORD
+    + r")"
+    + GAP
+    + r"(?:x|×)"
+    + GAP
+    + r"(?P<each>"
+    + NUMBER
+    + r")"
+    + SP
+    + r"?[- ]?"
+    + SP
+    + r"?"
+    + _UNIT
+)
+_PERIODS_OF = (
+    r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?"
+    r"(?:periods?|terms?|extensions?)"
+    + GAP
+    + r"of"
+    + GAP
+    + r"(?:up"
+    + GAP
+    + r"to"
+    + GAP
+    + r")?(?P<each>"
+    + NUMBER
+    + r")"
+    + SP
+    + r"?[- ]?"
+    + SP
+    + r"?"
+    + _UNIT
+)
+_COUNT_EACH = (
+    r"(?P<count>\d|"
+    + NUMBER_WORD
+    + r")"
+    + GAP
+    + r"(?P<each>\d+|"
+    + NUMBER_WORD
+    + r")"
+    + SP
+    + r"?[- ]?"
+    + SP
+    + r"?(?P<unit>years?|months?|weeks?)"
+    + GAP
+    + r"(?:periods|extensions|terms)\b"
+)
 # "2 years plus one", "extensions of 2 years plus one"
-_PLUS_ONE = _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b" \
-            r"(?!" + GAP + r"(?:years?|months?|weeks?|days?))"
+_PLUS_ONE = (
+    _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b"
+    r"(?!" + GAP + r"(?:years?|months?|weeks?|days?))"
+)
 _SINGLE = _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
 # Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
 SHAPES: list[tuple[str, re.Pattern]] = [
     (name, re.compile(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER, re.I))
-    for name, pattern in (("ym", _YEARS_AND_MONTHS), ("plus", _PLUS), ("times", _TIMES), ("periods", _PERIODS_OF),
-                          ("counteach", _COUNT_EACH), ("plusone", _PLUS_ONE), ("single", _SINGLE))
+    for name, pattern in (
+        ("ym", _YEARS_AND_MONTHS),
+        ("plus", _PLUS),
+        ("times", _TIMES),
+        ("periods", _PERIODS_OF),
+        ("counteach", _COUNT_EACH),
+        ("plusone", _PLUS_ONE),
+        ("single", _SINGLE),
+    )
 ]
 
 
@@ -62,37 +141,53 @@ def find(text: str) -> list[tuple[str, re.Match]]:
 _NOT_BEFORE = re.compile(
     r"(?:\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
-    r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$", re.I)
+    r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$",
+    re.I,
+)
 # "sixteen years’ service", "12 months' notice" is kept (other) but service length is not a period.
-_NOT_AFTER = re.compile(r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
-                        r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
-                        r"after|before|prior|from the date|from receipt|following|of the date|in arrears))",
-                        re.I)
+_NOT_AFTER = re.compile(
+    r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
+    r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
+    r"after|before|prior|from the date|from receipt|following|of the date|in arrears))",
+    re.I,
+)
 # "2 year extension", "two year contract extension", "one-year extension option" (not "... with an
 # option to extend", which follows the initial term).
-_EXTENSION_AFTER = re.compile(r"^[ \t-]*(?:(?:contract|optional|further|additional)[ \t]+)?(?:extensions?|renewals?)\b",
-                              re.I)
+_EXTENSION_AFTER = re.compile(
+    r"^[ \t-]*(?:(?:contract|optional|further|additional)[ \t]+)?(?:extensions?|renewals?)\b", re.I
+)
 _TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
 _EXTENSION_BEFORE = re.compile(
     r"\b(?:further|additional|optional|extend(?:ed|ing)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
-    r"another)\b[\w\s,()-]{0,25}$", re.I)
+    r"another)\b[\w\s,()-]{0,25}$",
+    re.I,
+)
 _OTHER_CUE = re.compile(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
     r"retention|moratorium|implementation|transition|maximum (?:duration|period|term)|total (?:duration|term|period)"
-    r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b", re.I)
-_OTHER_AFTER = re.compile(r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|licen[cs]e|"
-                          r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b", re.I)
+    r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
+    re.I,
+)
+_OTHER_AFTER = re.compile(
+    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|licen[cs]e|"
+    r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b",
+    re.I,
+)
 # The decision extends a contract already in place: its periods are extensions, not a new term.
 _EXTENDS_EXISTING = re.compile(
     r"\b(?:extend(?:ing|s|ed)?|extension of|continu(?:e|ation) (?:of|with)|further award|vary|variation)\b[^.]{0,80}?"
     r"\b(?:existing|current|concession\w*|incumbent|present)\b"
     # "agreed to extend the X contract for 3 years", but not "with an option to extend for ..."
     r"|(?<!option to )(?<!options to )(?<!provision to )(?<!right to )(?<!ability to )(?<!optional )"
-    r"\b(?:extends|extended|extend|extending)\b(?= (?:the|this|these|both|its|our) )", re.I)
+    r"\b(?:extends|extended|extend|extending)\b(?= (?:the|this|these|both|its|our) )",
+    re.I,
+)
 _CONTEXT = re.compile(
     r"\b(?:contracts?|term|extend|extension|agreement|framework|lease|award|awarded|procure|tender|period|licen[cs]e|"
     r"service|services|provision|arrangement|pilot|option|renew|commission|deliver|concession|partnership|"
-    r"notice|mobili[sz]ation|duration|further|additional|initial)\w*", re.I)
+    r"notice|mobili[sz]ation|duration|further|additional|initial)\w*",
+    re.I,
+)
 
 
 def _months(number: str, unit: str) -> float | None:
@@ -155,8 +250,13 @@ def durations_component(doc: Doc) -> Doc:
         if not _is_period(doc, start, end):
             continue
         head = text_of(doc)[max(0, start - 20) : start]
-        qualifier = "max" if re.search(r"\bup" + GAP + r"to(?:" + GAP + r"a" + GAP + r"(?:further|maximum of))?\W*$",
-                                       head, re.I) else None
+        qualifier = (
+            "max"
+            if re.search(
+                r"\bup" + GAP + r"to(?:" + GAP + r"a" + GAP + r"(?:further|maximum of))?\W*$", head, re.I
+            )
+            else None
+        )
         parts = _parts(shape, match)
         first_kind = kind_of(doc, start, end)
         for i, (months, forced) in enumerate(parts):

@@ -19,47 +19,139 @@ _MAG = r"(?:bn|billion|million|mn|thousand|m|k|b)(?![A-Za-z])"
 # '?' is a pound sign mangled by a wrong charset (GUIDE note on d001); only before thousands groups.
 _CURRENCY = r"(?:£|GBP|\?(?=\d{1,3}(?:,\d{3})+))"
 MONEY = re.compile(
-    r"(?P<cur>" + _CURRENCY + r")" + SP + r"{0,3}(?P<num>" + _DIGITS + r")(?:" + SP + r"?(?P<mag>" + _MAG + r"))?"
-    r"|(?<![\d.,£])(?P<num2>" + _DIGITS + r")(?:" + SP + r"?(?P<mag2>" + _MAG + r"))?" + SP
+    r"(?P<cur>"
+    + _CURRENCY
+    + r")"
+    + SP
+    + r"{0,3}(?P<num>"
+    + _DIGITS
+    + r")(?:"
+    + SP
+    + r"?(?P<mag>"
+    + _MAG
+    + r"))?"
+    r"|(?<![\d.,£])(?P<num2>"
+    + _DIGITS
+    + r")(?:"
+    + SP
+    + r"?(?P<mag2>"
+    + _MAG
+    + r"))?"
+    + SP
     + r"(?P<word>pounds(?: sterling)?|sterling|GBP)\b",
     re.I,
 )
 
 _PER_AFTER = [
-    ("year", r"(?:per|a|an|each|every|/)" + SP + r"?(?:annum|year|yr)\b|p\.?\s?a\.?(?![a-z])|annually\b|yearly\b"),
+    (
+        "year",
+        r"(?:per|a|an|each|every|/)" + SP + r"?(?:annum|year|yr)\b|p\.?\s?a\.?(?![a-z])|annually\b|yearly\b",
+    ),
     ("month", r"(?:per|a|each|every|/)" + SP + r"?(?:calendar )?month\b|pcm\b|monthly\b"),
     ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|weekly\b"),
     ("day", r"(?:per|a|each|every|/)" + SP + r"?(?:day|night)\b|daily\b"),
     ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b"),
-    ("unit", r"(?:per|each|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
-             r"property|place|pupil|client|resident|dwelling|home|head|user|participant|learner|family)\b"),
+    (
+        "unit",
+        r"(?:per|each|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
+        r"property|place|pupil|client|resident|dwelling|home|head|user|participant|learner|family)\b",
+    ),
 ]
-_PER_AFTER_RE = [(per, re.compile(r"^" + SP + r"{0,3}(?:\(?(?:excl?\.?|excluding|including|inc\.?|ex|plus|\+)"
-                                  r"" + SP + r"?VAT\)?" + SP + r"{0,3})?(?:" + pattern + r")", re.I))
-                 for per, pattern in _PER_AFTER]
-_PER_TWICE = re.compile(r"^" + SP + r"{0,3}per" + SP + r"\w+(?:" + SP + r"\w+)?" + SP + r"(?:per|a)" + SP
-                        + r"(week|month|year|annum|day|night|hour)\b", re.I)
-_FILL = r"(?:(?:a|an|the|of|at|is|be|to|for|with|will|sum|cost|costs|value|contract|spend|budget|fee|price|" \
-        r"total|gross|net|estimated|anticipated|annual|approximately|overall|around|of|in|worth|amount|figure|" \
-        r"expenditure|notional|capital|revenue|up|maximum|some)" + GAP + r"){0,6}$"
-_YEAR_BEFORE = re.compile(r"\b(?:annual|annually|yearly|per annum|each year|a year)\b\W+(?:\w+\W+){0,4}$", re.I)
-_TOTAL_BEFORE = re.compile(r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"
-                           r"\W+(?:[\w-]+\W+){0,8}$", re.I)
-_TOTAL_AFTER = re.compile(r"^\W{0,3}(?:in total|in aggregate|over (?:the )?(?:life|lifetime|whole|full|"
-                          r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across)", re.I)
+_PER_AFTER_RE = [
+    (
+        per,
+        re.compile(
+            r"^" + SP + r"{0,3}(?:\(?(?:excl?\.?|excluding|including|inc\.?|ex|plus|\+)"
+            r"" + SP + r"?VAT\)?" + SP + r"{0,3})?(?:" + pattern + r")",
+            re.I,
+        ),
+    )
+    for per, pattern in _PER_AFTER
+]
+_PER_TWICE = re.compile(
+    r"^"
+    + SP
+    + r"{0,3}per"
+    + SP
+    + r"\w+(?:"
+    + SP
+    + r"\w+)?"
+    + SP
+    + r"(?:per|a)"
+    + SP
+    + r"(week|month|year|annum|day|night|hour)\b",
+    re.I,
+)
+_FILL = (
+    r"(?:(?:a|an|the|of|at|is|be|to|for|with|will|sum|cost|costs|value|contract|spend|budget|fee|price|"
+    r"total|gross|net|estimated|anticipated|annual|approximately|overall|around|of|in|worth|amount|figure|"
+    r"expenditure|notional|capital|revenue|up|maximum|some)" + GAP + r"){0,6}$"
+)
+_YEAR_BEFORE = re.compile(
+    r"\b(?:annual|annually|yearly|per annum|each year|a year)\b\W+(?:\w+\W+){0,4}$", re.I
+)
+_TOTAL_BEFORE = re.compile(
+    r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"
+    r"\W+(?:[\w-]+\W+){0,8}$",
+    re.I,
+)
+_TOTAL_AFTER = re.compile(
+    r"^\W{0,3}(?:in total|in aggregate|over (?:the )?(?:life|lifetime|whole|full|"
+    r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across)",
+    re.I,
+)
 _QUALIFIERS = [
-    ("max", r"up" + GAP + r"to|maximum(?:" + GAP + r"of)?|max\.?|not" + GAP + r"(?:to" + GAP + r")?exceed(?:ing)?|"
-            r"capped" + GAP + r"at|ceiling(?:" + GAP + r"of)?|no" + GAP + r"more" + GAP + r"than|limit" + GAP + r"of|"
-            r"within" + GAP + r"(?:a" + GAP + r")?budget" + GAP + r"of"),
-    ("approx", r"in" + GAP + r"the" + GAP + r"region" + GAP + r"of|approximately|approx\.?|around|circa|c\.|"
-               r"about|estimated|anticipated|notional|roughly|some|indicative|projected|forecast"),
-    ("min", r"at" + GAP + r"least|over|more" + GAP + r"than|in" + GAP + r"excess" + GAP + r"of|exceeding|exceeds|"
-            r"above|upwards" + GAP + r"of|greater" + GAP + r"than|minimum(?:" + GAP + r"of)?|(?<=\w)>|>|≥"),
+    (
+        "max",
+        r"up"
+        + GAP
+        + r"to|maximum(?:"
+        + GAP
+        + r"of)?|max\.?|not"
+        + GAP
+        + r"(?:to"
+        + GAP
+        + r")?exceed(?:ing)?|"
+        r"capped"
+        + GAP
+        + r"at|ceiling(?:"
+        + GAP
+        + r"of)?|no"
+        + GAP
+        + r"more"
+        + GAP
+        + r"than|limit"
+        + GAP
+        + r"of|"
+        r"within" + GAP + r"(?:a" + GAP + r")?budget" + GAP + r"of",
+    ),
+    (
+        "approx",
+        r"in" + GAP + r"the" + GAP + r"region" + GAP + r"of|approximately|approx\.?|around|circa|c\.|"
+        r"about|estimated|anticipated|notional|roughly|some|indicative|projected|forecast",
+    ),
+    (
+        "min",
+        r"at" + GAP + r"least|over|more" + GAP + r"than|in" + GAP + r"excess" + GAP + r"of|exceeding|exceeds|"
+        r"above|upwards" + GAP + r"of|greater" + GAP + r"than|minimum(?:" + GAP + r"of)?|(?<=\w)>|>|≥",
+    ),
 ]
-_QUALIFIER_RE = [(q, re.compile(r"(?:(?<!\w)(?:" + p + r")|(?<=\w)[>≥])" + SP + r"*" + _FILL if q == "min" else
-                                r"(?<!\w)(?:" + p + r")" + SP + r"*" + _FILL, re.I)) for q, p in _QUALIFIERS]
-_RANGE_NEXT = re.compile(r"^" + SP + r"*(?:-|–|to|and)" + SP + r"*(?:£|GBP)?" + SP + r"?[\d.,]+" + SP + r"?"
-                         + r"(" + _MAG + r")", re.I)
+_QUALIFIER_RE = [
+    (
+        q,
+        re.compile(
+            r"(?:(?<!\w)(?:" + p + r")|(?<=\w)[>≥])" + SP + r"*" + _FILL
+            if q == "min"
+            else r"(?<!\w)(?:" + p + r")" + SP + r"*" + _FILL,
+            re.I,
+        ),
+    )
+    for q, p in _QUALIFIERS
+]
+_RANGE_NEXT = re.compile(
+    r"^" + SP + r"*(?:-|–|to|and)" + SP + r"*(?:£|GBP)?" + SP + r"?[\d.,]+" + SP + r"?" + r"(" + _MAG + r")",
+    re.I,
+)
 
 
 def period_of(doc: Doc, start: int, end: int) -> tuple[str | None, int]:
@@ -105,6 +197,15 @@ def money_component(doc: Doc) -> Doc:
         if amount is None:
             continue
         per, end = period_of(doc, match.start(), match.end())
-        add(doc, "money", match.start(), end, "MONEY", amount=amount, currency="GBP", per=per,
-            qualifier=qualifier_of(doc, match.start()))
+        add(
+            doc,
+            "money",
+            match.start(),
+            end,
+            "MONEY",
+            amount=amount,
+            currency="GBP",
+            per=per,
+            qualifier=qualifier_of(doc, match.start()),
+        )
     return doc

@@ -16,8 +16,10 @@ from spacy.tokens import Doc
 
 from extract.analysis.base import add, norm, text_of
 
-_BODY = r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|" \
-        r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Head of)"
+_BODY = (
+    r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|"
+    r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Head of)"
+)
 TRIGGER = re.compile(
     r"(?m)(?:^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t\u00a0]+)?(?:"
     r"(?:RESOLVED|Resolved)\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|(?i:Decisions? (?:made|taken|agreed))\b:?|"
@@ -41,7 +43,9 @@ STOP = re.compile(
 )
 _MARK = re.compile(
     r"^[ \t\u00a0]*(?:That[ \t\u00a0]+(?=\())?(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|"
-    r"\(\d{1,2}\)|\([a-z]\)|\([ivx]{1,5}\)|\d{1,2}(?=[ \t\u00a0]{2}))[ \t\u00a0]+(?=\S)", re.I)
+    r"\(\d{1,2}\)|\([a-z]\)|\([ivx]{1,5}\)|\d{1,2}(?=[ \t\u00a0]{2}))[ \t\u00a0]+(?=\S)",
+    re.I,
+)
 _BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
 # Pages flattened to one line keep their line breaks as runs of spaces after a colon or full stop.
 _FLAT_BREAK = re.compile(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
@@ -49,13 +53,18 @@ _ENDED = re.compile(r"(?:[.;:!?]|;[ \t]*(?:and|or))[ \t\u00a0]*$")
 _SECTION_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,2}\.\d{1,2}\.?[ \t\u00a0]")
 _DECISION_START = re.compile(
     r"^(?:That|To |RESOLVED|AGREED|Request|(?:approv|agree|note|authori[sz]|delegat|endors|award|accept|refus|defer|"
-    r"reject|confirm|adopt|instruct|ask|request)\w*\b)", re.I)
+    r"reject|confirm|adopt|instruct|ask|request)\w*\b)",
+    re.I,
+)
 OUTCOMES = [
     ("refused", r"\b(?:refuse[sd]?|reject(?:s|ed)?|not (?:be )?approved|declined)\b"),
     ("deferred", r"\b(?:defer(?:s|red)?|postpone[sd]?|adjourn(?:s|ed)?)\b"),
     ("recommended", r"\brecommend(?:s|ed)?\b(?: to| that)"),
-    ("approved", r"\b(?:approv\w*|agree[sd]?|endorse[sd]?|authori[sz]\w*|delegat\w*|award\w*|adopt\w*|accept\w*|"
-                 r"grant\w*|confirm\w*|support\w*)\b"),
+    (
+        "approved",
+        r"\b(?:approv\w*|agree[sd]?|endorse[sd]?|authori[sz]\w*|delegat\w*|award\w*|adopt\w*|accept\w*|"
+        r"grant\w*|confirm\w*|support\w*)\b",
+    ),
     ("noted", r"\b(?:note[sd]?|noting|acknowledge[sd]?|thank\w*)\b"),
 ]
 _OUTCOME_RE = [(o, re.compile(p, re.I)) for o, p in OUTCOMES]
@@ -108,7 +117,11 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
             items.append([s + mark.end(), e, mark.group("mark").strip("().") if marked else None])
             open_item = True
         elif marked or bulleted:
-            if items and open_item and (not blank or stripped[:1].islower() or (marked and _BULLET.match(line))):
+            if (
+                items
+                and open_item
+                and (not blank or stripped[:1].islower() or (marked and _BULLET.match(line)))
+            ):
                 items[-1][1] = e
             else:
                 open_item = False
@@ -138,8 +151,11 @@ def blocks(text: str) -> list[tuple[int, int]]:
 
 _FALLBACK = re.compile(
     r"(?m)^[ \t\u00a0]*(?:\(?\d{1,2}[.)][ \t\u00a0]+(?:That|To (?:approve|agree|award|note|delegate|authori[sz]e|"
-    r"endorse)|Approves?|Agrees?)\b|That " + _BODY + r" (?:approves?|agrees?|notes?|endorses?|resolves?|authori[sz]es?|"
-    r"delegates?)\b)")
+    r"endorse)|Approves?|Agrees?)\b|That "
+    + _BODY
+    + r" (?:approves?|agrees?|notes?|endorses?|resolves?|authori[sz]es?|"
+    r"delegates?)\b)"
+)
 
 
 def _fallback(text: str) -> list[tuple[int, int]]:
@@ -160,7 +176,12 @@ def resolutions_component(doc: Doc) -> Doc:
     many = len(found) > 1
     for start, end in found:
         items = _items(text, start, end)
-        if many and len(items) == 1 and items[0][2] is None and not _DECISION_START.match(text[items[0][0] :]):
+        if (
+            many
+            and len(items) == 1
+            and items[0][2] is None
+            and not _DECISION_START.match(text[items[0][0] :])
+        ):
             continue  # narrative under a "Decisions:" heading before the real decision
         for s, e, number in items:
             while e > s and text[e - 1] in " \t\r\n\u00a0":
@@ -168,6 +189,14 @@ def resolutions_component(doc: Doc) -> Doc:
             if e - s < 3 or (s, e) in seen or not re.search(r"[A-Za-z]{3}", text[s:e]):
                 continue
             seen.add((s, e))
-            add(doc, "resolutions", s, e, "RESOLUTION", number=number, outcome=outcome_of(text[s:e]),
-                text=norm(text[s:e]))
+            add(
+                doc,
+                "resolutions",
+                s,
+                e,
+                "RESOLUTION",
+                number=number,
+                outcome=outcome_of(text[s:e]),
+                text=norm(text[s:e]),
+            )
     return doc

@@ -13,36 +13,73 @@ from extract.analysis import dates as date_rules
 from extract.analysis.base import items, sentence, text_of, values
 
 # Label priority for the date a decision was taken; "Decision due" and "Publication date" are not it.
-_DATE_LABELS = ("Date of decision", "Decision date", "Decided at meeting", "Meeting", "Date of meeting",
-                "Meeting date", "Date")
-_MAKER_LABELS = ("Decision Maker", "Decision taken by", "Decision by", "Decided at meeting", "Meeting",
-                 "Decision due", "Report to")
+_DATE_LABELS = (
+    "Date of decision",
+    "Decision date",
+    "Decided at meeting",
+    "Meeting",
+    "Date of meeting",
+    "Meeting date",
+    "Date",
+)
+_MAKER_LABELS = (
+    "Decision Maker",
+    "Decision taken by",
+    "Decision by",
+    "Decided at meeting",
+    "Meeting",
+    "Decision due",
+    "Report to",
+)
 _MEETING_VALUE = re.compile(r"^\s*(?P<date>\S+)\s+-\s+(?P<body>[^(\n]+?)\s*(?:\(.*)?$")
 _DUE_BY = re.compile(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
 # Minutes headings: "Cabinet - Tuesday, 6th March, 2018 2.00 pm".
-_MEETING_HEADING = re.compile(r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
-                              r"day,?\s+(?P<date>[^\n]{6,30})")
+_MEETING_HEADING = re.compile(
+    r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
+    r"day,?\s+(?P<date>[^\n]{6,30})"
+)
 # Issue decision pages: "21/05/2020 - Contract Award Report: ...".
 _DATED_TITLE = re.compile(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
 # The body named where the decision is recorded: "It is recommended that the Leader:", "That the
 # Council:", "Decisions of the Cabinet", "As Cabinet Member for X, I agree", "I <name>, City Mayor, accept".
 _NAME = r"(?P<body>[A-Z][\w&'’-]*(?:,? (?:and |for |of |& )?[A-Z][\w&'’-]*){0,7})"
-_MAKER_IN_TEXT = [re.compile(p) for p in (
-    r"(?:It is recommended that|That|Decisions? of|resolved that) (?:the )?" + _NAME + r"\s*(?::|–|—|-\s|\n)",
-    r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
-    r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)")]
-_BODY_WORDS = re.compile(r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
-                         r"Officer|Chief|Manager|Portfolio)\b", re.I)
+_MAKER_IN_TEXT = [
+    re.compile(p)
+    for p in (
+        r"(?:It is recommended that|That|Decisions? of|resolved that) (?:the )?"
+        + _NAME
+        + r"\s*(?::|–|—|-\s|\n)",
+        r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
+        r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
+    )
+]
+_BODY_WORDS = re.compile(
+    r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
+    r"Officer|Chief|Manager|Portfolio)\b",
+    re.I,
+)
 
-_START_CUE = re.compile(r"\b(?:from|commenc\w*(?: on| from)?|start(?:s|ing)?(?: on| from)?|with effect from|"
-                        r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
-                        r"effective from|to commence on)\W{0,3}$", re.I)
-_END_CUE = re.compile(r"\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
-                      r"completion date(?: of)?|expir\w* on|concluding on)\W{0,3}$|[–—-]\s*$", re.I)
-_OLD_CUE = re.compile(r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
-                      r"contract|original)\b", re.I)
-_CONTRACT_CUE = re.compile(r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
-                           r"services?|provision|lease|commenc\w*|start date|end date)\b", re.I)
+_START_CUE = re.compile(
+    r"\b(?:from|commenc\w*(?: on| from)?|start(?:s|ing)?(?: on| from)?|with effect from|"
+    r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
+    r"effective from|to commence on)\W{0,3}$",
+    re.I,
+)
+_END_CUE = re.compile(
+    r"\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
+    r"completion date(?: of)?|expir\w* on|concluding on)\W{0,3}$|[–—-]\s*$",
+    re.I,
+)
+_OLD_CUE = re.compile(
+    r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
+    r"contract|original)\b",
+    re.I,
+)
+_CONTRACT_CUE = re.compile(
+    r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
+    r"services?|provision|lease|commenc\w*|start date|end date)\b",
+    re.I,
+)
 
 _NOT_VALUE = re.compile(
     r"\b(?:saving|savings|avoidance|avoided|reduction|reduce[sd]?|grant funding|funded|funding|contingenc\w*|"
@@ -50,10 +87,14 @@ _NOT_VALUE = re.compile(
     r"fair cost|allowance|salar\w*|penalt\w*|compensation|single purchase|of which|split|comprising|"
     r"financial impact|expenditure >|scheme value|scheme total|reserve|surplus|underspend|rebate|"
     r"contribution|loan|fine|insurance|revenue budget|fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultant|legal)|"
-    r"was|were|had been|last year|previous(?:ly)?|in year|unspent)\b", re.I)
+    r"was|were|had been|last year|previous(?:ly)?|in year|unspent)\b",
+    re.I,
+)
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|expenditure|fee|estimated|total)\b", re.I)
+    r"spend|expenditure|fee|estimated|total)\b",
+    re.I,
+)
 
 
 def _first_date(text: str) -> str | None:
@@ -95,16 +136,25 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     heading = _MEETING_HEADING.search(text_of(doc)[:600])
     if heading and _BODY_WORDS.search(heading.group("body")):
         return heading.group("body").strip()
-    found = [m for pattern in _MAKER_IN_TEXT for m in pattern.finditer(text_of(doc))
-             if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80]
+    found = [
+        m
+        for pattern in _MAKER_IN_TEXT
+        for m in pattern.finditer(text_of(doc))
+        if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80
+    ]
     return min(found, key=lambda m: m.start()).group("body").strip() if found else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:
     line_start = text_of(doc).rfind("\n", 0, char) + 1
-    return bool(re.match(r"\s*(?:Publication date|Date of decision|Decided at meeting|Effective from|Meeting|"
-                         r"Decision due|Date|Notice of proposed|Comment|Call[- ]in)\w*\s*:", text_of(doc)[line_start:char],
-                         re.I))
+    return bool(
+        re.match(
+            r"\s*(?:Publication date|Date of decision|Decided at meeting|Effective from|Meeting|"
+            r"Decision due|Date|Notice of proposed|Comment|Call[- ]in)\w*\s*:",
+            text_of(doc)[line_start:char],
+            re.I,
+        )
+    )
 
 
 def contract_period(doc: Doc) -> tuple[str | None, str | None]:
@@ -124,7 +174,9 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
             last_start = (s_start, value["date"], span.end_char)
         elif _END_CUE.search(head):
             old = _OLD_CUE.search(text_of(doc)[max(s_start, span.start_char - 80) : span.start_char])
-            paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+            paired = (
+                last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+            )
             if old and not paired:
                 old_ends.append(value["date"])
             else:
@@ -149,9 +201,12 @@ def mark_contract_values(doc: Doc) -> None:
         s_start, s_end = sentence(doc, span.start_char)
         head = text_of(doc)[max(s_start, span.start_char - 90) : span.start_char]
         tail = text_of(doc)[span.end_char : min(s_end, span.end_char + 40)]
-        is_value = (value["qualifier"] != "min" and not _NOT_VALUE.search(head[-60:])
-                    and not re.match(r"^\W{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
-                    and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail)))
+        is_value = (
+            value["qualifier"] != "min"
+            and not _NOT_VALUE.search(head[-60:])
+            and not re.match(r"^\W{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
+        )
         value["is_contract_value"] = is_value
 
 

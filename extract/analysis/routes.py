@@ -18,34 +18,53 @@ from extract.analysis.base import add, sentence, text_of
 
 _G = r"[\s\S]{0,80}?"  # a short window inside one sentence
 ROUTES: list[tuple[str, str]] = [
-    ("tender", r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
-               r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)"),
+    (
+        "tender",
+        r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
+        r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)",
+    ),
     ("framework", r"framework(?: agreement| arrangement)?s?\b|call[- ]off|\bcalled off\b"),
     ("mini_competition", r"mini[- ]?competition|further competition"),
     ("dps", r"dynamic purchasing system|\bDPS\b"),
-    ("direct_award", r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
-                     r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-                     r"negotiated (?:procedure )?without"),
-    ("exemption", r"(?:exemption|waiv\w+|suspension|exception|disapplication|variation)" + _G
-                  + r"(?:contract(?:s)? procedure rules?|standing orders|procurement rules|contract rules|"
-                  r"\bCPRs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
-                  r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b)" + _G + r"\b(?:waived|be waived|"
-                  r"exempt\w*|set aside|suspended|disapplied)|not required to (?:competitively )?tender|"
-                  r"exempt(?:ed|ion)? from (?:the )?(?:requirement|tender|competit)"),
-    ("extension", r"extend\w*" + _G + r"(?:existing|current|concession\w*|present) (?:contract|agreement|"
-                  r"arrangement|provision|service|contact)|(?:existing|current|present) (?:contracts?|agreements?|"
-                  r"arrangements?)" + _G + r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
-                  r"(?:existing |current )?contracts?|contract extension|"
-                  r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
-                  r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these|both|all) "
-                  r"(?:\w+ )?contracts? (?:by|for|until|to|utilising|using)\b|variations? (?:to|of)\b[^.]{0,110}?\bcontract"),
+    (
+        "direct_award",
+        r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
+        r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
+        r"negotiated (?:procedure )?without",
+    ),
+    (
+        "exemption",
+        r"(?:exemption|waiv\w+|suspension|exception|disapplication|variation)"
+        + _G
+        + r"(?:contract(?:s)? procedure rules?|standing orders|procurement rules|contract rules|"
+        r"\bCPRs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
+        r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b)" + _G + r"\b(?:waived|be waived|"
+        r"exempt\w*|set aside|suspended|disapplied)|not required to (?:competitively )?tender|"
+        r"exempt(?:ed|ion)? from (?:the )?(?:requirement|tender|competit)",
+    ),
+    (
+        "extension",
+        r"extend\w*" + _G + r"(?:existing|current|concession\w*|present) (?:contract|agreement|"
+        r"arrangement|provision|service|contact)|(?:existing|current|present) (?:contracts?|agreements?|"
+        r"arrangements?)" + _G + r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
+        r"(?:existing |current )?contracts?|contract extension|"
+        r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
+        r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these|both|all) "
+        r"(?:\w+ )?contracts? (?:by|for|until|to|utilising|using)\b|variations? (?:to|of)\b[^.]{0,110}?\bcontract",
+    ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
-    ("joint_procurement", r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
-                          r"lead (?:authority|council|the procurement|a joint)|in partnership with|consortium|"
-                          r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)"),
-    ("in_house", r"(?:bring|brought|bringing|deliver(?:ed)?|provide[d]?|run|retain(?:ed)?)\w*(?: \w+){0,3} "
-                 r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)"),
+    (
+        "joint_procurement",
+        r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
+        r"lead (?:authority|council|the procurement|a joint)|in partnership with|consortium|"
+        r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
+    ),
+    (
+        "in_house",
+        r"(?:bring|brought|bringing|deliver(?:ed)?|provide[d]?|run|retain(?:ed)?)\w*(?: \w+){0,3} "
+        r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)",
+    ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
 ]
 _ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
@@ -53,15 +72,22 @@ _ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
 _REJECTED = re.compile(
     r"\b(?:alternative options?|options? considered|other options|rejected|not (?:be )?recommended|was discounted|"
     r"were discounted|not considered|not (?:a )?viable|is not proposed|not an option|instead of|could have|"
-    r"than is possible|would reduce)\b", re.I)
+    r"than is possible|would reduce)\b",
+    re.I,
+)
 # A heading that opens a section of options considered and rejected (everything under it is moot).
-_ALTERNATIVES = re.compile(r"(?im)^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]+)?(?:alternative|other) options?[^\n]{0,60}$|"
-                           r"^[ \t]*options? considered[^\n]{0,60}$")
+_ALTERNATIVES = re.compile(
+    r"(?im)^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]+)?(?:alternative|other) options?[^\n]{0,60}$|"
+    r"^[ \t]*options? considered[^\n]{0,60}$"
+)
 _SECTION_END = re.compile(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
 # Tender words that name something other than the route decided: a bid ("the tender of X"), an
 # exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
-_NOT_TENDER_BEFORE = re.compile(r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
-                                r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$", re.I)
+_NOT_TENDER_BEFORE = re.compile(
+    r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
+    r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$",
+    re.I,
+)
 _NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
 
 
@@ -84,8 +110,10 @@ def routes_component(doc: Doc) -> Doc:
             s_start, s_end = sentence(doc, match.start())
             if _REJECTED.search(text[s_start:s_end]) or any(a <= match.start() < b for a, b in moot):
                 continue
-            if route == "tender" and (_NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
-                                      or _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])):
+            if route == "tender" and (
+                _NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
+                or _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])
+            ):
                 continue
             add(doc, "routes", match.start(), match.end(), "ROUTE", route=route)
     return doc

@@ -16,8 +16,10 @@ from spacy.tokens import Doc
 
 from extract.analysis.base import add, text_of
 
-_ABBREV = r"(?<!\bNo)(?<!\bno)(?<!\bc)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bDr)" \
-          r"(?<!\bSt)(?<!\betc)(?<!\bvs)(?<!\bLtd)(?<!\bincl)(?<!\bpara)(?<!\bref)"
+_ABBREV = (
+    r"(?<!\bNo)(?<!\bno)(?<!\bc)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bDr)"
+    r"(?<!\bSt)(?<!\betc)(?<!\bvs)(?<!\bLtd)(?<!\bincl)(?<!\bpara)(?<!\bref)"
+)
 _BOUNDARY = re.compile(
     r"\n[ \t\u00a0]*\n\s*"  # paragraph break
     r"|(?<=[.;:!?])[ \t\u00a0]*\n\s*"  # line ending a sentence or clause
@@ -26,7 +28,9 @@ _BOUNDARY = re.compile(
     r"|(?<=[.!?])[ \t\u00a0]*•"  # flattened bullet lists ("...   •   Approved")
 )
 # A heading: a short line without a full stop, on its own paragraph (numbered or ALL CAPS).
-_HEADING = re.compile(r"(?m)^[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?([A-Z][A-Za-z &'’/,()-]{2,60}):?[ \t]*$")
+_HEADING = re.compile(
+    r"(?m)^[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?([A-Z][A-Za-z &'’/,()-]{2,60}):?[ \t]*$"
+)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

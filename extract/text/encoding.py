@@ -29,7 +29,11 @@ def charset_of(content_type: str | None) -> str | None:
 
 def decode(data: bytes, content_type: str | None = None) -> str:
     """Decode bytes to text; never raises (the last resort maps every byte)."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(name, errors="replace").lstrip("\ufeff")
     candidates = [charset_of(content_type)]

@@ -16,15 +16,62 @@ from lxml import etree
 from extract.text import TextResult
 from extract.text.metadata import parse_labels
 
-_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "form", "button", "iframe",
-              "svg", "select", "template", "aside")
+_DROP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "header",
+    "footer",
+    "form",
+    "button",
+    "iframe",
+    "svg",
+    "select",
+    "template",
+    "aside",
+)
 # Class/id words of page chrome on council CMS templates (mgLinks holds "Find out more" links).
-_CHROME = re.compile(r"cookie|banner|breadcrumb|skip|mgLinks|mgFooter|mgHeader|navbar|menu|masthead|sidebar"
-                     r"|site-?header|site-?footer|mgActionList|mgFileSize", re.I)
-_BLOCK = {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
-          "table", "tbody", "thead", "blockquote", "pre", "dl", "dt", "dd", "caption", "address", "hr"}
-_MAIN_XPATHS = ("//div[@id='modgov']", "//main", "//*[@role='main']", "//article", "//*[@id='content']",
-                "//*[@id='mainContent']", "//body")
+_CHROME = re.compile(
+    r"cookie|banner|breadcrumb|skip|mgLinks|mgFooter|mgHeader|navbar|menu|masthead|sidebar"
+    r"|site-?header|site-?footer|mgActionList|mgFileSize",
+    re.I,
+)
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "tbody",
+    "thead",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "caption",
+    "address",
+    "hr",
+}
+_MAIN_XPATHS = (
+    "//div[@id='modgov']",
+    "//main",
+    "//*[@role='main']",
+    "//article",
+    "//*[@id='content']",
+    "//*[@id='mainContent']",
+    "//body",
+)
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 
 
@@ -114,7 +161,9 @@ def from_html(html: str) -> TextResult:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         return TextResult(status="corrupt", status_detail=f"unparsable HTML: {exc}")
-    title_el = root.xpath("//*[contains(@class,'mgSubTitleTxt')]") or root.xpath("//h1") or root.xpath("//title")
+    title_el = (
+        root.xpath("//*[contains(@class,'mgSubTitleTxt')]") or root.xpath("//h1") or root.xpath("//title")
+    )
     title = _WS.sub(" ", title_el[0].text_content()).strip() if title_el else None
     out = _Writer()
     _walk(_main_element(root), out)

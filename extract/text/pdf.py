@@ -24,7 +24,9 @@ from extract.text.metadata import parse_labels
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*-\s*\d{1,4}\s*-\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$|^\s*-\s*\d{1,4}\s*-\s*$", re.I
+)
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")
 _DIGITS = re.compile(r"\d+")
 # A gutter narrower than this (points) is word spacing, not a column break.
@@ -77,8 +79,10 @@ def fast_page_lines(page) -> list[str]:
         if split is None:
             text = textpage.get_text_range()
         else:
-            text = "\n".join(textpage.get_text_bounded(left, 0, right, height)
-                             for left, right in ((0, split), (split, width)))
+            text = "\n".join(
+                textpage.get_text_bounded(left, 0, right, height)
+                for left, right in ((0, split), (split, width))
+            )
     finally:
         textpage.close()
     # pdfium marks a hyphen it joined across a line break with U+FFFE; the word is whole again.
@@ -144,10 +148,13 @@ def drop_furniture(pages: list[list[str]]) -> list[list[str]]:
     for lines in pages:
         nonblank_idx = [i for i, ln in enumerate(lines) if ln.strip()]
         edges = set(nonblank_idx[:2] + nonblank_idx[-2:])
-        cleaned.append([
-            ln for i, ln in enumerate(lines)
-            if not (i in edges and (_PAGE_NUMBER.match(ln) or _furniture_key(ln) in repeated))
-        ])
+        cleaned.append(
+            [
+                ln
+                for i, ln in enumerate(lines)
+                if not (i in edges and (_PAGE_NUMBER.match(ln) or _furniture_key(ln) in repeated))
+            ]
+        )
     return cleaned
 
 
@@ -220,16 +227,23 @@ def from_pdf(data: bytes, *, tables: bool = True) -> TextResult:
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else None  # pdfplumber wraps
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(exc).lower():
             return TextResult(status="encrypted", status_detail=f"encrypted PDF: {exc!r}")
-        return TextResult(status="corrupt", status_detail=f"unreadable PDF: {exc.__class__.__name__}: {exc}"[:300])
+        return TextResult(
+            status="corrupt", status_detail=f"unreadable PDF: {exc.__class__.__name__}: {exc}"[:300]
+        )
     text = join_pages(drop_furniture(pages))
     if not text:
         if image_only:
-            return TextResult(status="needs_ocr", pages=count,
-                              status_detail=f"{image_only} image-only page(s); install tesseract-ocr to OCR them")
+            return TextResult(
+                status="needs_ocr",
+                pages=count,
+                status_detail=f"{image_only} image-only page(s); install tesseract-ocr to OCR them",
+            )
         return TextResult(status="empty", pages=count, status_detail="no text in the PDF")
     status, detail = "ok", None
     if image_only:
         status, detail = "needs_ocr", f"{image_only} of {count} pages are images without text"
     elif ocred:
         status, detail = "ocr", f"{ocred} of {count} pages read by OCR"
-    return TextResult(text=text, metadata=parse_labels(text), pages=count, status=status, status_detail=detail)
+    return TextResult(
+        text=text, metadata=parse_labels(text), pages=count, status=status, status_detail=detail
+    )

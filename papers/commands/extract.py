@@ -33,12 +33,27 @@ def collect(paths: tuple[str, ...]) -> list[str]:
 
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              show_default=True, help="Where to write the JSON lines ('-' for stdout).")
-@click.option("--progress/--no-progress", default=None, help="Progress on stderr (default: when stderr is a terminal "
-              "or the run is long).")
-@click.option("--text/--no-text", "with_text", default=True, show_default=True,
-              help="Include each document's text in its record.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="Where to write the JSON lines ('-' for stdout).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress on stderr (default: when stderr is a terminal or the run is long).",
+)
+@click.option(
+    "--text/--no-text",
+    "with_text",
+    default=True,
+    show_default=True,
+    help="Include each document's text in its record.",
+)
 def extract_command(paths: tuple[str, ...], output: str, progress: bool | None, with_text: bool) -> None:
     """Extract records from .txt, .html/.htm and .pdf files or folders of them.
 

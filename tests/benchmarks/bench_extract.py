@@ -23,8 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def corpus() -> list[Path]:
     """The dev texts (../shared in CI, else the copies bundled in corpora/texts)."""
-    for folder in (os.environ.get("PAPERS_BENCH_CORPUS"), ROOT.parent / "shared" / "corpora" / "dev",
-                   ROOT / "corpora" / "texts"):
+    for folder in (
+        os.environ.get("PAPERS_BENCH_CORPUS"),
+        ROOT.parent / "shared" / "corpora" / "dev",
+        ROOT / "corpora" / "texts",
+    ):
         if folder and Path(folder).is_dir():
             files = sorted(Path(folder).rglob("*.txt"))
             if files:
@@ -51,7 +54,7 @@ def report_pdfs(texts: list[str], pages_each: int = 10) -> list[bytes]:
         pdf.multi_cell(0, 5, body)
         while pdf.page < pages_each:
             pdf.add_page()
-            pdf.multi_cell(0, 5, body[: 3000])
+            pdf.multi_cell(0, 5, body[:3000])
         pdfs.append(bytes(pdf.output()))
     return pdfs
 
@@ -98,24 +101,35 @@ def main() -> None:
     texts = [f.read_text(encoding="utf-8") for f in files]
     elapsed, reps = timed(extract_path, files)
     docs_per_s = len(files) * reps / elapsed
-    html = [f"<html><body><div id='modgov'><div class='mgContent'><p>{t.replace(chr(10) * 2, '</p><p>')}</p>"
-            f"</div></div></body></html>".encode() for t in texts]
+    html = [
+        f"<html><body><div id='modgov'><div class='mgContent'><p>{t.replace(chr(10) * 2, '</p><p>')}</p>"
+        f"</div></div></body></html>".encode()
+        for t in texts
+    ]
     elapsed_h, reps_h = timed(lambda d: extract_bytes(d, source="b.html", content_type="text/html"), html)
     html_per_s = len(html) * reps_h / elapsed_h
 
     pdfs = report_pdfs(texts)
     pages = sum(len(pypdfium2.PdfDocument(d)) for d in pdfs)
-    rows = [("pipeline load (s)", f"{load:.2f}"),
-            (f"text docs/s ({len(files)} dev texts, mean {sum(map(len, texts)) // len(texts)} chars)",
-             f"{docs_per_s:.0f}"),
-            ("HTML docs/s (same texts as ModernGov pages)", f"{html_per_s:.0f}")]
-    for name, fn in (("PDF pages/s, full extract_bytes (text layer + rules)",
-                      lambda d: extract_bytes(d, source="r.pdf", content_type="application/pdf")),
-                     ("PDF pages/s, text layer (pypdfium2; pdfplumber on ruled pages)", from_pdf),
-                     ("PDF pages/s, text layer, pypdfium2 only (tables=False)", lambda d: from_pdf(d, tables=False)),
-                     ("PDF pages/s, pdfplumber layout + tables on every page", pdfplumber_layout),
-                     ("PDF pages/s, pdfplumber extract_text only", pdfplumber_text),
-                     ("PDF pages/s, pypdfium2 get_text_range only", pdfium_text)):
+    rows = [
+        ("pipeline load (s)", f"{load:.2f}"),
+        (
+            f"text docs/s ({len(files)} dev texts, mean {sum(map(len, texts)) // len(texts)} chars)",
+            f"{docs_per_s:.0f}",
+        ),
+        ("HTML docs/s (same texts as ModernGov pages)", f"{html_per_s:.0f}"),
+    ]
+    for name, fn in (
+        (
+            "PDF pages/s, full extract_bytes (text layer + rules)",
+            lambda d: extract_bytes(d, source="r.pdf", content_type="application/pdf"),
+        ),
+        ("PDF pages/s, text layer (pypdfium2; pdfplumber on ruled pages)", from_pdf),
+        ("PDF pages/s, text layer, pypdfium2 only (tables=False)", lambda d: from_pdf(d, tables=False)),
+        ("PDF pages/s, pdfplumber layout + tables on every page", pdfplumber_layout),
+        ("PDF pages/s, pdfplumber extract_text only", pdfplumber_text),
+        ("PDF pages/s, pypdfium2 get_text_range only", pdfium_text),
+    ):
         elapsed_p, reps_p = timed(fn, pdfs, min_seconds=1.5)
         rows.append((name, f"{pages * reps_p / elapsed_p:.1f}"))
     tracemalloc.start()
@@ -125,7 +139,9 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rows.append(("peak Python allocations, one pass + one PDF (MiB, tracemalloc)", f"{peak / 2**20:.1f}"))
-    rows.append(("max RSS of this process (MiB)", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}"))
+    rows.append(
+        ("max RSS of this process (MiB)", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+    )
     rows.append((f"PDF test set: {len(pdfs)} files, {pages} pages", ""))
     width = max(len(r[0]) for r in rows)
     print(f"{'extraction benchmark'.ljust(width)}  value")
