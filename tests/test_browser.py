@@ -160,6 +160,8 @@ def test_hostile_record_runs_no_script(server, page):
     assert "<script>alert('xss')</script>" in page.locator("h1").inner_text()  # shown as text
     assert page.locator("script").count() == 0
     assert page.locator("a[href^='javascript:']").count() == 0
+    shot(page, "hostile-record")
     page.goto(server + "/?q=" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert page.locator("script").count() == 0
-    shot(page, "hostile")
+    assert page.input_value("#q") == "<script>alert(1)</script>"
+    shot(page, "hostile-query")

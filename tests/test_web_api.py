@@ -14,17 +14,12 @@ from index.contracts import GROUP_FIELDS, ROW_FIELDS
 from papers.cli import cli
 from papers.web import create_app
 from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_URL_BYTES
-from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, build, records
+from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, records, site
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("api") / "data")
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    return TestClient(create_app(settings))
+def client(tmp_path_factory):
+    return site(tmp_path_factory.mktemp("api"))
 
 
 def cli_json(settings, *args: str) -> dict:
@@ -33,7 +28,8 @@ def cli_json(settings, *args: str) -> dict:
     return json.loads(result.output)
 
 
-def test_search_answers_what_papers_search_json_prints(client, settings):
+def test_search_answers_what_papers_search_json_prints(client):
+    settings = client.app.state.settings
     got = client.get("/api/search", params={"q": "fostering", "limit": 5})
     assert got.status_code == 200
     assert got.json() == cli_json(settings, "search", "fostering", "--limit", "5")
@@ -69,7 +65,8 @@ def test_out_of_range_parameters_are_400(client, params):
     assert isinstance(got.json()["detail"], str) and got.json()["detail"]
 
 
-def test_contracts_are_the_cli_comparison_and_csv_holds_the_same_rows(client, settings):
+def test_contracts_are_the_cli_comparison_and_csv_holds_the_same_rows(client):
+    settings = client.app.state.settings
     got = client.get("/api/contracts", params={"q": "block contract", "group_by": "route"})
     assert got.status_code == 200
     body = got.json()

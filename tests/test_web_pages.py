@@ -12,20 +12,16 @@ from fastapi.testclient import TestClient
 
 from papers.cli import cli
 from papers.schema import Money, Record, Resolution
-from papers.web import chart, create_app, feed, marks
-from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, XSS, build, records
+from papers.web import chart, feed, marks
+from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, XSS, records, site
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    return site(tmp_path_factory.mktemp("pages"))
+
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("pages") / "data")
-
-
-@pytest.fixture(scope="module")
-def client(settings):
-    return TestClient(create_app(settings))
 
 
 def hrefs(html: str) -> list[str]:
@@ -207,7 +203,8 @@ def test_councils_page_shows_coverage_and_failures(client):
     assert html.count('class="failing"') == 2  # southampton's last crawl, chorley's retry queue
 
 
-def test_feed_is_valid_atom_newest_first(client, settings):
+def test_feed_is_valid_atom_newest_first(client):
+    settings = client.app.state.settings
     got = client.get("/feed", params={"q": "fostering OR contract"})
     assert got.headers["content-type"].startswith("application/atom+xml")
     root = ET.fromstring(got.content)  # a stray control character would make this fail
@@ -236,7 +233,8 @@ def test_pages_load_nothing_from_elsewhere(client):
 
 # -- papers serve -----------------------------------------------------------------------------
 
-def test_serve_binds_localhost_by_default(settings, monkeypatch):
+def test_serve_binds_localhost_by_default(monkeypatch, client):
+    settings = client.app.state.settings
     seen = {}
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(kw, app=app))
     result = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "serve"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from crawlers.state import CrawlState
 from index import service
 from index.store import Store
@@ -25,6 +27,7 @@ from papers.schema import (
     RouteMention,
 )
 from papers.settings import Settings
+from papers.web import create_app
 
 XSS = "<script>alert('xss')</script>"
 HOSTILE_ID = "evil:decision_details:666"
@@ -170,6 +173,11 @@ def build(data_dir: Path) -> Settings:
     (data_dir.parent / "outside.txt").write_text("secret")
     service.index_records(settings, records(), progress=False)
     return settings
+
+
+def site(folder: Path) -> TestClient:
+    """A test client over the sample data built in ``folder`` (settings: client.app.state.settings)."""
+    return TestClient(create_app(build(folder / "data")))
 
 
 def test_sample_spans_point_at_their_words():
