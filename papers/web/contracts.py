@@ -21,6 +21,7 @@ from papers.web.fmt import gbp, label
 from papers.web.limits import MAX_CONTRACT_ROWS
 from papers.web.urls import http_url, record_href
 
+TITLE_CHARS = 100  # some papers' "titles" are whole paragraphs; the full text is in the tooltip
 # What the page's rows table shows, in order (the downloads carry every field in ROW_FIELDS).
 COLUMNS = ("council", "title", "decision_date", "annual_value", "total_value", "term_months",
            "extension_months", "start_date", "end_date", "routes", "url")
@@ -110,7 +111,9 @@ def cell(row: dict, column: str) -> Markup | str:
     """One cell of the rows table, formatted and escaped."""
     value = row.get(column)
     if column == "title":
-        return Markup(f'<a href="{escape(record_href(row["id"]))}">{escape(value or row["id"])}</a>')
+        title = value or row["id"]
+        short = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
+        return Markup(f'<a href="{escape(record_href(row["id"]))}" title="{escape(title)}">{escape(short)}</a>')
     if column == "url":
         url = http_url(value)
         return Markup(f'<a href="{escape(url)}" rel="noopener noreferrer">source</a>') if url else ""

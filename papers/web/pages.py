@@ -120,10 +120,11 @@ async def search_page(request: Request, q: str = QueryText,
         context["error"] = Problem.of(exc, q)
         return _render(request, "search.html", 400 if isinstance(exc, QueryError) else 503, **context)
     hits = [dict(h, href=urls.record_href(h["id"])) for h in result["hits"]]
+    names = _council_names(hits)
     pages = min(math.ceil(result["total"] / PAGE_SIZE), MAX_PAGE)
     context.update(
         result={"total": result["total"], "hits": hits},
-        facets=facet_entries(q, result.get("facets") or {}, _council_names(hits)),
+        facets=facet_entries(q, result.get("facets") or {}, names), council_names=names,
         pages=pages,
         prev_url=urls.search_url(q, page - 1) if page > 1 else None,
         next_url=urls.search_url(q, page + 1) if page < pages else None,
@@ -196,6 +197,7 @@ async def decision_page(request: Request, record_id: str) -> HTMLResponse:
         text=marks.highlight(record.text, found), kinds=marks.KINDS, kind_names=marks.KIND_NAMES,
         attachments=attachments, parent=parent, json_url=urls.api_record_href(record.id),
         council_url=urls.search_url(urls.filter_token("council", (record.council or "").lower())),
+        council_name=record.council_name or councils_view.registry_names().get((record.council or "").lower()),
     )
 
 
