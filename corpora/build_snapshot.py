@@ -122,7 +122,7 @@ FAULTS = {
     "DAL": {"dead_link": {"path": "ieDecisionDetails.aspx?ID=1515", "title": "Waiver of Contract Procedure Rules (withdrawn)",
                           "date": "2022-04-06"}},
     # The Kent issue history page is slow to render (large forward plan).
-    "KEN": {"slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 1.0}},
+    "KEN": {"slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5}},
     # Halton serves pages in windows-1252 (curly quotes and dashes are cp1252 bytes 0x91-0x97).
     "HAL": {"encoding": {"path": "ieDecisionDetails.aspx?ID=712", "charset": "windows-1252"}},
     # Dacorum redirects a decision link to its cookieless-session URL.

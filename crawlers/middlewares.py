@@ -18,8 +18,7 @@ log = logging.getLogger(__name__)
 class ConditionalRequestMiddleware:
     """Ask with If-None-Match / If-Modified-Since for pages seen before; on 304, hand the spider
     the body we kept (flagged `not_modified`) so it still follows the page's links, and the
-    pipeline knows there is nothing to write. Also counts each council's answered requests, which
-    is how a council that failed entirely is told from one that failed in part."""
+    pipeline knows there is nothing to write."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -44,9 +43,6 @@ class ConditionalRequestMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
-        council = request.meta.get("council")
-        if council and response.status < 400:
-            self.spider.tally.answered(council)
         if response.status != 304 or request.meta.get("file"):
             return response
         cached = self.spider.state.page(canonical_url(request.url))

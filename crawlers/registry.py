@@ -16,6 +16,7 @@ from papers.errors import UserError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.csv"
 CRAWLABLE = {"moderngov"}  # platforms with a spider
+GENERIC_WORDS = {"council", "borough", "city", "county", "district", "london", "metropolitan"}
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def get_council(council_id: str) -> Council:
     for c in load_registry():
         if c.id.lower() == council_id.lower():
             return c
-    close = [c.id for c in load_registry() if council_id.lower() in (c.id + " " + c.name).lower()][:5]
+    words = [w for w in council_id.lower().split() if len(w) > 3 and w not in GENERIC_WORDS] or [council_id.lower()]
+    close = [f"{c.id} ({c.name})" for c in load_registry() if any(w in c.name.lower() for w in words)][:5]
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise UserError(f"unknown council {council_id!r}{hint}")

@@ -164,7 +164,10 @@ def _worker(spec_path: str) -> int:
         state = CrawlState(store.conn)
         with store.transaction():
             for council, row in summary["councils"].items():
-                state.finish_council(council, date.fromisoformat(spec["run_started"]), row["status"] != "failed")
+                # Failed requests are retried from crawl_failures; pages robots.txt kept us from
+                # are not, so such a council keeps its resume point until robots lets us in.
+                ok = row["status"] != "failed" and not row["skipped"]
+                state.finish_council(council, date.fromisoformat(spec["run_started"]), ok)
     tmp = Path(spec["out"]).with_suffix(".tmp")
     tmp.write_text(json.dumps(summary))
     os.replace(tmp, spec["out"])

@@ -237,6 +237,10 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     snapshot: SnapshotServer
 
+    def handle_error(self, request, client_address) -> None:
+        # Clients hanging up (timeouts, killed crawls) are routine here, not errors worth a traceback.
+        log.debug("snapshot: client %s went away", client_address, exc_info=True)
+
 
 class SnapshotServer:
     """Serve the bundled snapshot on 127.0.0.1 (`port=0`: a free port) until stopped."""

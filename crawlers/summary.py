@@ -40,8 +40,9 @@ class Tally:
         self.answered_requests[council] += 1
 
     def status(self, council: str) -> str:
-        """ok; partial (some requests failed); failed (nothing answered: the site is down or blocks us)."""
-        if self.counts[council]["failed"] and not self.answered_requests[council]:
+        """ok; partial (some requests failed); failed (nothing answered: the site is down, or its
+        robots.txt shuts us out; either way its resume point stays put)."""
+        if (self.counts[council]["failed"] or self.skipped[council]) and not self.answered_requests[council]:
             return "failed"
         return "partial" if self.counts[council]["failed"] else "ok"
 

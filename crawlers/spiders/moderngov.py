@@ -130,6 +130,7 @@ class ModernGovSpider(scrapy.Spider):
     def parse_page(self, response):
         """A content page -> one Document (and requests for the issue pages it links)."""
         council = response.meta["council"]
+        self.tally.answered(council)
         parsed = parsers.parse_page(response.text, response.url)
         page_type, ids = classify(response.url)
         url = canonical_url(response.url)
@@ -160,7 +161,9 @@ class ModernGovSpider(scrapy.Spider):
 
     def remember(self, response) -> bool:
         """Keep a navigation page's validators and body for the next conditional request; True
-        when it changed since last time."""
+        when it changed since last time. Every callback calls it or parse_page: an answer from the
+        council, which is how a council that failed entirely is told from one that failed in part."""
+        self.tally.answered(response.meta["council"])
         if "not_modified" in response.flags:
             return False
         etag = (response.headers.get("ETag") or b"").decode() or None

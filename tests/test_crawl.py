@@ -1,0 +1,208 @@
+"""Spiders end to end against the snapshot on 127.0.0.1: complete, incremental, crash-safe, fault-tolerant."""
+
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crawlers.run import crawl
+from crawlers.snapshot import SNAPSHOT_DIR, SnapshotServer
+from crawlers.urls import classify, document_id
+from index.store import Store
+from papers.cli import cli
+from papers.settings import Settings
+
+FAST = {"DOWNLOAD_TIMEOUT": 1.2}
+
+
+def expected_snapshot() -> tuple[set[str], set[str]]:
+    """Document ids and PDF sha256s the snapshot holds, from its own manifest."""
+    ids, pdfs = set(), set()
+    for s in json.loads((SNAPSHOT_DIR / "sources.json").read_text()):
+        if s["file"].endswith(".pdf"):
+            pdfs.add(hashlib.sha256((SNAPSHOT_DIR / s["file"]).read_bytes()).hexdigest())
+        else:
+            page_type, pids = classify("http://x/" + s["path"])
+            ids.add(document_id(s["council"], page_type, pids, s["path"]))
+    for cid, site in json.loads((SNAPSHOT_DIR / "site.json").read_text())["councils"].items():
+        ids |= {f"{cid}:meeting:{m['id']}" for m in site["meetings"]}
+    return ids, pdfs
+
+
+def stored(settings: Settings) -> dict[str, str]:
+    with Store(settings.db_path) as store:
+        return {row["id"]: row["sha256"] for row in store.conn.execute("SELECT id, sha256 FROM documents")}
+
+
+def stored_files(settings: Settings) -> set[str]:
+    with Store(settings.db_path) as store:
+        return {r[0] for r in store.conn.execute("SELECT sha256 FROM attachments WHERE path IS NOT NULL")}
+
+
+@pytest.fixture(scope="module")
+def server():
+    with SnapshotServer() as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def first(server, tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("first"))
+    return settings, crawl(settings, snapshot=server, scrapy_settings=FAST)
+
+
+def test_first_crawl_finds_every_page_and_pdf(first):
+    settings, summary = first
+    ids, pdfs = expected_snapshot()
+    docs = stored(settings)
+    assert set(docs) == ids
+    assert summary["totals"]["new"] == len(ids) == len(summary["new_ids"])
+    assert pdfs <= stored_files(settings)
+    for sha in pdfs:  # files are on disk, whole, where the attachment row says
+        path = next(settings.files_dir.glob(f"*/{sha}.pdf"))
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    # The bundled dead link is reported, not fatal; everything else is ok.
+    assert summary["councils"]["DAL"]["status"] == "partial"
+    assert summary["councils"]["DAL"]["failures"][0]["error"] == "HTTP 500"
+    assert summary["totals"]["failed"] == 1 and summary["failed_councils"] == []
+
+
+def test_documents_carry_platform_ids_dates_and_canonical_urls(first):
+    settings, _ = first
+    with Store(settings.db_path) as store:
+        d = store.get_document("STH:decision_details:3843")
+        assert (d.page_type, d.date, d.decision_maker, d.platform) == ("decision_details", "2019-11-19", "Cabinet", "moderngov")
+        item = store.get_document("HAL:agenda_item:27001")
+        assert item.committee == "Executive Board" and item.date == "2018-01-18"
+        assert item.attachments[0].content_type == "application/pdf" and item.attachments[0].size > 1000
+        leicester = store.get_document("LCE:meeting:353")  # HTML fallback, session-id site
+        assert leicester.page_type == "minutes" and "(S(" not in leicester.url
+        dacorum = store.get_document("DAC:decision_details:1516")  # reached through a redirect
+        assert "(S(" not in dacorum.url
+        halton = store.get_document("HAL:decision_details:712")  # served in windows-1252
+        assert "‘Highway Improvement Contract’" in halton.body
+
+
+def test_second_crawl_finds_nothing_new_and_writes_nothing(first, server):
+    settings, _ = first
+    before = stored(settings)
+    mtime = os.stat(settings.db_path).st_mtime_ns
+    summary = crawl(settings, snapshot=server, scrapy_settings=FAST)
+    assert summary["totals"]["new"] == summary["totals"]["changed"] == 0
+    assert summary["new_ids"] == summary["changed_ids"] == []
+    assert stored(settings) == before
+    assert summary["totals"]["failed"] == 1  # the dead link is asked for again, and still fails
+    # --since re-visits everything: every page answers 304 and nothing is written.
+    again = crawl(settings, councils=["SHF", "HMF", "LCE"], since="2000-01-01", snapshot=server, scrapy_settings=FAST)
+    assert again["totals"]["unchanged"] == 4 + 3 + 1 and again["totals"]["new"] == again["totals"]["changed"] == 0
+    assert os.stat(settings.db_path).st_mtime_ns >= mtime and stored(settings) == before
+
+
+KILLER = """
+import sys
+from pathlib import Path
+from crawlers.run import crawl
+from crawlers.snapshot import SnapshotServer
+from papers.settings import Settings
+server = SnapshotServer().start()
+server.inject("slow", match="aspx?", seconds=0.15)
+crawl(Settings(data_dir=Path(sys.argv[1])), snapshot=server)
+"""
+
+
+def test_killed_crawl_rerun_loses_nothing(first, server, tmp_path):
+    reference = stored(first[0])
+    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(tmp_path)], cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(tmp_path / "papers.sqlite3") as c:
+                if c.execute("SELECT count(*) FROM documents").fetchone()[0] >= 5:
+                    break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.5)  # the orphaned worker notices its parent is gone and exits
+    settings = Settings(data_dir=tmp_path)
+    partial = stored(settings)
+    assert 5 <= len(partial) < len(reference)
+    summary = crawl(settings, snapshot=server, scrapy_settings=FAST)
+    assert stored(settings) == reference
+    assert set(summary["new_ids"]) == set(reference) - set(partial)
+    assert not list(settings.files_dir.rglob("*.tmp"))
+
+
+def test_faults_are_reported_not_fatal_and_retried_next_run(server, tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    councils = ["CHO", "EHE", "HAL", "BNH", "HMF", "SMT", "TEN", "SHF"]
+    server.inject("error", match="/CHO/ieDecisionDetails")
+    server.inject("slow", match="/EHE/ieDecisionDetails", seconds=1.5)
+    server.inject("corrupt_pdf", match="/HAL/documents/")
+    server.inject("windows-1252", match="/BNH/ieDecisionDetails")
+    server.inject("session_duplicate", match="/SHF/mgDelegated")
+    server.inject("redirect", match="/SMT/ieDecisionDetails")
+    server.inject("robots", match="/TEN/")
+    try:
+        faulty = crawl(settings, councils=councils, snapshot=server, scrapy_settings=FAST)
+    finally:
+        server.clear_faults()
+    rows = faulty["councils"]
+    assert rows["CHO"]["failed"] == 1 and rows["CHO"]["status"] == "partial"  # its listings answered
+    assert rows["EHE"]["failed"] == 1 and "TimeoutError" in rows["EHE"]["failures"][0]["error"]
+    assert rows["HAL"]["failed"] == 1 and "truncated PDF" in rows["HAL"]["failures"][0]["error"]
+    # Shut out by robots.txt: obeyed and counted, not a failed request.
+    assert rows["TEN"]["skipped"] >= 1 and rows["TEN"]["failed"] == 0
+    assert rows["SHF"]["new"] == 4  # session-id duplicates collapse into the same four documents
+    assert rows["SMT"]["new"] == 1 and rows["BNH"]["new"] == 1 and rows["HMF"]["new"] == 3
+    docs = stored(settings)
+    assert "CHO:decision_details:30258" not in docs and "TEN:decision_details:21730" not in docs and "HAL:decision_details:712" in docs
+    with Store(settings.db_path) as store:
+        assert all("(S(" not in d.url for d in store.documents())
+        report = store.get_document("HAL:agenda_item:27001")
+        assert report.attachments[0].path is None  # the cut-off file was not kept
+
+    fixed = crawl(settings, councils=councils, snapshot=server, scrapy_settings=FAST)
+    assert fixed["totals"]["failed"] == 0
+    assert {"CHO:decision_details:30258", "EHE:decision_details:1522", "TEN:decision_details:21730"} <= set(fixed["new_ids"])
+    assert fixed["changed_ids"] == ["HAL:agenda_item:27001"]  # its report arrived
+    with Store(settings.db_path) as store:
+        assert store.get_document("HAL:agenda_item:27001").attachments[0].path
+    assert "BNH:decision_details:95878" not in fixed["changed_ids"]  # same text, whatever the encoding
+
+
+def test_cli_json_summary_and_exit_code_when_a_council_fails_entirely(server, tmp_path, monkeypatch):
+    import papers.commands.crawl as command
+
+    real = command.crawl
+    monkeypatch.setattr(command, "crawl", lambda settings, **kw: real(settings, **{**kw, "snapshot": server},
+                                                                       scrapy_settings=FAST))
+    runner = CliRunner()
+    server.inject("error", match="/EPS/", status=503)
+    try:
+        result = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "EPS", "--council", "BOS", "--json"])
+    finally:
+        server.clear_faults()
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout.splitlines()[0])
+    assert set(summary["totals"]) >= {"new", "changed", "unchanged", "failed"}
+    assert summary["councils"]["EPS"]["status"] == "failed" and summary["councils"]["BOS"]["new"] == 1
+    table = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "EPS"])
+    assert table.exit_code == 0 and "EPS" in table.stdout and "new" in table.stdout.splitlines()[0]
+
+
+def test_unknown_or_unsupported_council_is_a_usage_error(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "NOPE"]).exit_code == 2
+    result = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "NTT"])  # CMIS
+    assert result.exit_code == 2 and "no spider" in result.output
+    assert runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--since", "last week"]).exit_code == 2
