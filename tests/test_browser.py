@@ -20,16 +20,28 @@ import pytest
 from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, build
 
 CHROMIUM = os.environ.get("PAPERS_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OUT = Path(__file__).resolve().parents[1] / "build" / "test-output"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not (Path(CHROMIUM).exists() or shutil.which("chromium")),
-                       reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium): browser tests skipped"),
+    pytest.mark.skipif(
+        not (Path(CHROMIUM).exists() or shutil.which("chromium")),
+        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium): browser tests skipped",
+    ),
 ]
-playwright_sync = pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) not installed")
+playwright_sync = pytest.importorskip(
+    "playwright.sync_api", reason="playwright (a dev dependency) not installed"
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +52,9 @@ def server(tmp_path_factory):
     from papers.web import create_app
 
     settings = build(tmp_path_factory.mktemp("web") / "data")
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", access_log=False
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -105,8 +119,10 @@ def test_search_facet_decision_and_back(server, page):
     page.click("text=Fostering framework award")
     page.wait_for_url(f"**/records/{FOSTERING_ID}")
     assert page.locator("h1").inner_text() == "Fostering framework award"
-    terms = {r.locator("th").inner_text(): r.locator("td").first.inner_text()
-             for r in page.locator("table.terms tbody tr").all()}
+    terms = {
+        r.locator("th").inner_text(): r.locator("td").first.inner_text()
+        for r in page.locator("table.terms tbody tr").all()
+    }
     assert terms["Contract value"] == "£1,200,000 per year"
     assert terms["Term"] == "36 months (3 years)"
     page.click('table.terms a[href="#money-0"]')
@@ -141,7 +157,9 @@ def test_contracts_chart_and_csv_download(server, page, tmp_path):
     decisions, groups = path.read_text(encoding="utf-8").split("\n\n")  # as `papers contracts --csv`
     rows = list(csv.DictReader(io.StringIO(decisions)))
     group_keys = [g["route"] for g in csv.DictReader(io.StringIO(groups))]
-    assert [k.replace("_", " ") for k in group_keys] == page.locator("table.groups tbody th").all_inner_texts()
+    assert [k.replace("_", " ") for k in group_keys] == page.locator(
+        "table.groups tbody th"
+    ).all_inner_texts()
     assert len(rows) == shown
     assert {r["id"] for r in rows} >= {FOSTERING_ID, HOSTILE_ID}
     shot(page, "contracts")

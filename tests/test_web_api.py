@@ -52,13 +52,16 @@ def test_malformed_query_is_400_with_message_and_position(client, q, column):
     assert client.get("/api/contracts", params={"q": q}).status_code == 400
 
 
-@pytest.mark.parametrize("params", [
-    {"q": "x" * (MAX_QUERY_CHARS + 1)},
-    {"q": "fostering", "limit": MAX_LIMIT + 1},
-    {"q": "fostering", "offset": MAX_OFFSET + 1},
-    {"q": "fostering", "limit": -1},
-    {"q": "fostering", "limit": "lots"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x" * (MAX_QUERY_CHARS + 1)},
+        {"q": "fostering", "limit": MAX_LIMIT + 1},
+        {"q": "fostering", "offset": MAX_OFFSET + 1},
+        {"q": "fostering", "limit": -1},
+        {"q": "fostering", "limit": "lots"},
+    ],
+)
 def test_out_of_range_parameters_are_400(client, params):
     got = client.get("/api/search", params=params)
     assert got.status_code == 400
@@ -102,12 +105,15 @@ def test_record_by_id_including_attachment_ids(client):
     assert client.get(f"/api/records/{REPORT_ID}").json()["document_id"] == FOSTERING_ID
 
 
-@pytest.mark.parametrize("path", [
-    "/api/records/nope:decision_details:1",
-    "/api/records/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/api/records/..%2F..%2Fpapers.sqlite3",
-    "/api/records/bromley%00:decision_details:101",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/records/nope:decision_details:1",
+        "/api/records/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/api/records/..%2F..%2Fpapers.sqlite3",
+        "/api/records/bromley%00:decision_details:101",
+    ],
+)
 def test_unknown_or_hostile_ids_are_404(client, path):
     got = client.get(path)
     assert got.status_code == 404
@@ -128,7 +134,9 @@ def test_councils_report_coverage_and_crawl_health(client):
 
 def test_openapi_describes_the_api_and_no_page_loads_from_a_cdn(client):
     spec = client.get("/api/openapi.json").json()
-    assert {"/api/search", "/api/contracts", "/api/records/{record_id}", "/api/councils"} <= set(spec["paths"])
+    assert {"/api/search", "/api/contracts", "/api/records/{record_id}", "/api/councils"} <= set(
+        spec["paths"]
+    )
     params = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params["limit"]["schema"]["maximum"] == MAX_LIMIT
     assert client.get("/docs").status_code == 404  # the framework's page pulls Swagger UI from a CDN

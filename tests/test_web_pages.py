@@ -42,6 +42,7 @@ class Elements(HTMLParser):
 
 # -- search -----------------------------------------------------------------------------------
 
+
 def test_search_lists_hits_with_snippets_dates_councils_and_feed(client):
     html = client.get("/", params={"q": "fostering"}).text
     assert "<strong>3</strong> matches" in html
@@ -89,17 +90,20 @@ def test_overlong_query_and_deep_page_are_refused_politely(client):
 QUERY_XSS = "<script>alert('q')</script> \"onmouseover=alert(1) '><img src=x onerror=alert(2)>"
 
 
-@pytest.mark.parametrize("path, params", [
-    ("/", {"q": "fostering"}),
-    ("/", {"q": QUERY_XSS}),
-    ("/", {"q": QUERY_XSS + ' "'}),  # a malformed query echoes the text in the error too
-    (f"/records/{HOSTILE_ID}", {}),
-    ("/contracts", {"q": ""}),
-    ("/contracts", {"q": QUERY_XSS}),
-    ("/contracts", {"group_by": "maker"}),
-    ("/councils", {}),
-    ("/feed", {"q": "fostering"}),
-])
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/", {"q": "fostering"}),
+        ("/", {"q": QUERY_XSS}),
+        ("/", {"q": QUERY_XSS + ' "'}),  # a malformed query echoes the text in the error too
+        (f"/records/{HOSTILE_ID}", {}),
+        ("/contracts", {"q": ""}),
+        ("/contracts", {"q": QUERY_XSS}),
+        ("/contracts", {"group_by": "maker"}),
+        ("/councils", {}),
+        ("/feed", {"q": "fostering"}),
+    ],
+)
 def test_council_text_and_query_text_are_escaped(client, path, params):
     body = client.get(path, params=params).text
     assert "<script" not in body
@@ -120,10 +124,20 @@ def test_hostile_record_is_shown_as_text(client):
 
 # -- decision ---------------------------------------------------------------------------------
 
+
 def test_decision_terms_link_to_marked_words(client):
     html = client.get(f"/records/{FOSTERING_ID}").text
     targets = [h[1:] for h in hrefs(html) if h.startswith("#") and h != "#mentions"]
-    assert {"money-0", "duration-0", "duration-1", "date-0", "date-1", "route-0", "maker-0", "resolution-0"} <= set(targets)
+    assert {
+        "money-0",
+        "duration-0",
+        "duration-1",
+        "date-0",
+        "date-1",
+        "route-0",
+        "maker-0",
+        "resolution-0",
+    } <= set(targets)
     for anchor in targets:
         assert f'id="{anchor}"' in html
     after = html.split('id="money-0"></span>', 1)[1]
@@ -150,12 +164,15 @@ def test_attachments_are_served_only_from_the_files_folder(client):
     assert client.get(f"/records/{FOSTERING_ID}/attachments/7").status_code == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/records/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "/records/..%2F..%2Foutside.txt",
-    "/records/" + "a" * 600,
-    "/static/..%2F..%2F..%2Fpapers%2Fweb%2Fapp.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/records/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/records/..%2F..%2Foutside.txt",
+        "/records/" + "a" * 600,
+        "/static/..%2F..%2F..%2Fpapers%2Fweb%2Fapp.py",
+    ],
+)
 def test_ids_and_static_paths_cannot_traverse(client, path):
     got = client.get(path)
     assert got.status_code == 404
@@ -165,10 +182,14 @@ def test_ids_and_static_paths_cannot_traverse(client, path):
 def test_marks_handle_overlaps_empty_and_stale_spans():
     text = "RESOLVED to pay £5 per year <now>."
     rec = Record(
-        id="t", source="t", text=text,
-        money=[Money(text="£5 per year", start=16, end=27, amount=5, per="year"),
-               Money(text="", start=3, end=3, amount=1),  # empty: an anchor only
-               Money(text="gone", start=90, end=94, amount=2)],  # offsets past the text: skipped
+        id="t",
+        source="t",
+        text=text,
+        money=[
+            Money(text="£5 per year", start=16, end=27, amount=5, per="year"),
+            Money(text="", start=3, end=3, amount=1),  # empty: an anchor only
+            Money(text="gone", start=90, end=94, amount=2),
+        ],  # offsets past the text: skipped
         resolutions=[Resolution(text=text[:-1], start=0, end=len(text) - 1)],
     )
     found = marks.collect(rec)
@@ -181,18 +202,36 @@ def test_marks_handle_overlaps_empty_and_stale_spans():
 
 # -- contracts, councils, feed, API docs ------------------------------------------------------
 
+
 def test_contracts_page_draws_every_known_value_and_links_downloads(client):
     html = client.get("/contracts", params={"group_by": "route"}).text
     assert html.count('class="dot"') == 5  # one per contract with an annual value (fostering, 4 more)
-    assert html.count('<rect class="box"') == 3  # groups with a known value: block_contract, framework, tender
-    assert 'href="/api/contracts.csv?group_by=route"' in html and 'href="/api/contracts.json?group_by=route"' in html
+    assert (
+        html.count('<rect class="box"') == 3
+    )  # groups with a known value: block_contract, framework, tender
+    assert (
+        'href="/api/contracts.csv?group_by=route"' in html
+        and 'href="/api/contracts.json?group_by=route"' in html
+    )
     assert "£1,200,000" in html and "Value unknown" in html
 
 
 def test_chart_is_empty_without_values_and_logs_its_axis():
     assert str(chart.box_strip([chart.Group("a", 2)])) == ""
-    svg = str(chart.box_strip([chart.Group("<a>", 2, [chart.Point(1_500, "/r/1", "x"),
-                                                      chart.Point(2_000_000, "/r/2", "<y>")], 1_500, 1e6, 2e6)]))
+    svg = str(
+        chart.box_strip(
+            [
+                chart.Group(
+                    "<a>",
+                    2,
+                    [chart.Point(1_500, "/r/1", "x"), chart.Point(2_000_000, "/r/2", "<y>")],
+                    1_500,
+                    1e6,
+                    2e6,
+                )
+            ]
+        )
+    )
     assert svg.startswith("<svg") and "&lt;a&gt;" in svg and "&lt;y&gt;" in svg
     assert ">£1k<" in svg and ">£10m<" in svg and ">£100k<" in svg  # powers of ten over four decades
 
@@ -232,6 +271,7 @@ def test_pages_load_nothing_from_elsewhere(client):
 
 
 # -- papers serve -----------------------------------------------------------------------------
+
 
 def test_serve_binds_localhost_by_default(monkeypatch, client):
     settings = client.app.state.settings

@@ -14,11 +14,20 @@ log = logging.getLogger(__name__)
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind. The default serves this machine only; use 0.0.0.0 to share on a network.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind. The default serves this machine only; use 0.0.0.0 to share on a network.",
+)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (each opens the store and index read-only).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each opens the store and index read-only).",
+)
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve search, decision, contracts and councils pages, an Atom feed per query, and /api/."""
@@ -36,8 +45,15 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         return
     # Several workers need an import string; the factory reads its data directory from the env.
     os.environ["PAPERS_DATA"] = str(settings.data_dir)
-    uvicorn.run("papers.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "papers.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 COMMANDS = [serve]

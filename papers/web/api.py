@@ -16,7 +16,9 @@ from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
 router = APIRouter(prefix="/api", tags=["api"])
 
 QueryText = Query("", max_length=MAX_QUERY_CHARS, description="A query in the `papers search` language.")
-GroupBy = Query("council", pattern="^(" + "|".join(GROUP_BY) + ")$", description="How to group the contracts.")
+GroupBy = Query(
+    "council", pattern="^(" + "|".join(GROUP_BY) + ")$", description="How to group the contracts."
+)
 
 
 def _error(exc: UserError) -> JSONResponse:
@@ -27,9 +29,12 @@ def _error(exc: UserError) -> JSONResponse:
 
 
 @router.get("/search", summary="Ranked matches with snippets and facet counts")
-def search(request: Request, q: str = QueryText,
-           limit: int = Query(20, ge=0, le=MAX_LIMIT, description="Hits to return."),
-           offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Hits to skip.")) -> Response:
+def search(
+    request: Request,
+    q: str = QueryText,
+    limit: int = Query(20, ge=0, le=MAX_LIMIT, description="Hits to return."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Hits to skip."),
+) -> Response:
     """The object `papers search --json` prints: `{"total", "hits", "facets"}`."""
     try:
         return JSONResponse(service.search(request.app.state.settings, q, limit=limit, offset=offset))
@@ -65,8 +70,11 @@ def contracts_csv(request: Request, q: str = QueryText, group_by: str = GroupBy)
     table = _contracts(request, q, group_by)
     if isinstance(table, Response):
         return table
-    return Response(table.to_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"content-disposition": 'attachment; filename="contracts.csv"'})
+    return Response(
+        table.to_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="contracts.csv"'},
+    )
 
 
 @router.get("/records/{record_id:path}", summary="One record with every extracted span")

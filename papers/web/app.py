@@ -29,8 +29,12 @@ def create_app(settings: Settings) -> FastAPI:
     # The framework's /docs and /redoc pages load their scripts from a CDN; the site must work
     # offline, so the OpenAPI document is rendered by our own page at /api instead.
     app = FastAPI(
-        title="committee-papers", version=__version__, description=DESCRIPTION,
-        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        title="committee-papers",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
     app.state.reader = Reader(settings)

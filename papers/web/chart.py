@@ -64,36 +64,52 @@ def box_strip(groups: list[Group], width: int = 900) -> Markup:
     def x(v: float) -> float:
         return LEFT + plot_w * (math.log10(max(v, lo)) - math.log10(lo)) / span
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-           f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title">',
-           '<title id="chart-title">Annualised contract value per group (log scale)</title>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="chart-title">',
+        '<title id="chart-title">Annualised contract value per group (log scale)</title>',
+    ]
     axis_y = TOP + ROW * len(shown)
     for t in _ticks(lo, hi):
         out.append(f'<line class="grid" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP}" y2="{axis_y}"/>')
-        out.append(f'<text class="tick" x="{x(t):.1f}" y="{axis_y + 16}" text-anchor="middle">'
-                   f'{escape(gbp_short(t))}</text>')
-    out.append(f'<text class="axis" x="{LEFT + plot_w / 2:.0f}" y="{axis_y + 34}" text-anchor="middle">'
-               'annualised value per year (log scale)</text>')
+        out.append(
+            f'<text class="tick" x="{x(t):.1f}" y="{axis_y + 16}" text-anchor="middle">'
+            f"{escape(gbp_short(t))}</text>"
+        )
+    out.append(
+        f'<text class="axis" x="{LEFT + plot_w / 2:.0f}" y="{axis_y + 34}" text-anchor="middle">'
+        "annualised value per year (log scale)</text>"
+    )
     for i, g in enumerate(shown):
         mid = TOP + ROW * i + ROW / 2
         if i % 2:
             out.append(f'<rect class="band" x="0" y="{mid - ROW / 2}" width="{width}" height="{ROW}"/>')
         name = g.label if len(g.label) <= 26 else g.label[:25] + "…"
-        out.append(f'<text class="label" x="{LEFT - 8}" y="{mid + 4}" text-anchor="end">'
-                   f'<title>{escape(g.label)}</title>{escape(name)}</text>')
+        out.append(
+            f'<text class="label" x="{LEFT - 8}" y="{mid + 4}" text-anchor="end">'
+            f"<title>{escape(g.label)}</title>{escape(name)}</text>"
+        )
         vs = [p.value for p in g.points]
-        out.append(f'<line class="whisker" x1="{x(min(vs)):.1f}" x2="{x(max(vs)):.1f}" y1="{mid}" y2="{mid}"/>')
+        out.append(
+            f'<line class="whisker" x1="{x(min(vs)):.1f}" x2="{x(max(vs)):.1f}" y1="{mid}" y2="{mid}"/>'
+        )
         if g.q1 is not None and g.q3 is not None:
-            out.append(f'<rect class="box" x="{x(g.q1):.1f}" y="{mid - 9}" '
-                       f'width="{max(x(g.q3) - x(g.q1), 1):.1f}" height="18"/>')
+            out.append(
+                f'<rect class="box" x="{x(g.q1):.1f}" y="{mid - 9}" '
+                f'width="{max(x(g.q3) - x(g.q1), 1):.1f}" height="18"/>'
+            )
         if g.median is not None:
-            out.append(f'<line class="median" x1="{x(g.median):.1f}" x2="{x(g.median):.1f}" '
-                       f'y1="{mid - 11}" y2="{mid + 11}"><title>median {escape(gbp(g.median))}</title></line>')
+            out.append(
+                f'<line class="median" x1="{x(g.median):.1f}" x2="{x(g.median):.1f}" '
+                f'y1="{mid - 11}" y2="{mid + 11}"><title>median {escape(gbp(g.median))}</title></line>'
+            )
         for p in g.points:
             # Deterministic jitter: the same data draws the same picture (and the same screenshot).
             dy = (zlib.crc32(p.href.encode()) % 15) - 7
-            out.append(f'<a href="{escape(p.href)}"><circle class="dot" cx="{x(p.value):.1f}" '
-                       f'cy="{mid + dy}" r="3.5"><title>{escape(p.title)}</title></circle></a>')
+            out.append(
+                f'<a href="{escape(p.href)}"><circle class="dot" cx="{x(p.value):.1f}" '
+                f'cy="{mid + dy}" r="3.5"><title>{escape(p.title)}</title></circle></a>'
+            )
         note = f"n={g.count}" + (f" ({g.unknown} unknown)" if g.unknown else "")
         out.append(f'<text class="count" x="{width - RIGHT + 8}" y="{mid + 4}">{escape(note)}</text>')
     out.append("</svg>")

@@ -23,8 +23,19 @@ from papers.web.urls import http_url, record_href
 
 TITLE_CHARS = 100  # some papers' "titles" are whole paragraphs; the full text is in the tooltip
 # What the page's rows table shows, in order (the downloads carry every field in ROW_FIELDS).
-COLUMNS = ("council", "title", "decision_date", "annual_value", "total_value", "term_months",
-           "extension_months", "start_date", "end_date", "routes", "url")
+COLUMNS = (
+    "council",
+    "title",
+    "decision_date",
+    "annual_value",
+    "total_value",
+    "term_months",
+    "extension_months",
+    "start_date",
+    "end_date",
+    "routes",
+    "url",
+)
 
 
 @dataclass
@@ -45,8 +56,14 @@ class ContractsTable:
         return self.total > len(self.rows)
 
     def to_dict(self) -> dict:
-        return {"query": self.q, "group_by": self.group_by, "total": self.total,
-                "truncated": self.truncated, "rows": self.rows, "groups": self.groups}
+        return {
+            "query": self.q,
+            "group_by": self.group_by,
+            "total": self.total,
+            "truncated": self.truncated,
+            "rows": self.rows,
+            "groups": self.groups,
+        }
 
     def to_csv(self) -> str:
         """The layout of `papers contracts --csv`: the rows, a blank line, then the groups."""
@@ -67,12 +84,24 @@ class ContractsTable:
         for r in self.rows:
             if r.get("annual_value") is None:
                 continue
-            point = chart.Point(r["annual_value"], record_href(r["id"]),
-                                f"{r.get('title') or r['id']} — {gbp(r['annual_value'])} a year")
+            point = chart.Point(
+                r["annual_value"],
+                record_href(r["id"]),
+                f"{r.get('title') or r['id']} — {gbp(r['annual_value'])} a year",
+            )
             for key in _keys(r, self.group_by):
                 points.setdefault(key, []).append(point)
-        groups = [chart.Group(self.group_label(g["group"]), g["count"], points.get(g["group"], []),
-                              g.get("q1"), g.get("median"), g.get("q3")) for g in self.groups]
+        groups = [
+            chart.Group(
+                self.group_label(g["group"]),
+                g["count"],
+                points.get(g["group"], []),
+                g.get("q1"),
+                g.get("median"),
+                g.get("q3"),
+            )
+            for g in self.groups
+        ]
         groups.sort(key=lambda c: -(c.median or 0))
         return groups
 
@@ -112,8 +141,10 @@ def cell(row: dict, column: str) -> Markup | str:
     value = row.get(column)
     if column == "title":
         title = value or row["id"]
-        short = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1].rstrip() + "…"
-        return Markup(f'<a href="{escape(record_href(row["id"]))}" title="{escape(title)}">{escape(short)}</a>')
+        short = title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
+        return Markup(
+            f'<a href="{escape(record_href(row["id"]))}" title="{escape(title)}">{escape(short)}</a>'
+        )
     if column == "url":
         url = http_url(value)
         return Markup(f'<a href="{escape(url)}" rel="noopener noreferrer">source</a>') if url else ""

@@ -91,7 +91,9 @@ def coverage(reader: Reader, contracts_per_council: dict[str, int] | None = None
     if reader.table_exists("run_stages") and reader.table_exists("runs"):
         _runs(reader, row)
     if reader.table_exists("crawl_councils"):
-        for r in reader.rows("SELECT council, last_success FROM crawl_councils WHERE last_success IS NOT NULL"):
+        for r in reader.rows(
+            "SELECT council, last_success FROM crawl_councils WHERE last_success IS NOT NULL"
+        ):
             row(r["council"]).last_success = r["last_success"]
     if reader.table_exists("crawl_failures"):
         for r in reader.rows("SELECT council, count(*) AS n FROM crawl_failures GROUP BY council"):
@@ -117,8 +119,10 @@ def _runs(reader: Reader, row) -> None:
         row(r["council"]).failures = r["failed"]
     if reader.table_exists("run_flags"):
         for r in latest:
-            flags = reader.rows("SELECT flag, message FROM run_flags WHERE run_id = ? AND council = ?",
-                                (r["run_id"], r["council"]))
+            flags = reader.rows(
+                "SELECT flag, message FROM run_flags WHERE run_id = ? AND council = ?",
+                (r["run_id"], r["council"]),
+            )
             row(r["council"]).flags = [dict(f) for f in flags]
 
 

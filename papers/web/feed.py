@@ -79,6 +79,8 @@ def atom(q: str, hits: list[dict], base_url: str, self_url: str) -> bytes:
         if hit.get("council"):
             _add(entry, "category", term=hit["council"], label=hit.get("council_name") or hit["council"])
         summary = html.unescape(_TAG.sub("", hit.get("snippet") or ""))
-        where = " · ".join(filter(None, [hit.get("council_name") or hit.get("council"), hit.get("decision_date")]))
+        where = " · ".join(
+            filter(None, [hit.get("council_name") or hit.get("council"), hit.get("decision_date")])
+        )
         _add(entry, "summary", f"{where}: {summary}" if where else summary)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

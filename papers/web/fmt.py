@@ -16,7 +16,7 @@ def gbp(amount: float | None) -> str:
 
 
 def per_words(per: str | None) -> str:
-    """" per year", " total" or nothing: the unit a stated amount is in."""
+    """ " per year", " total" or nothing: the unit a stated amount is in."""
     if not per:
         return ""
     return " total" if per == "total" else f" per {per}"

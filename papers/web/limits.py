@@ -20,9 +20,11 @@ PAGE_SIZE = 20
 
 # A browser renders what it is served, so say exactly what it may load: nothing from elsewhere.
 SECURITY_HEADERS = [
-    (b"content-security-policy",
-     b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-     b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+        b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -67,10 +69,16 @@ class LimitsMiddleware:
 
 async def _plain(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]]) -> None:
     body = (text + "\n").encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode())] + headers + SECURITY_HEADERS,
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            + headers
+            + SECURITY_HEADERS,
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -17,8 +17,12 @@ from papers.web.fmt import gbp, label, months, per_words
 # Drawing order of the classes on a piece of text; also the legend's order.
 KINDS = ("money", "duration", "date", "route", "maker", "resolution")
 KIND_NAMES = {
-    "money": "money", "duration": "duration", "date": "date", "route": "procurement route",
-    "maker": "decision maker", "resolution": "resolution",
+    "money": "money",
+    "duration": "duration",
+    "date": "date",
+    "route": "procurement route",
+    "maker": "decision maker",
+    "resolution": "resolution",
 }
 
 
@@ -55,13 +59,20 @@ def collect(record: Record) -> list[Mark]:
     """Every span of the record that lies inside its text, in text order."""
     spans: list[tuple[str, Span, str]] = []
     for m in record.money:
-        spans.append(("money", m, gbp(m.amount) + per_words(m.per)
-                      + (" · contract value" if m.is_contract_value else "")))
+        spans.append(
+            (
+                "money",
+                m,
+                gbp(m.amount) + per_words(m.per) + (" · contract value" if m.is_contract_value else ""),
+            )
+        )
     spans += [("duration", d, f"{months(d.months)} · {d.kind}") for d in record.durations]
     spans += [("date", d, d.date) for d in record.dates]
     spans += [("route", r, label(r.route)) for r in record.procurement_mentions]
-    spans += [("resolution", r, " · ".join(filter(None, [r.number, r.outcome])) or "resolution")
-              for r in record.resolutions]
+    spans += [
+        ("resolution", r, " · ".join(filter(None, [r.number, r.outcome])) or "resolution")
+        for r in record.resolutions
+    ]
     marks, counts = [], dict.fromkeys(KINDS, 0)
     n = len(record.text)
     for kind, span, meaning in spans:
@@ -119,19 +130,33 @@ def terms(record: Record, marks: list[Mark]) -> list[Term]:
     stated = of("money", lambda s: s.is_contract_value)
     start = c.start_date or record.contract_start
     end = c.end_date or record.contract_end
-    annual_how = {"stated": "as stated", "total_over_term": "total ÷ term",
-                  "annual_times_term": "as stated"}.get(c.annualised_by or "", "")
+    annual_how = {
+        "stated": "as stated",
+        "total_over_term": "total ÷ term",
+        "annual_times_term": "as stated",
+    }.get(c.annualised_by or "", "")
     return [
-        Term("Contract value", gbp(c.value_amount) + per_words(c.value_per),
-             stated or of("money", lambda s: s.amount == c.value_amount)),
-        Term("Annualised value", gbp(c.annual_value) + (f" ({annual_how})" if annual_how else "")
-             if c.annual_value is not None else "", of("money", lambda s: s.amount == c.annual_value)),
+        Term(
+            "Contract value",
+            gbp(c.value_amount) + per_words(c.value_per),
+            stated or of("money", lambda s: s.amount == c.value_amount),
+        ),
+        Term(
+            "Annualised value",
+            gbp(c.annual_value) + (f" ({annual_how})" if annual_how else "")
+            if c.annual_value is not None
+            else "",
+            of("money", lambda s: s.amount == c.annual_value),
+        ),
         Term("Total value", gbp(c.total_value), of("money", lambda s: s.amount == c.total_value)),
         Term("Term", months(c.term_months), of("duration", lambda s: s.kind == "term")),
         Term("Extensions", months(c.extension_months), of("duration", lambda s: s.kind == "extension")),
         Term("Start", start or "", of("date", lambda s: bool(start) and s.date == start)),
         Term("End", end or "", of("date", lambda s: bool(end) and s.date == end)),
-        Term("Routes", ", ".join(label(r) for r in record.procurement) or (c.procurement_method_details or ""),
-             of("route", lambda s: True)),
+        Term(
+            "Routes",
+            ", ".join(label(r) for r in record.procurement) or (c.procurement_method_details or ""),
+            of("route", lambda s: True),
+        ),
         Term("Decision maker", record.decision_maker or "", of("maker", lambda s: True)),
     ]

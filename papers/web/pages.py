@@ -31,10 +31,19 @@ MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
 FACET_SHOWN = 12
 FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route"), ("year", "Year"))
 
-env = Environment(loader=PackageLoader("papers.web", "templates"), autoescape=True,
-                  trim_blocks=True, lstrip_blocks=True)
-env.filters.update(gbp=fmt.gbp, label=fmt.label, months=fmt.months, snippet=fmt.snippet, when=fmt.when,
-                   http_url=urls.http_url, record_href=urls.record_href, cell=contracts_view.cell)
+env = Environment(
+    loader=PackageLoader("papers.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
+env.filters.update(
+    gbp=fmt.gbp,
+    label=fmt.label,
+    months=fmt.months,
+    snippet=fmt.snippet,
+    when=fmt.when,
+    http_url=urls.http_url,
+    record_href=urls.record_href,
+    cell=contracts_view.cell,
+)
 templates = Jinja2Templates(env=env)
 router = APIRouter(include_in_schema=False)
 
@@ -107,13 +116,24 @@ def facet_entries(q: str, facets: dict[str, dict[str, int]], names: dict[str, st
 # running it on the event loop serves requests first-come first-served instead of time-slicing
 # twenty of them across threads under the GIL, which is what keeps p95 low under load.
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, q: str = QueryText,
-                page: int = Query(1, ge=1, le=MAX_PAGE)) -> HTMLResponse:
+async def search_page(
+    request: Request, q: str = QueryText, page: int = Query(1, ge=1, le=MAX_PAGE)
+) -> HTMLResponse:
     settings = request.app.state.settings
     offset = (page - 1) * PAGE_SIZE
-    context = {"section": "search", "q": q, "page": page, "offset": offset, "result": None, "error": None,
-               "facets": [], "pages": 0, "feed_url": urls.feed_url(q), "api_url": urls.api_search_url(q),
-               "contracts_url": urls.contracts_url(q)}
+    context = {
+        "section": "search",
+        "q": q,
+        "page": page,
+        "offset": offset,
+        "result": None,
+        "error": None,
+        "facets": [],
+        "pages": 0,
+        "feed_url": urls.feed_url(q),
+        "api_url": urls.api_search_url(q),
+        "contracts_url": urls.contracts_url(q),
+    }
     try:
         result = service.search(settings, q, limit=PAGE_SIZE, offset=offset)
     except UserError as exc:  # QueryError (400) or an index that is not built yet (503)
@@ -124,7 +144,8 @@ async def search_page(request: Request, q: str = QueryText,
     pages = min(math.ceil(result["total"] / PAGE_SIZE), MAX_PAGE)
     context.update(
         result={"total": result["total"], "hits": hits},
-        facets=facet_entries(q, result.get("facets") or {}, names), council_names=names,
+        facets=facet_entries(q, result.get("facets") or {}, names),
+        council_names=names,
         pages=pages,
         prev_url=urls.search_url(q, page - 1) if page > 1 else None,
         next_url=urls.search_url(q, page + 1) if page < pages else None,
@@ -138,8 +159,9 @@ def _council_names(hits: list[dict]) -> dict[str, str]:
     Crawled councils are registry rows; hits name any other (files extracted by hand), and a
     bare id is shown for the rest rather than scanning the store on every search.
     """
-    return councils_view.registry_names() | {h["council"]: h["council_name"] for h in hits
-                                             if h.get("council") and h.get("council_name")}
+    return councils_view.registry_names() | {
+        h["council"]: h["council_name"] for h in hits if h.get("council") and h.get("council_name")
+    }
 
 
 @router.get("/feed")
@@ -149,8 +171,9 @@ def feed_page(request: Request, q: str = QueryText) -> Response:
     try:
         hits = feed.newest(settings, q, FEED_ENTRIES)
     except UserError as exc:
-        return Response(str(exc) + "\n", status_code=400 if isinstance(exc, QueryError) else 503,
-                        media_type="text/plain")
+        return Response(
+            str(exc) + "\n", status_code=400 if isinstance(exc, QueryError) else 503, media_type="text/plain"
+        )
     body = feed.atom(q, hits, base_url=str(request.base_url), self_url=str(request.url))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
@@ -170,9 +193,12 @@ def attachment_file(request: Request, record_id: str, index: int) -> FileRespons
     # Only PDFs open in the browser; anything else (HTML above all) downloads, so a council file
     # can never run as a page of this site.
     pdf = (att.content_type or "").startswith("application/pdf")
-    return FileResponse(path, media_type="application/pdf" if pdf else "application/octet-stream",
-                        filename=Path(att.path or "attachment").name,
-                        content_disposition_type="inline" if pdf else "attachment")
+    return FileResponse(
+        path,
+        media_type="application/pdf" if pdf else "application/octet-stream",
+        filename=Path(att.path or "attachment").name,
+        content_disposition_type="inline" if pdf else "attachment",
+    )
 
 
 @router.get("/records/{record_id:path}", response_class=HTMLResponse)
@@ -192,23 +218,43 @@ async def decision_page(request: Request, record_id: str) -> HTMLResponse:
         title = (page_record.title if page_record else None) or (document.title if document else None)
         parent = {"href": urls.record_href(record.document_id), "title": title or record.document_id}
     return _render(
-        request, "decision.html", section="search", record=record, terms=marks.terms(record, found),
-        resolutions=[m for m in found if m.kind == "resolution"], mentions=found,
-        text=marks.highlight(record.text, found), kinds=marks.KINDS, kind_names=marks.KIND_NAMES,
-        attachments=attachments, parent=parent, json_url=urls.api_record_href(record.id),
+        request,
+        "decision.html",
+        section="search",
+        record=record,
+        terms=marks.terms(record, found),
+        resolutions=[m for m in found if m.kind == "resolution"],
+        mentions=found,
+        text=marks.highlight(record.text, found),
+        kinds=marks.KINDS,
+        kind_names=marks.KIND_NAMES,
+        attachments=attachments,
+        parent=parent,
+        json_url=urls.api_record_href(record.id),
         council_url=urls.search_url(urls.filter_token("council", (record.council or "").lower())),
-        council_name=record.council_name or councils_view.registry_names().get((record.council or "").lower()),
+        council_name=record.council_name
+        or councils_view.registry_names().get((record.council or "").lower()),
     )
 
 
 @router.get("/contracts", response_class=HTMLResponse)
-def contracts_page(request: Request, q: str = QueryText,
-                   group_by: str = Query("council", pattern="^(" + "|".join(GROUP_BY) + ")$")) -> HTMLResponse:
+def contracts_page(
+    request: Request,
+    q: str = QueryText,
+    group_by: str = Query("council", pattern="^(" + "|".join(GROUP_BY) + ")$"),
+) -> HTMLResponse:
     settings = request.app.state.settings
-    context = {"section": "contracts", "q": q, "group_by": group_by, "group_choices": GROUP_BY,
-               "table": None, "error": None, "search_url": urls.search_url(q),
-               "csv_url": urls.contracts_download_url(q, group_by, "csv"),
-               "json_url": urls.contracts_download_url(q, group_by, "json")}
+    context = {
+        "section": "contracts",
+        "q": q,
+        "group_by": group_by,
+        "group_choices": GROUP_BY,
+        "table": None,
+        "error": None,
+        "search_url": urls.search_url(q),
+        "csv_url": urls.contracts_download_url(q, group_by, "csv"),
+        "json_url": urls.contracts_download_url(q, group_by, "json"),
+    }
     try:
         table = contracts_view.build(settings, q, group_by)
     except UserError as exc:
@@ -216,18 +262,27 @@ def contracts_page(request: Request, q: str = QueryText,
         return _render(request, "contracts.html", 400 if isinstance(exc, QueryError) else 503, **context)
     groups = table.chart_groups()
     drawn = min(sum(1 for g in groups if g.points), chart.MAX_GROUPS)
-    context.update(table=table, chart=chart.box_strip(groups), shown_groups=drawn,
-                   hidden_groups=drawn < sum(1 for g in groups if g.points))
+    context.update(
+        table=table,
+        chart=chart.box_strip(groups),
+        shown_groups=drawn,
+        hidden_groups=drawn < sum(1 for g in groups if g.points),
+    )
     return _render(request, "contracts.html", **context)
 
 
 @router.get("/councils", response_class=HTMLResponse)
 def councils_page(request: Request) -> HTMLResponse:
     reader = _reader(request)
-    return _render(request, "councils.html", section="councils",
-                   councils=councils_view.coverage(
-                       reader, councils_view.contracts_per_council(request.app.state.settings)),
-                   has_runs=councils_view.has_runs(reader))
+    return _render(
+        request,
+        "councils.html",
+        section="councils",
+        councils=councils_view.coverage(
+            reader, councils_view.contracts_per_council(request.app.state.settings)
+        ),
+        has_runs=councils_view.has_runs(reader),
+    )
 
 
 @router.get("/api", response_class=HTMLResponse)
@@ -237,17 +292,37 @@ def api_docs_page(request: Request) -> HTMLResponse:
     operations = []
     for path, methods in spec.get("paths", {}).items():
         for method, op in methods.items():
-            params = [{
-                "name": p["name"], "where": p["in"], "required": p.get("required", False),
-                "type": _schema_type(p.get("schema", {})), "default": p.get("schema", {}).get("default", ""),
-                "description": p.get("description") or p.get("schema", {}).get("description", ""),
-            } for p in op.get("parameters", [])]
+            params = [
+                {
+                    "name": p["name"],
+                    "where": p["in"],
+                    "required": p.get("required", False),
+                    "type": _schema_type(p.get("schema", {})),
+                    "default": p.get("schema", {}).get("default", ""),
+                    "description": p.get("description") or p.get("schema", {}).get("description", ""),
+                }
+                for p in op.get("parameters", [])
+            ]
             example = path if "{" not in path else None
-            operations.append({"id": op.get("operationId", path), "method": method.upper(), "path": path,
-                               "summary": op.get("summary"), "description": op.get("description"),
-                               "params": params, "example": example})
-    return _render(request, "api.html", section="api", spec=spec, operations=operations,
-                   openapi_url=request.app.openapi_url)
+            operations.append(
+                {
+                    "id": op.get("operationId", path),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary"),
+                    "description": op.get("description"),
+                    "params": params,
+                    "example": example,
+                }
+            )
+    return _render(
+        request,
+        "api.html",
+        section="api",
+        spec=spec,
+        operations=operations,
+        openapi_url=request.app.openapi_url,
+    )
 
 
 def _schema_type(schema: dict) -> str:

@@ -9,8 +9,11 @@ _BARE_VALUE = re.compile(r"[\w.\-]+")
 
 
 def _with(path: str, **params: object) -> str:
-    kept = [f"{k}={quote_plus(str(v))}" for k, v in params.items()
-            if v not in (None, "") and not (k == "page" and v == 1)]
+    kept = [
+        f"{k}={quote_plus(str(v))}"
+        for k, v in params.items()
+        if v not in (None, "") and not (k == "page" and v == 1)
+    ]
     return path + ("?" + "&".join(kept) if kept else "")
 
 

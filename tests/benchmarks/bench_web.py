@@ -35,8 +35,15 @@ TIME_LIMIT = 60.0  # seconds per page kind, whatever is left unsent is counted a
 WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 TARGET_P95_MS = 100.0
 SEARCHES = [
-    "council", "contract award framework", '"block contract"', "route:framework fostering",
-    "care after:2019-01-01", "value>=1m", "waste year:2020", "services term>=36", "extension -waste",
+    "council",
+    "contract award framework",
+    '"block contract"',
+    "route:framework fostering",
+    "care after:2019-01-01",
+    "value>=1m",
+    "waste year:2020",
+    "services term>=36",
+    "extension -waste",
     "fostering OR adoption",
 ]
 
@@ -67,9 +74,24 @@ def free_port() -> int:
 def start_server(settings: Settings, port: int) -> subprocess.Popen:
     env = dict(os.environ, PAPERS_DATA=str(settings.data_dir))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "papers.web.app:app_from_env", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(WORKERS), "--log-level", "warning", "--no-access-log"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "papers.web.app:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -146,8 +168,15 @@ def load(port: int, urls: list[str]) -> dict:
     wall = time.perf_counter() - started
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-    return {"sent": len(latencies), "planned": len(urls), "errors": errors, "p50": q[49], "p95": q[94],
-            "max": latencies[-1], "rps": len(latencies) / wall}
+    return {
+        "sent": len(latencies),
+        "planned": len(urls),
+        "errors": errors,
+        "p50": q[49],
+        "p95": q[94],
+        "max": latencies[-1],
+        "rps": len(latencies) / wall,
+    }
 
 
 def main() -> None:
@@ -158,18 +187,24 @@ def main() -> None:
     try:
         n = CLIENTS * REQUESTS_PER_CLIENT
         kinds = {"search page": search_urls(n, rnd), "decision page": decision_urls(settings, n, rnd)}
-        load(port, kinds["search page"][:CLIENTS * 5] + kinds["decision page"][:CLIENTS * 5])  # warm up
+        load(port, kinds["search page"][: CLIENTS * 5] + kinds["decision page"][: CLIENTS * 5])  # warm up
         results = {kind: load(port, urls) for kind, urls in kinds.items()}
     finally:
         server.terminate()
         server.wait(30)
-    print(f"\nweb pages at {RECORDS:,} records, {CLIENTS} concurrent clients, uvicorn {WORKERS} worker(s), "
-          f"127.0.0.1 (target p95 <= {TARGET_P95_MS:.0f} ms, no errors)")
-    print(f"{'page':<14} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7}  target")
+    print(
+        f"\nweb pages at {RECORDS:,} records, {CLIENTS} concurrent clients, uvicorn {WORKERS} worker(s), "
+        f"127.0.0.1 (target p95 <= {TARGET_P95_MS:.0f} ms, no errors)"
+    )
+    print(
+        f"{'page':<14} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'req/s':>7}  target"
+    )
     for kind, r in results.items():
         ok = r["p95"] <= TARGET_P95_MS and not r["errors"] and r["sent"] == r["planned"]
-        print(f"{kind:<14} {r['sent']:>9,} {len(r['errors']):>7} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-              f"{r['max']:>8.1f} {r['rps']:>7.0f}  {'met' if ok else 'MISSED'}")
+        print(
+            f"{kind:<14} {r['sent']:>9,} {len(r['errors']):>7} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+            f"{r['max']:>8.1f} {r['rps']:>7.0f}  {'met' if ok else 'MISSED'}"
+        )
         for err in r["errors"][:5]:
             print(f"    error: {err}")
 
