@@ -38,6 +38,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 # The order of a row in CSV output.
 ROW_FIELDS = ("id",) + tuple(name for name, _ in COLUMNS)
 GROUP_FIELDS = ("group", "count", "known", "unknown", "q1", "median", "q3")
+ORDER = " ORDER BY council, decision_date, title, id"  # how rows are listed
+# The columns each grouping reads: the groups alone need only these, not whole rows.
+GROUP_COLUMNS = {"council": "council", "route": "routes", "year": "decision_date", "maker": "decision_maker"}
 
 
 def row_values(record: Record) -> tuple | None:

@@ -1,7 +1,7 @@
 """What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
 
     search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
-    contracts(settings, q)       -> {"group_by": G, "rows": [...], "groups": [...]}
+    contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
     index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
     export(settings, q, fmt, fh) -> number of records (or releases) written
 """
@@ -54,18 +54,27 @@ def search(settings: Settings, q: str | Query | None, limit: int = 20, offset: i
 
 
 def contracts(settings: Settings, q: str | Query | None = None, group_by: str = "council",
-              backend: str = "tantivy") -> dict:
-    """One row per matching contract decision, then count/known/unknown/q1/median/q3 per group."""
+              backend: str = "tantivy", limit: int | None = None, offset: int = 0) -> dict:
+    """Matching contract decisions: ``total``, the ``rows`` (all, or a page with ``limit``/``offset``)
+    and per group count/known/unknown/q1/median/q3 of the annual value over every match.
+
+    Listing 40,000 full rows costs far more than the groups, so pages and group-only views
+    (``limit=0``) read just the columns the groups need.
+    """
     if group_by not in contract_table.GROUP_BY:
         raise UserError(f"cannot group by '{group_by}' (one of: {', '.join(contract_table.GROUP_BY)})")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise UserError("limit and offset must be at least 0")
     query = _query(q)
     with Store(settings.db_path) as store:
-        if query.is_empty:
-            rows = store.contract_rows()
+        keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+        if limit is None and not offset:
+            rows = grouped = store.contract_rows(keys)
         else:
-            rows = store.contract_rows(backend_for(settings, backend).keys(query, contracts_only=True))
-    rows.sort(key=lambda r: (r["council"] or "", r["decision_date"] or "", r["title"] or "", r["id"]))
-    return {"group_by": group_by, "rows": rows, "groups": contract_table.summarise(rows, group_by)}
+            grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
+            rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
+    return {"group_by": group_by, "total": len(grouped), "rows": rows,
+            "groups": contract_table.summarise(grouped, group_by)}
 
 
 def matching_records(store: Store, settings: Settings, q: str | Query | None,

@@ -62,7 +62,18 @@ def test_group_by_route_year_and_maker(settings):
 def test_query_narrows_the_table(settings):
     result = service.contracts(settings, "fostering value>=1m")
     assert [r["id"] for r in result["rows"]] == ["bromley:decision_details:1", "camden:decision_details:3"]
-    assert service.contracts(settings, "zebra") == {"group_by": "council", "rows": [], "groups": []}
+    assert service.contracts(settings, "zebra") == {"group_by": "council", "total": 0, "rows": [], "groups": []}
+
+
+def test_pages_and_group_only_views_keep_groups_over_every_match(settings):
+    everything = service.contracts(settings, group_by="route")
+    page = service.contracts(settings, group_by="route", limit=2, offset=1)
+    assert page["total"] == everything["total"] == 5
+    assert page["rows"] == everything["rows"][1:3]
+    assert page["groups"] == everything["groups"]
+    only_groups = service.contracts(settings, "fostering", group_by="year", limit=0)
+    assert only_groups["rows"] == [] and only_groups["total"] == 2
+    assert [g["group"] for g in only_groups["groups"]] == ["2018", "2019"]
 
 
 def test_quartiles_match_the_statistics_module():

@@ -177,7 +177,7 @@ def months(value: float | None) -> str:
 @click.command("contracts")
 @click.argument("query", required=False, default="")
 @click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "rows", "groups"}.')
+@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.')
 @click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
 @backend_option
 @click.pass_obj
