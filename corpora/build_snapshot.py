@@ -58,24 +58,46 @@ class Page:
 # The seeds' URLs are placeholders (`seed:...`); their councils come from gold.jsonl and their
 # texts. Their ids on the council sites are invented and flagged in sources.json.
 SEEDS = [
-    Page("s000", "BRY", "mgAi.aspx?ID=54321", "agenda_item", "2016-06-21", True,
-         committee="Care Services Policy Development and Scrutiny Committee"),
+    Page(
+        "s000",
+        "BRY",
+        "mgAi.aspx?ID=54321",
+        "agenda_item",
+        "2016-06-21",
+        True,
+        committee="Care Services Policy Development and Scrutiny Committee",
+    ),
     Page("s002", "THR", "ieIssueDetails.aspx?IId=12345&Opt=3", "issue_meetings", "2018-02-07"),
     Page("s003", "STH", "ieDecisionDetails.aspx?ID=3843", "decision", "2019-11-19"),
     Page("s004", "NGM", "mgAi.aspx?ID=81234", "agenda_item", "2019-06-18", True, committee="Executive Board"),
 ]
 # s001 is a report: it is served as the PDF of a (generated) Halton agenda item.
-REPORT = Page("s001", "HAL", "mgAi.aspx?ID=27001", "agenda_item", "2018-01-18", committee="Executive Board",
-              title="Request for Halton Borough Council to lead the joint procurement of Services for "
-                    "Missing from Home and Care and Exploitation services for young people across Cheshire",
-              heading="Agenda item",
-              pdfs=[{"id": "s48852", "name": "Missing from Home Preliminary Report.pdf", "text_id": "s001"}])
+REPORT = Page(
+    "s001",
+    "HAL",
+    "mgAi.aspx?ID=27001",
+    "agenda_item",
+    "2018-01-18",
+    committee="Executive Board",
+    title="Request for Halton Borough Council to lead the joint procurement of Services for "
+    "Missing from Home and Care and Exploitation services for young people across Cheshire",
+    heading="Agenda item",
+    pdfs=[{"id": "s48852", "name": "Missing from Home Preliminary Report.pdf", "text_id": "s001"}],
+)
 
 DEV = [
     Page("d001", "CHO", "", "decision", "2013-12-12"),
     Page("d002", "HAL", "", "decision", "2022-06-16"),
-    Page("d003", "CRW", "", "decision", "2024-07-10", True, title="Energy procurement: LASER framework",
-         heading="Decision details"),
+    Page(
+        "d003",
+        "CRW",
+        "",
+        "decision",
+        "2024-07-10",
+        True,
+        title="Energy procurement: LASER framework",
+        heading="Decision details",
+    ),
     Page("d004", "EHE", "", "decision", "2022-05-05"),
     Page("d005", "BNH", "", "decision", "2023-06-12"),
     Page("d006", "LEW", "", "decision", "2022-03-09"),
@@ -86,28 +108,71 @@ DEV = [
     Page("d011", "LBH", "", "issue_decisions", "2020-03-02", True, heading="Issue - decisions"),
     Page("d012", "HMF", "", "issue_decisions", "2021-06-01", True, heading="Issue - decisions"),
     Page("d013", "HIL", "", "issue_meetings", "2017-11-16"),
-    Page("d014", "FEN", "", "issue_meetings", "2025-09-18", True, heading="Issue - meetings",
-         pdfs=[{"id": "s21377", "name": "Grounds Maintenance Contract report.pdf", "broken": True}]),
+    Page(
+        "d014",
+        "FEN",
+        "",
+        "issue_meetings",
+        "2025-09-18",
+        True,
+        heading="Issue - meetings",
+        pdfs=[{"id": "s21377", "name": "Grounds Maintenance Contract report.pdf", "broken": True}],
+    ),
     Page("d015", "CRW", "", "issue_meetings", "2023-06-28"),
-    Page("d016", "LND", "", "agenda_item", "2019-03-12", True, committee="Port Health and Environmental Services Committee"),
+    Page(
+        "d016",
+        "LND",
+        "",
+        "agenda_item",
+        "2019-03-12",
+        True,
+        committee="Port Health and Environmental Services Committee",
+    ),
     Page("d017", "LND", "", "agenda_item", "2021-01-19", True, committee="Projects Sub Committee"),
     Page("d018", "DUR", "", "agenda_item", "2012-10-17", True, committee="Cabinet"),
     Page("d019", "DUR", "", "agenda_item", "2015-07-15", True, committee="County Council"),
     Page("d020", "KEN", "", "issue_details", "2010-04-01", True),
     Page("d021", "CBF", "", "issue_details", "2018-12-04"),
     Page("d022", "BOS", "", "issue_details", "2023-10-31"),
-    Page("d023", "COV", "", "meeting", "2018-03-06", committee="Cabinet",
-         pdfs=[{"id": "g11482", "name": "Printed minutes 06th-Mar-2018 14.00 Cabinet.pdf", "text_id": "d023"}]),
-    Page("d024", "LCE", "", "meeting", "2001-03-19", committee="Cabinet",
-         pdfs=[{"id": "g353", "name": "Printed minutes 19th-Mar-2001 17.00 Cabinet.pdf", "text_id": "d024"}]),
+    Page(
+        "d023",
+        "COV",
+        "",
+        "meeting",
+        "2018-03-06",
+        committee="Cabinet",
+        pdfs=[{"id": "g11482", "name": "Printed minutes 06th-Mar-2018 14.00 Cabinet.pdf", "text_id": "d023"}],
+    ),
+    Page(
+        "d024",
+        "LCE",
+        "",
+        "meeting",
+        "2001-03-19",
+        committee="Cabinet",
+        pdfs=[{"id": "g353", "name": "Printed minutes 19th-Mar-2001 17.00 Cabinet.pdf", "text_id": "d024"}],
+    ),
     Page("d025", "EPS", "", "issue_decisions", "2023-11-15"),
-    Page("d131", "SLF", "ieDecisionDetails.aspx?ID=46523", "decision", "2025-06-23", heading="Decision details"),
+    Page(
+        "d131", "SLF", "ieDecisionDetails.aspx?ID=46523", "decision", "2025-06-23", heading="Decision details"
+    ),
     Page("d134", "HMF", "", "decision", "2014-12-30"),
     Page("d135", "SWK", "", "issue_meetings", "2016-03-15", True, heading="Issue - meetings"),
     Page("d136", "SWK", "", "issue_decisions", "2016-07-29"),
     Page("d137", "SMT", "", "decision", "2023-10-04"),
-    Page("d138", "TEN", "", "decision", "2023-01-13", True, title="Cabinet decision", heading="Decision details"),
-    Page("d139", "LEW", "ieDecisionDetails.aspx?ID=8121", "decision", "2025-12-03", heading="Decision details"),
+    Page(
+        "d138",
+        "TEN",
+        "",
+        "decision",
+        "2023-01-13",
+        True,
+        title="Cabinet decision",
+        heading="Decision details",
+    ),
+    Page(
+        "d139", "LEW", "ieDecisionDetails.aspx?ID=8121", "decision", "2025-12-03", heading="Decision details"
+    ),
     Page("d140", "ROT", "", "issue_decisions", "2023-03-16"),
     Page("d141", "OLD", "", "issue_meetings", "2018-06-25"),
 ]
@@ -119,32 +184,75 @@ NO_WEB_SERVICE = {"LND", "LCE"}
 # Faults real sites have, bundled. Runtime faults: crawlers/snapshot.py `Fault`.
 FAULTS = {
     # A withdrawn decision still listed: the page errors forever ("Server Error in '/' Application").
-    "DAL": {"dead_link": {"path": "ieDecisionDetails.aspx?ID=1515", "title": "Waiver of Contract Procedure Rules (withdrawn)",
-                          "date": "2022-04-06"}},
+    "DAL": {
+        "dead_link": {
+            "path": "ieDecisionDetails.aspx?ID=1515",
+            "title": "Waiver of Contract Procedure Rules (withdrawn)",
+            "date": "2022-04-06",
+        }
+    },
     # The Kent issue history page is slow to render (large forward plan).
     "KEN": {"slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5}},
     # Halton serves pages in windows-1252 (curly quotes and dashes are cp1252 bytes 0x91-0x97).
     "HAL": {"encoding": {"path": "ieDecisionDetails.aspx?ID=712", "charset": "windows-1252"}},
     # Dacorum redirects a decision link to its cookieless-session URL.
-    "DAC": {"redirect": {"path": "ieDecisionDetails.aspx?ID=1516", "to": "(S(lqhvmq45ry0sxj55a2xcfw45))/ieDecisionDetails.aspx?ID=1516"}},
+    "DAC": {
+        "redirect": {
+            "path": "ieDecisionDetails.aspx?ID=1516",
+            "to": "(S(lqhvmq45ry0sxj55a2xcfw45))/ieDecisionDetails.aspx?ID=1516",
+        }
+    },
     # Leicester's pages link through session segments (d024 was captured under one).
     "LCE": {"session": "(S(t1fziw45wvh0zr45gujmstei))"},
 }
 
 LABELS = (
-    "Decision Maker", "Decision status", "Is Key decision?", "Is subject to call in?", "Publication date",
-    "Date of decision", "Decided at meeting", "Effective from", "Decision type", "Decision due",
-    "Department", "Lead member", "Report author", "Lead officer", "Decision published", "Contact",
-    "Venue", "Meeting", "Outcome", "Is Key Decision?", "Is Callable In?", "Date of Decision",
-    "Financial implications", "Legal implications", "Wards affected", "Notice of proposed decision first published",
+    "Decision Maker",
+    "Decision status",
+    "Is Key decision?",
+    "Is subject to call in?",
+    "Publication date",
+    "Date of decision",
+    "Decided at meeting",
+    "Effective from",
+    "Decision type",
+    "Decision due",
+    "Department",
+    "Lead member",
+    "Report author",
+    "Lead officer",
+    "Decision published",
+    "Contact",
+    "Venue",
+    "Meeting",
+    "Outcome",
+    "Is Key Decision?",
+    "Is Callable In?",
+    "Date of Decision",
+    "Financial implications",
+    "Legal implications",
+    "Wards affected",
+    "Notice of proposed decision first published",
 )
 LABEL_RE = re.compile(r"^(" + "|".join(re.escape(x) for x in LABELS) + r"):\s*(.*)$")
 SUBHEAD_RE = re.compile(r"^[A-Z][A-Za-z0-9 ()’'/,&-]{1,60}:$")
-HEADINGS = {"Decision details", "Issue - decisions", "Issue - meetings", "Issue details", "Agenda item",
-            "Agenda and minutes", "Decision"}
-PAGE_HEADING = {"decision": "Decision details", "issue_decisions": "Issue - decisions",
-                "issue_meetings": "Issue - meetings", "issue_details": "Issue details",
-                "agenda_item": "Agenda item", "meeting": "Agenda and minutes"}
+HEADINGS = {
+    "Decision details",
+    "Issue - decisions",
+    "Issue - meetings",
+    "Issue details",
+    "Agenda item",
+    "Agenda and minutes",
+    "Decision",
+}
+PAGE_HEADING = {
+    "decision": "Decision details",
+    "issue_decisions": "Issue - decisions",
+    "issue_meetings": "Issue - meetings",
+    "issue_details": "Issue details",
+    "agenda_item": "Agenda item",
+    "meeting": "Agenda and minutes",
+}
 
 
 def read_text(text_id: str) -> tuple[str, str]:
@@ -203,7 +311,7 @@ def docs_list(pdfs: list[dict], label: str) -> str:
     items = "".join(
         f'<li><a  href="{esc(p["href"])}"   title="Link&#32;to&#32;file&#32;{esc(p["title"])}">{esc(p["title"])}\n'
         f'<span  class="mgFileSize" ><img height="12" src="mgimages/logo-pdf-1.gif" width="12" alt="pdf icon" /> '
-        f'PDF {p["kb"]} KB</span> </a>  </li>\n'
+        f"PDF {p['kb']} KB</span> </a>  </li>\n"
         for p in pdfs
     )
     return f'<p class="mgLabel" >{esc(label)}</p>\n<ul  class="mgBulletList" >\n{items}</ul>\n'
@@ -215,7 +323,9 @@ def body_html(paras: list[str], meeting_link: str | None) -> str:
 
     def flush():
         if word:
-            out.append('<div class="mgWordPara"><div class="WordSection1">\n' + "".join(word) + "</div>\n</div>")
+            out.append(
+                '<div class="mgWordPara"><div class="WordSection1">\n' + "".join(word) + "</div>\n</div>"
+            )
             word.clear()
 
     for p in paras:
@@ -246,7 +356,9 @@ def pdf_bytes(title: str, text: str, source: str) -> bytes:
     pdf.set_creator("committee-papers snapshot")
     pdf.set_title(title)
     pdf.set_subject(f"Source: {source}")
-    pdf.set_creation_date(__import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    pdf.set_creation_date(
+        __import__("datetime").datetime(2020, 1, 1, tzinfo=__import__("datetime").timezone.utc)
+    )
     pdf.add_font("DejaVu", "", str(FONT))
     pdf.set_font("DejaVu", size=10)
     pdf.add_page()
@@ -271,9 +383,16 @@ class Builder:
     def site(self, cid: str) -> dict:
         if cid not in self.sites:
             c = get_council(cid)
-            self.sites[cid] = {"id": cid, "name": c.name, "web_service": cid not in NO_WEB_SERVICE,
-                               "session": FAULTS.get(cid, {}).get("session"),
-                               "committees": [], "meetings": [], "listing": [], "routes": {}}
+            self.sites[cid] = {
+                "id": cid,
+                "name": c.name,
+                "web_service": cid not in NO_WEB_SERVICE,
+                "session": FAULTS.get(cid, {}).get("session"),
+                "committees": [],
+                "meetings": [],
+                "listing": [],
+                "routes": {},
+            }
         return self.sites[cid]
 
     def committee(self, site: dict, title: str, cid: int | None = None) -> int:
@@ -285,15 +404,25 @@ class Builder:
         site["committees"].append({"id": cid, "title": title})
         return cid
 
-    def meeting(self, site: dict, committee: str, date: str, mid: int | None = None, cid: int | None = None) -> dict:
+    def meeting(
+        self, site: dict, committee: str, date: str, mid: int | None = None, cid: int | None = None
+    ) -> dict:
         c = self.committee(site, committee, cid)
         for m in site["meetings"]:
             if m["cid"] == c and m["date"] == date:
                 return m
         if mid is None:
             mid = self.next_id["meeting"] = self.next_id["meeting"] + 1
-        m = {"id": mid, "cid": c, "committee": committee, "date": date, "status": "Confirmed", "items": [],
-             "docs": [], "page": None}
+        m = {
+            "id": mid,
+            "cid": c,
+            "committee": committee,
+            "date": date,
+            "status": "Confirmed",
+            "items": [],
+            "docs": [],
+            "page": None,
+        }
         site["meetings"].append(m)
         return m
 
@@ -303,8 +432,15 @@ class Builder:
         (OUT / rel).parent.mkdir(parents=True, exist_ok=True)
         (OUT / rel).write_bytes(content)
         site["routes"][route_key(path)] = {"file": rel, "type": ctype, **extra}
-        self.sources.append({"council": site["id"], "path": path, "file": rel, "source": source,
-                             **{k: v for k, v in extra.items() if k in {"text_id", "assumed", "note"}}})
+        self.sources.append(
+            {
+                "council": site["id"],
+                "path": path,
+                "file": rel,
+                "source": source,
+                **{k: v for k, v in extra.items() if k in {"text_id", "assumed", "note"}},
+            }
+        )
 
     def pdfs(self, site: dict, page: Page, source: str) -> list[dict]:
         out = []
@@ -326,10 +462,16 @@ class Builder:
         url, text = read_text(page.text_id)
         if page.text is not None:
             text = page.text
-        source = page.source or (url if not url.startswith("seed:") else f"seed {page.text_id} ({site['name']}; see corpora/texts/seeds)")
+        source = page.source or (
+            url
+            if not url.startswith("seed:")
+            else f"seed {page.text_id} ({site['name']}; see corpora/texts/seeds)"
+        )
         path = page.path or site_path(url)
         paras = paragraphs(text)
-        heading = page.heading or (paras.pop(0) if paras and paras[0] in HEADINGS else PAGE_HEADING[page.kind])
+        heading = page.heading or (
+            paras.pop(0) if paras and paras[0] in HEADINGS else PAGE_HEADING[page.kind]
+        )
         title = page.title or (paras.pop(0) if paras and not LABEL_RE.match(paras[0]) else None)
         if page.kind == "agenda_item" and page.text_id == "s001":
             paras = []  # the report is the PDF; the agenda item page only links it
@@ -337,19 +479,30 @@ class Builder:
         meeting = None
         if page.kind in {"agenda_item", "meeting"}:
             q = dict(parse_qsl(urlsplit(path).query))
-            meeting = self.meeting(site, page.committee, page.date,
-                                   mid=int(q["MId"]) if "MId" in q else None, cid=int(q["CId"]) if "CId" in q else None)
-        meeting_link = f"ieListDocuments.aspx?CId={meeting['cid']}&amp;MId={meeting['id']}" if meeting else None
+            meeting = self.meeting(
+                site,
+                page.committee,
+                page.date,
+                mid=int(q["MId"]) if "MId" in q else None,
+                cid=int(q["CId"]) if "CId" in q else None,
+            )
+        meeting_link = (
+            f"ieListDocuments.aspx?CId={meeting['cid']}&amp;MId={meeting['id']}" if meeting else None
+        )
         inner = ""
         if title:
             inner += f'<div class="mgSubTitle" >\n<h2 class="mgSubTitleTxt">{esc(title)}</h2>\n</div>\n'
         if page.issue:
-            inner += ('<div class="mgLinks" >\n<ul  class="mgActionList" >\n<li><a  href="mgIssueHistoryHome.aspx?IId='
-                      f'{page.issue}&amp;Opt=0"  title="Link&#32;to&#32;issue&#32;history">Find out more about this issue</a></li>\n</ul>\n</div>\n')
+            inner += (
+                '<div class="mgLinks" >\n<ul  class="mgActionList" >\n<li><a  href="mgIssueHistoryHome.aspx?IId='
+                f'{page.issue}&amp;Opt=0"  title="Link&#32;to&#32;issue&#32;history">Find out more about this issue</a></li>\n</ul>\n</div>\n'
+            )
         content = ""
         if page.kind == "agenda_item" and meeting:
-            content += (f'<p><span  class="mgLabel" >Meeting: </span><a  href="{meeting_link}"  >'
-                        f'{dmy(meeting["date"])} - {esc(meeting["committee"])}</a></p>\n')
+            content += (
+                f'<p><span  class="mgLabel" >Meeting: </span><a  href="{meeting_link}"  >'
+                f"{dmy(meeting['date'])} - {esc(meeting['committee'])}</a></p>\n"
+            )
         content += body_html(paras, meeting_link)
         content += docs_list(pdfs, "Printed minutes:" if page.kind == "meeting" else "Supporting documents:")
         inner += f'<div class="mgContent" >\n{content}\n</div>'
@@ -368,14 +521,22 @@ class Builder:
         self.write(site, path, data, ctype, source, **extra)
         if meeting is not None and page.kind == "agenda_item":
             aid = dict(parse_qsl(urlsplit(path).query))["ID"]
-            meeting["items"].append({"id": int(aid), "title": title or heading, "number": len(meeting["items"]) + 1,
-                                     "text": paras[0] if paras else "", "docs": pdfs})
+            meeting["items"].append(
+                {
+                    "id": int(aid),
+                    "title": title or heading,
+                    "number": len(meeting["items"]) + 1,
+                    "text": paras[0] if paras else "",
+                    "docs": pdfs,
+                }
+            )
         elif meeting is not None:
             meeting["page"] = route_key(path)
             meeting["docs"] = pdfs
         else:
-            site["listing"].append({"href": path, "title": title or heading, "date": page.date,
-                                    "kind": page.kind})
+            site["listing"].append(
+                {"href": path, "title": title or heading, "date": page.date, "kind": page.kind}
+            )
 
     def slice_listing(self, text_id: str, council: str) -> None:
         """Sheffield's expanded listings hold several decisions: serve each as its details page."""
@@ -383,18 +544,30 @@ class Builder:
         heads = list(re.finditer(r"^(\d\d/\d\d/\d{4}) - (.+?) ref: (\d+)\s+(.+)$", text, re.M))
         for i, m in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-            body = text[m.end():end].strip()
+            body = text[m.end() : end].strip()
             d, mth, y = m.group(1).split("/")
-            self.add(Page(text_id, council, f"ieDecisionDetails.aspx?ID={m.group(3)}", "decision", f"{y}-{mth}-{d}",
-                          title=m.group(2), heading="Decision details", source=url,
-                          text=f"Decision status: {m.group(4).strip()}\n\n{body}"))
+            self.add(
+                Page(
+                    text_id,
+                    council,
+                    f"ieDecisionDetails.aspx?ID={m.group(3)}",
+                    "decision",
+                    f"{y}-{mth}-{d}",
+                    title=m.group(2),
+                    heading="Decision details",
+                    source=url,
+                    text=f"Decision status: {m.group(4).strip()}\n\n{body}",
+                )
+            )
 
     def dead_links(self) -> None:
         for cid, fault in FAULTS.items():
             if "dead_link" in fault:
                 f = fault["dead_link"]
                 site = self.site(cid)
-                site["listing"].append({"href": f["path"], "title": f["title"], "date": f["date"], "kind": "decision"})
+                site["listing"].append(
+                    {"href": f["path"], "title": f["title"], "date": f["date"], "kind": "decision"}
+                )
                 site["routes"][route_key(f["path"])] = {"status": 500}
             if "redirect" in fault:
                 f = fault["redirect"]

@@ -24,35 +24,69 @@ PLATFORMS = {"ModernGov": "moderngov", "CMIS": "cmis", "": "unknown"}
 
 # id -> (platform, base_url, note). Each note says which text shows the council's real site.
 CORRECTIONS: dict[str, tuple[str, str, str]] = {
-    "BRY": ("moderngov", "https://cds.bromley.gov.uk",
-            "LGSF lists a Custom HTML member index; seed s000 (Bromley agenda item) is a ModernGov mgAi page on cds.bromley.gov.uk"),
-    "STH": ("moderngov", "https://www.southampton.gov.uk/modernGov",
-            "LGSF lists Custom HTML; seed s003 (Southampton decision details) is ModernGov under the /modernGov path"),
-    "CBF": ("moderngov", "https://centralbeds.moderngov.co.uk",
-            "LGSF lists Custom HTML; dev d021 is an mgIssueHistoryHome page on centralbeds.moderngov.co.uk"),
-    "HAL": ("moderngov", "https://councillors.halton.gov.uk", "https per dev d002; seed s001 is a Halton Executive Board report"),
+    "BRY": (
+        "moderngov",
+        "https://cds.bromley.gov.uk",
+        "LGSF lists a Custom HTML member index; seed s000 (Bromley agenda item) is a ModernGov mgAi page on cds.bromley.gov.uk",
+    ),
+    "STH": (
+        "moderngov",
+        "https://www.southampton.gov.uk/modernGov",
+        "LGSF lists Custom HTML; seed s003 (Southampton decision details) is ModernGov under the /modernGov path",
+    ),
+    "CBF": (
+        "moderngov",
+        "https://centralbeds.moderngov.co.uk",
+        "LGSF lists Custom HTML; dev d021 is an mgIssueHistoryHome page on centralbeds.moderngov.co.uk",
+    ),
+    "HAL": (
+        "moderngov",
+        "https://councillors.halton.gov.uk",
+        "https per dev d002; seed s001 is a Halton Executive Board report",
+    ),
     "CRW": ("moderngov", "https://democracy.crawley.gov.uk", "https per dev d003, d015"),
     "EHE": ("moderngov", "https://democracy.eastherts.gov.uk", "https per dev d004"),
-    "BNH": ("moderngov", "https://democracy.brighton-hove.gov.uk",
-            "LGSF has present.brighton-hove.gov.uk; dev d005 is on democracy.brighton-hove.gov.uk"),
+    "BNH": (
+        "moderngov",
+        "https://democracy.brighton-hove.gov.uk",
+        "LGSF has present.brighton-hove.gov.uk; dev d005 is on democracy.brighton-hove.gov.uk",
+    ),
     "LEW": ("moderngov", "https://councilmeetings.lewisham.gov.uk", "https per dev d006"),
     "HIL": ("moderngov", "https://modgov.hillingdon.gov.uk", "https per dev d013"),
     "SWK": ("moderngov", "https://moderngov.southwark.gov.uk", "https per dev d135, d136"),
     "FEN": ("moderngov", "https://fenland.gov.uk/localgov", "site lives under /localgov (dev d014)"),
-    "SHF": ("moderngov", "https://democracy.sheffield.gov.uk",
-            "dev d133 shows the same site also answering as sheffieldcc.moderngov.co.uk"),
-    "NGM": ("moderngov", "https://committee.nottinghamcity.gov.uk", "seed s004 is a Nottingham City agenda item (mgAi)"),
+    "SHF": (
+        "moderngov",
+        "https://democracy.sheffield.gov.uk",
+        "dev d133 shows the same site also answering as sheffieldcc.moderngov.co.uk",
+    ),
+    "NGM": (
+        "moderngov",
+        "https://committee.nottinghamcity.gov.uk",
+        "seed s004 is a Nottingham City agenda item (mgAi)",
+    ),
     "THR": ("moderngov", "https://democracy.thurrock.gov.uk", "seed s002 is a Thurrock issue-meetings page"),
-    "LCE": ("moderngov", "https://cabinet.leicester.gov.uk",
-            "links carry cookieless session segments /(S(...))/ (dev d024)"),
-    "SMT": ("moderngov", "https://democracy.somerset.gov.uk",
-            "unitary Somerset Council since 2023; SOM (the former county) shares the site"),
+    "LCE": (
+        "moderngov",
+        "https://cabinet.leicester.gov.uk",
+        "links carry cookieless session segments /(S(...))/ (dev d024)",
+    ),
+    "SMT": (
+        "moderngov",
+        "https://democracy.somerset.gov.uk",
+        "unitary Somerset Council since 2023; SOM (the former county) shares the site",
+    ),
 }
 # Councils whose texts we hold but which LGSF's list lacks (or lists under another body).
 ADDITIONS = [
-    {"id": "LND", "name": "City of London Corporation", "platform": "moderngov",
-     "base_url": "https://democracy.cityoflondon.gov.uk", "nation": "ENG",
-     "notes": "added: dev d016, d017 (committee papers); LGSF only lists the Aldermen as LND-alder"},
+    {
+        "id": "LND",
+        "name": "City of London Corporation",
+        "platform": "moderngov",
+        "base_url": "https://democracy.cityoflondon.gov.uk",
+        "nation": "ENG",
+        "notes": "added: dev d016, d017 (committee papers); LGSF only lists the Aldermen as LND-alder",
+    },
 ]
 
 
@@ -65,8 +99,14 @@ def build(source: Path) -> list[dict[str, str]]:
             base = r["base_url"].strip()
             if platform == "moderngov":
                 base = base.rstrip("/")
-            row = {"id": r["id"], "name": r["name"].strip(), "platform": platform, "base_url": base,
-                   "nation": r["nation"], "notes": "" if base else "no site known to LGSF"}
+            row = {
+                "id": r["id"],
+                "name": r["name"].strip(),
+                "platform": platform,
+                "base_url": base,
+                "nation": r["nation"],
+                "notes": "" if base else "no site known to LGSF",
+            }
             if r["id"] in CORRECTIONS:
                 row["platform"], row["base_url"], row["notes"] = CORRECTIONS[r["id"]]
             rows.append(row)

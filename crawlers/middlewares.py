@@ -50,8 +50,14 @@ class ConditionalRequestMiddleware:
             return response
         headers = {"Content-Type": cached.content_type or "text/html; charset=utf-8"}
         cls = responsetypes.from_args(headers=headers, url=response.url, body=cached.body)
-        return cls(url=response.url, status=200, headers=headers, body=cached.body, request=request,
-                   flags=[*response.flags, "not_modified"])
+        return cls(
+            url=response.url,
+            status=200,
+            headers=headers,
+            body=cached.body,
+            request=request,
+            flags=[*response.flags, "not_modified"],
+        )
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

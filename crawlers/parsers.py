@@ -51,8 +51,12 @@ def parse_committees_xml(xml: str | bytes) -> list[dict]:
     """GetCommittees: [{id, title, expired, deleted}]."""
     sel = Selector(text=xml.decode("utf-8") if isinstance(xml, bytes) else xml, type="xml")
     return [
-        {"id": _x(c, "committeeid"), "title": _x(c, "committeetitle"),
-         "expired": _bool(_x(c, "committeeexpired")), "deleted": _bool(_x(c, "committeedeleted"))}
+        {
+            "id": _x(c, "committeeid"),
+            "title": _x(c, "committeetitle"),
+            "expired": _bool(_x(c, "committeeexpired")),
+            "deleted": _bool(_x(c, "committeedeleted")),
+        }
         for c in sel.xpath("//committee")
         if _x(c, "committeeid")
     ]
@@ -64,9 +68,15 @@ def parse_meetings_xml(xml: str | bytes) -> list[dict]:
     out = []
     for c in sel.xpath("//committee"):
         for m in c.xpath(".//meeting"):
-            out.append({"id": _x(m, "meetingid"), "date": iso_date(_x(m, "meetingdate")),
-                        "status": _x(m, "meetingstatus"), "committee_id": _x(c, "committeeid"),
-                        "committee": _x(c, "committeetitle")})
+            out.append(
+                {
+                    "id": _x(m, "meetingid"),
+                    "date": iso_date(_x(m, "meetingdate")),
+                    "status": _x(m, "meetingstatus"),
+                    "committee_id": _x(c, "committeeid"),
+                    "committee": _x(c, "committeetitle"),
+                }
+            )
     return out
 
 
@@ -81,18 +91,33 @@ def parse_meeting_xml(xml: str | bytes) -> dict:
     items = []
     for it in m.xpath("agendaitems/agendaitem"):
         docs = [
-            {"id": _x(d, "attachmentid"), "title": _x(d, "title"), "url": _x(d, "url"),
-             "published": iso_date(_x(d, "publicationdate")), "restricted": _bool(_x(d, "isrestricted"))}
+            {
+                "id": _x(d, "attachmentid"),
+                "title": _x(d, "title"),
+                "url": _x(d, "url"),
+                "published": iso_date(_x(d, "publicationdate")),
+                "restricted": _bool(_x(d, "isrestricted")),
+            }
             for d in it.xpath("linkeddocuments/linkeddoc")
         ]
-        items.append({
-            "id": _x(it, "agendaitemid"), "title": _x(it, "agendaitemtitle"),
-            "number": _x(it, "fulldisplaynumberformat") or _x(it, "agendaitemnumber"),
-            "text": html_to_text(_x(it, "agendatext")), "minutes": html_to_text(_x(it, "minutesnonemptyhtmlbody")),
-            "restricted": _bool(_x(it, "isrestricted")), "docs": docs,
-        })
-    return {"id": _x(m, "meetingid"), "date": iso_date(_x(m, "meetingdate")), "status": _x(m, "meetingstatus"),
-            "committee": _x(m, "committeetitle") or None, "items": items}
+        items.append(
+            {
+                "id": _x(it, "agendaitemid"),
+                "title": _x(it, "agendaitemtitle"),
+                "number": _x(it, "fulldisplaynumberformat") or _x(it, "agendaitemnumber"),
+                "text": html_to_text(_x(it, "agendatext")),
+                "minutes": html_to_text(_x(it, "minutesnonemptyhtmlbody")),
+                "restricted": _bool(_x(it, "isrestricted")),
+                "docs": docs,
+            }
+        )
+    return {
+        "id": _x(m, "meetingid"),
+        "date": iso_date(_x(m, "meetingdate")),
+        "status": _x(m, "meetingstatus"),
+        "committee": _x(m, "committeetitle") or None,
+        "items": items,
+    }
 
 
 def html_to_text(fragment: str) -> str:
@@ -119,9 +144,14 @@ def parse_decisions_list(html: str, base_url: str) -> list[dict]:
             continue
         cells = [_text(td) for td in tr.xpath("./td")]
         title = _text(link[0]).split(" ref: ")[0] if " ref: " in _text(link[0]) else _text(link[0])
-        rows.append({"url": urljoin(base_url, link[0].attrib["href"]), "title": title,
-                     "date": iso_date(cells[1]) if len(cells) > 1 else None,
-                     "effective": iso_date(cells[2]) if len(cells) > 2 else None})
+        rows.append(
+            {
+                "url": urljoin(base_url, link[0].attrib["href"]),
+                "title": title,
+                "date": iso_date(cells[1]) if len(cells) > 1 else None,
+                "effective": iso_date(cells[2]) if len(cells) > 2 else None,
+            }
+        )
     return rows
 
 
@@ -141,7 +171,7 @@ def parse_page(html: str, base_url: str) -> dict:
         if not label:
             continue
         key = _text(label[0]).rstrip(": ").strip()
-        value = _text(p)[len(_text(label[0])):].strip()
+        value = _text(p)[len(_text(label[0])) :].strip()
         labels.setdefault(key, value)
         if key in {"Decided at meeting", "Meeting"} and p.css("a[href]"):
             meeting_url = urljoin(base_url, p.css("a[href]")[0].attrib["href"])
@@ -162,7 +192,9 @@ def parse_page(html: str, base_url: str) -> dict:
         "heading": _text(root.css("h1.mgMainTitleTxt")[:1]) or None,
         "title": _text(root.css("h2.mgSubTitleTxt")[:1]) or None,
         "labels": labels,
-        "date": iso_date(labels.get("Date of decision")) or iso_date(meeting) or iso_date(labels.get("Publication date")),
+        "date": iso_date(labels.get("Date of decision"))
+        or iso_date(meeting)
+        or iso_date(labels.get("Publication date")),
         "decision_maker": labels.get("Decision Maker") or None,
         "committee": committee,
         "meeting_url": meeting_url,
@@ -174,11 +206,17 @@ def parse_page(html: str, base_url: str) -> dict:
 
 def parse_committees_html(html: str) -> list[str]:
     """Committee ids linked from mgListCommittees.aspx (mgCommitteeDetails or ieListMeetings links)."""
-    ids = Selector(text=html).xpath("//a/@href").re(r"(?i)(?:mgCommitteeDetails\.aspx\?ID|ieListMeetings\.aspx\?CId)=(\d+)")
+    ids = (
+        Selector(text=html)
+        .xpath("//a/@href")
+        .re(r"(?i)(?:mgCommitteeDetails\.aspx\?ID|ieListMeetings\.aspx\?CId)=(\d+)")
+    )
     return list(dict.fromkeys(ids))
 
 
 def parse_meetings_html(html: str, base_url: str) -> list[str]:
     """Meeting-documents URLs (ieListDocuments.aspx) linked from ieListMeetings.aspx."""
     hrefs = Selector(text=html).xpath("//a/@href").getall()
-    return list(dict.fromkeys(urljoin(base_url, h) for h in hrefs if re.search(r"ieListDocuments\.aspx\?", h, re.I)))
+    return list(
+        dict.fromkeys(urljoin(base_url, h) for h in hrefs if re.search(r"ieListDocuments\.aspx\?", h, re.I))
+    )

@@ -74,10 +74,18 @@ class AttachmentsPipeline(FilesPipeline):
         for att in item.attachments:
             held = state.file(canonical_url(att.url))
             if held and (self.files_dir / held.path).exists():
-                att.path, att.sha256, att.size, att.content_type = held.path, held.sha256, held.size, held.content_type
+                att.path, att.sha256, att.size, att.content_type = (
+                    held.path,
+                    held.sha256,
+                    held.size,
+                    held.content_type,
+                )
                 continue
-            requests.append(Request(att.url, meta={"file": True, "council": item.council,
-                                                   "download_maxsize": self.max_bytes}))
+            requests.append(
+                Request(
+                    att.url, meta={"file": True, "council": item.council, "download_maxsize": self.max_bytes}
+                )
+            )
         return requests
 
     def media_to_download(self, request: Request, info, *, item=None):
@@ -87,7 +95,11 @@ class AttachmentsPipeline(FilesPipeline):
         sha = hashlib.sha256(response.body).hexdigest() if response is not None else "unknown"
         suffix = PurePosixPath(urlsplit(request.url).path).suffix.lower()
         if suffix not in {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".htm", ".html", ".txt", ".rtf", ".odt"}:
-            ctype = response.headers.get("Content-Type", b"").decode().split(";")[0] if response is not None else ""
+            ctype = (
+                response.headers.get("Content-Type", b"").decode().split(";")[0]
+                if response is not None
+                else ""
+            )
             suffix = mimetypes.guess_extension(ctype) or ".bin"
         return f"{sha[:2]}/{sha}{suffix}"
 
@@ -161,8 +173,16 @@ class StorePipeline:
                 if held:
                     state.save_file(held.url, item.council, held)
             if fetch:
-                state.save_page(item.url, item.council, fetch["etag"], fetch["last_modified"], item.sha256,
-                                fetch["content_type"], fetch["body"], item.id)
+                state.save_page(
+                    item.url,
+                    item.council,
+                    fetch["etag"],
+                    fetch["last_modified"],
+                    item.sha256,
+                    fetch["content_type"],
+                    fetch["body"],
+                    item.id,
+                )
                 state.clear_failure(item.url)
         spider.tally.document(item.council, item.id, outcome)
         return item

@@ -46,8 +46,14 @@ def _validate(row: dict[str, str], line: int, path: Path) -> Council:
         raise RegistryError(f"{where}: base_url {base!r} is not an http(s) URL")
     if row.get("platform") == "moderngov" and base.endswith("/"):
         raise RegistryError(f"{where}: a ModernGov base_url has no trailing slash ({base!r})")
-    return Council(id=row["id"], name=row["name"], platform=row.get("platform") or "unknown",
-                   base_url=base, nation=row.get("nation") or "", notes=row.get("notes") or "")
+    return Council(
+        id=row["id"],
+        name=row["name"],
+        platform=row.get("platform") or "unknown",
+        base_url=base,
+        nation=row.get("nation") or "",
+        notes=row.get("notes") or "",
+    )
 
 
 def load_registry(path: str | Path | None = None) -> list[Council]:
@@ -73,7 +79,9 @@ def get_council(council_id: str) -> Council:
     for c in load_registry():
         if c.id.lower() == council_id.lower():
             return c
-    words = [w for w in council_id.lower().split() if len(w) > 3 and w not in GENERIC_WORDS] or [council_id.lower()]
+    words = [w for w in council_id.lower().split() if len(w) > 3 and w not in GENERIC_WORDS] or [
+        council_id.lower()
+    ]
     close = [f"{c.id} ({c.name})" for c in load_registry() if any(w in c.name.lower() for w in words)][:5]
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
     raise UserError(f"unknown council {council_id!r}{hint}")

@@ -47,7 +47,9 @@ class CrawlError(UserError):
 
 def user_agent(settings: Settings) -> str:
     """Who we are and how a council's web team reaches us."""
-    return f"committee-papers/{__version__} (+{settings.contact_url}; council committee papers research crawler)"
+    return (
+        f"committee-papers/{__version__} (+{settings.contact_url}; council committee papers research crawler)"
+    )
 
 
 def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict]:
@@ -58,18 +60,28 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
         for cid in wanted:
             council = get_council(cid)
             if council.id not in server.sites:
-                raise UserError(f"council {council.id} is not in the snapshot (it holds {', '.join(server.councils)})")
+                raise UserError(
+                    f"council {council.id} is not in the snapshot (it holds {', '.join(server.councils)})"
+                )
             rows.append({**council.__dict__, "base_url": server.base_url_for(council.id)})
         return rows
-    chosen: list[Council] = [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
+    chosen: list[Council] = (
+        [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
+    )
     for c in chosen:
         if not c.crawlable:
             raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet (ModernGov only)")
     return [c.__dict__ for c in chosen]
 
 
-def crawl(settings: Settings, councils: list[str] | None = None, since: str | date | None = None,
-          snapshot: bool | SnapshotServer | None = None, *, scrapy_settings: dict | None = None) -> dict:
+def crawl(
+    settings: Settings,
+    councils: list[str] | None = None,
+    since: str | date | None = None,
+    snapshot: bool | SnapshotServer | None = None,
+    *,
+    scrapy_settings: dict | None = None,
+) -> dict:
     """Crawl councils (default: every ModernGov council, or every council in the snapshot) into
     the store. `since` (ISO date) overrides each council's resume point. `snapshot=True` serves
     the bundled snapshot on a free port for the run; a SnapshotServer instance is used as is.
@@ -99,9 +111,14 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-", dir=settings.data_dir) as tmp:
         spec = {
-            "db": str(settings.db_path), "files_dir": str(settings.files_dir), "user_agent": user_agent(settings),
-            "councils": rows, "since": since.isoformat() if since else None, "run_started": date.today().isoformat(),
-            "overrides": overrides, "out": str(Path(tmp) / "summary.json"),
+            "db": str(settings.db_path),
+            "files_dir": str(settings.files_dir),
+            "user_agent": user_agent(settings),
+            "councils": rows,
+            "since": since.isoformat() if since else None,
+            "run_started": date.today().isoformat(),
+            "overrides": overrides,
+            "out": str(Path(tmp) / "summary.json"),
             "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
         }
         spec_path = Path(tmp) / "spec.json"
@@ -110,8 +127,10 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
         proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(spec_path)], check=False)
         out = Path(spec["out"])
         if not out.exists():
-            raise CrawlError(f"the crawl worker exited with status {proc.returncode} before finishing; "
-                             "pages it stored are kept and the next run resumes")
+            raise CrawlError(
+                f"the crawl worker exited with status {proc.returncode} before finishing; "
+                "pages it stored are kept and the next run resumes"
+            )
         summary = json.loads(out.read_text())
     summary["run_started"] = spec["run_started"]
     summary["seconds"] = round(time.monotonic() - started, 3)
@@ -147,14 +166,24 @@ def _worker(spec_path: str) -> int:
     tally = Tally([c["id"] for c in spec["councils"]])
     s = ScrapySettings()
     s.setmodule("crawlers.settings", priority="project")
-    s.update({"USER_AGENT": spec["user_agent"], "FILES_STORE": spec["files_dir"], "PAPERS_DB": spec["db"],
-              "LOG_LEVEL": "DEBUG" if spec["log_level"] == "DEBUG" else "WARNING"},
-             priority="cmdline")
+    s.update(
+        {
+            "USER_AGENT": spec["user_agent"],
+            "FILES_STORE": spec["files_dir"],
+            "PAPERS_DB": spec["db"],
+            "LOG_LEVEL": "DEBUG" if spec["log_level"] == "DEBUG" else "WARNING",
+        },
+        priority="cmdline",
+    )
     s.update(spec["overrides"], priority="cmdline")
     Store(spec["db"]).close()  # create the store's tables before two spiders race to
     process = CrawlerProcess(s)
-    kwargs = {"councils": spec["councils"], "since": spec["since"], "run_started": spec["run_started"],
-              "tally": tally}
+    kwargs = {
+        "councils": spec["councils"],
+        "since": spec["since"],
+        "run_started": spec["run_started"],
+        "tally": tally,
+    }
     # One spider after the other: each keeps to two requests per site, together they would not.
     first = process.crawl(ModernGovMeetingsSpider, **kwargs)
     first.addBoth(lambda _: process.crawl(ModernGovDecisionsSpider, **kwargs))

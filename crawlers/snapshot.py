@@ -34,7 +34,16 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "corpora" / "snapshot"
 SESSION_RE = re.compile(r"\(S\([^)/]*\)\)/", re.I)
-FAULT_KINDS = {"error", "slow", "reset", "corrupt_pdf", "windows-1252", "session_duplicate", "redirect", "robots"}
+FAULT_KINDS = {
+    "error",
+    "slow",
+    "reset",
+    "corrupt_pdf",
+    "windows-1252",
+    "session_duplicate",
+    "redirect",
+    "robots",
+}
 # ModernGov ignores the layout version (`Ver=4`); two URLs differing only by it are one page.
 IGNORED_PARAMS = {"ver"}
 
@@ -95,12 +104,17 @@ class Site:
             "  </committee>\n"
             for c in self.data["committees"]
         )
-        return (f'<?xml version="1.0" encoding="utf-8"?>\n<committees>\n  <committeescount> '
-                f'{len(self.data["committees"])}</committeescount>\n{rows}</committees>\n')
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<committees>\n  <committeescount> '
+            f"{len(self.data['committees'])}</committeescount>\n{rows}</committees>\n"
+        )
 
     def meetings_in(self, cid: int | None, start: date, end: date) -> list[dict]:
-        return [m for m in self.data["meetings"] if (cid is None or m["cid"] == cid)
-                and start <= date.fromisoformat(m["date"]) <= end]
+        return [
+            m
+            for m in self.data["meetings"]
+            if (cid is None or m["cid"] == cid) and start <= date.fromisoformat(m["date"]) <= end
+        ]
 
     def meetings_xml(self, cid: int, start: date, end: date) -> str:
         ms = self.meetings_in(cid, start, end)
@@ -111,11 +125,13 @@ class Site:
             "        <meetingtime>10.00 am</meetingtime>\n        <iswebcast>False</iswebcast>\n      </meeting>\n"
             for m in ms
         )
-        return (f'<?xml version="1.0" encoding="utf-8"?>\n<getmeetings>\n  <meetingscount> {len(ms)}</meetingscount>\n'
-                f"  <committeescount> 1</committeescount>\n  <committee>\n    <committeeid>{cid}</committeeid>\n"
-                f"    <committeetitle>{html.escape(title)}</committeetitle>\n    <committeemeetingcount> {len(ms)}"
-                f"</committeemeetingcount>\n    <committeemeetings>\n{rows}    </committeemeetings>\n  </committee>\n"
-                "</getmeetings>\n")
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<getmeetings>\n  <meetingscount> {len(ms)}</meetingscount>\n'
+            f"  <committeescount> 1</committeescount>\n  <committee>\n    <committeeid>{cid}</committeeid>\n"
+            f"    <committeetitle>{html.escape(title)}</committeetitle>\n    <committeemeetingcount> {len(ms)}"
+            f"</committeemeetingcount>\n    <committeemeetings>\n{rows}    </committeemeetings>\n  </committee>\n"
+            "</getmeetings>\n"
+        )
 
     def meeting_xml(self, m: dict, base: str) -> str:
         d = _dmy(date.fromisoformat(m["date"]))
@@ -128,7 +144,9 @@ class Site:
                 f"          <publicationdate>{d}</publicationdate>\n        </linkeddoc>\n"
                 for doc in it["docs"]
             )
-            agenda = html.escape(f'<div class="WordSection1"><p class="MsoNormal">{html.escape(it["text"][:300])}</p></div>')
+            agenda = html.escape(
+                f'<div class="WordSection1"><p class="MsoNormal">{html.escape(it["text"][:300])}</p></div>'
+            )
             items.append(
                 f"    <agendaitem>\n      <agendaitemid>{it['id']}</agendaitemid>\n      <agendaitemtitle>"
                 f"{html.escape(it['title'])}</agendaitemtitle>\n      <agendatext>{agenda}</agendatext>\n"
@@ -137,29 +155,41 @@ class Site:
                 f"      <isdecision>False</isdecision>\n      <meetingdate>{d}</meetingdate>\n"
                 f"      <linkeddocuments>\n{docs}      </linkeddocuments>\n    </agendaitem>\n"
             )
-        return (f'<?xml version="1.0" encoding="utf-8"?>\n<meeting>\n  <meetingid>{m["id"]}</meetingid>\n'
-                f"  <meetingdate>{d}</meetingdate>\n  <meetingstatus>{m['status']}</meetingstatus>\n"
-                f"  <committeetitle>{html.escape(m['committee'])}</committeetitle>\n  <agendapublished>True</agendapublished>\n"
-                f"  <minutepublished>{'True' if m['page'] else 'False'}</minutepublished>\n  <agendaitems>\n"
-                f"{''.join(items)}  </agendaitems>\n</meeting>\n")
+        return (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<meeting>\n  <meetingid>{m["id"]}</meetingid>\n'
+            f"  <meetingdate>{d}</meetingdate>\n  <meetingstatus>{m['status']}</meetingstatus>\n"
+            f"  <committeetitle>{html.escape(m['committee'])}</committeetitle>\n  <agendapublished>True</agendapublished>\n"
+            f"  <minutepublished>{'True' if m['page'] else 'False'}</minutepublished>\n  <agendaitems>\n"
+            f"{''.join(items)}  </agendaitems>\n</meeting>\n"
+        )
 
     def page(self, title: str, inner: str) -> str:
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} - '
-                f'{html.escape(self.data["name"])}</title></head>\n<body>\n<div id="modgov"><div class="mgHeader">'
-                f'<h1  class="mgMainTitleTxt" >{html.escape(title)}</h1></div>\n{inner}\n</div>\n</body></html>\n')
+        return (
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} - '
+            f'{html.escape(self.data["name"])}</title></head>\n<body>\n<div id="modgov"><div class="mgHeader">'
+            f'<h1  class="mgMainTitleTxt" >{html.escape(title)}</h1></div>\n{inner}\n</div>\n</body></html>\n'
+        )
 
     def committees_html(self) -> str:
-        rows = "".join(f'<li><a  href="mgCommitteeDetails.aspx?ID={c["id"]}" >{html.escape(c["title"])}</a></li>\n'
-                       for c in self.data["committees"])
-        return self.page("Committee structure", f'<div class="mgContent" >\n<ul  class="mgBulletList" >\n{rows}</ul>\n</div>')
+        rows = "".join(
+            f'<li><a  href="mgCommitteeDetails.aspx?ID={c["id"]}" >{html.escape(c["title"])}</a></li>\n'
+            for c in self.data["committees"]
+        )
+        return self.page(
+            "Committee structure",
+            f'<div class="mgContent" >\n<ul  class="mgBulletList" >\n{rows}</ul>\n</div>',
+        )
 
     def meetings_html(self, cid: int, year: int) -> str:
         ms = self.meetings_in(cid, date(year, 1, 1), date(year, 12, 31))
         rows = "".join(
             f'<li><a  href="ieListDocuments.aspx?CId={m["cid"]}&amp;MId={m["id"]}&amp;Ver=4" >'
-            f'{date.fromisoformat(m["date"]).strftime("%d %b %Y")} 10.00 am</a></li>\n' for m in ms
+            f"{date.fromisoformat(m['date']).strftime('%d %b %Y')} 10.00 am</a></li>\n"
+            for m in ms
         )
-        return self.page("Browse meetings", f'<div class="mgContent" >\n<ul  class="mgBulletList" >\n{rows}</ul>\n</div>')
+        return self.page(
+            "Browse meetings", f'<div class="mgContent" >\n<ul  class="mgBulletList" >\n{rows}</ul>\n</div>'
+        )
 
     def meeting_html(self, m: dict) -> str:
         """A meeting without a captured page: its agenda items and documents, in ModernGov's markup."""
@@ -169,8 +199,10 @@ class Site:
             for it in m["items"]
         )
         when = date.fromisoformat(m["date"]).strftime("%A, %d %B, %Y")
-        inner = (f'<div class="mgSubTitle" >\n<h2 class="mgSubTitleTxt">{html.escape(m["committee"])} - {when} 10.00 am</h2>\n'
-                 f'</div>\n<div class="mgContent" >\n<table class="mgItemTable" >\n{rows}</table>\n</div>')
+        inner = (
+            f'<div class="mgSubTitle" >\n<h2 class="mgSubTitleTxt">{html.escape(m["committee"])} - {when} 10.00 am</h2>\n'
+            f'</div>\n<div class="mgContent" >\n<table class="mgItemTable" >\n{rows}</table>\n</div>'
+        )
         return self.page("Agenda", inner)
 
     def decisions_html(self, start: date, end: date) -> str:
@@ -185,10 +217,14 @@ class Site:
                     f'details&#32;for&#32;{t}">{t}</a></td><td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td>'
                     f'<td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td><td  class="mgMainTxt" >Not for call-in</td></tr>\n'
                 )
-        table = ('<table class="mgTabTable tablesorter"  summary="Table of decision summary data">\n<caption  class="mgSectionTitle" >'
-                 "Decisions published</caption>\n<thead class='mgFilterHeaderRow'><tr>\n<th abbr='Title' scope='col'>Title</th>\n"
-                 "<th abbr='Published' scope='col'>Date</th>\n<th abbr='Applies' scope='col'>Effective from</th>\n"
-                 "<th abbr='Call-ins' scope='col'>Call-ins</th>\n</tr></thead><tbody>\n" + "".join(rows) + "</tbody></table>")
+        table = (
+            '<table class="mgTabTable tablesorter"  summary="Table of decision summary data">\n<caption  class="mgSectionTitle" >'
+            "Decisions published</caption>\n<thead class='mgFilterHeaderRow'><tr>\n<th abbr='Title' scope='col'>Title</th>\n"
+            "<th abbr='Published' scope='col'>Date</th>\n<th abbr='Applies' scope='col'>Effective from</th>\n"
+            "<th abbr='Call-ins' scope='col'>Call-ins</th>\n</tr></thead><tbody>\n"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
         return self.page("Decisions", f'<div class="mgContent" >\n{table}\n</div>')
 
 
@@ -208,7 +244,9 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         for fault in snap.active("error", self.path):
-            return self.send(fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html; charset=utf-8")
+            return self.send(
+                fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html; charset=utf-8"
+            )
         try:
             status, body, ctype, headers = snap.respond(self.path, self.headers.get("Host", ""))
         except Exception:  # a bug here must show as a 500, as on a real site, not kill the thread
@@ -344,10 +382,16 @@ class SnapshotServer:
         if status == 200 and ctype.startswith("text/html"):
             if self.active("windows-1252", raw_path):
                 text = body.decode(ctype.partition("charset=")[2] or "utf-8")
-                body, ctype = text.encode("cp1252", errors="xmlcharrefreplace"), "text/html; charset=windows-1252"
+                body, ctype = (
+                    text.encode("cp1252", errors="xmlcharrefreplace"),
+                    "text/html; charset=windows-1252",
+                )
             if self.active("session_duplicate", raw_path):
-                body = re.sub(rb'href="([A-Za-z]+\.aspx[^"]*)"',
-                              rb'href="\1"></a><a href="(S(dup11cate5ess10n1d000000))/\1"', body)
+                body = re.sub(
+                    rb'href="([A-Za-z]+\.aspx[^"]*)"',
+                    rb'href="\1"></a><a href="(S(dup11cate5ess10n1d000000))/\1"',
+                    body,
+                )
         if status == 200 and ctype == "application/pdf" and self.active("corrupt_pdf", raw_path):
             body = body[: len(body) // 2]
         return status, body, ctype, {}
@@ -364,14 +408,26 @@ class SnapshotServer:
                 return 200, site.committees_xml().encode(), "text/xml; charset=utf-8"
             if op == "getmeetings":
                 start, end = _parse_dmy(q["sfromdate"]), _parse_dmy(q["stodate"])
-                return 200, site.meetings_xml(int(q["lcommitteeid"]), start, end).encode(), "text/xml; charset=utf-8"
+                return (
+                    200,
+                    site.meetings_xml(int(q["lcommitteeid"]), start, end).encode(),
+                    "text/xml; charset=utf-8",
+                )
             if op == "getmeeting" and int(q.get("lmeetingid", 0)) in site.meetings:
-                return 200, site.meeting_xml(site.meetings[int(q["lmeetingid"])], base).encode(), "text/xml; charset=utf-8"
+                return (
+                    200,
+                    site.meeting_xml(site.meetings[int(q["lmeetingid"])], base).encode(),
+                    "text/xml; charset=utf-8",
+                )
             return 500, b"<soap:Fault>bad request</soap:Fault>", "text/xml"
         if path == "mglistcommittees.aspx":
             return 200, site.committees_html().encode(), html_type
         if path == "ielistmeetings.aspx" and "cid" in q:
-            return 200, site.meetings_html(int(q["cid"]), int(q.get("year") or date.today().year)).encode(), html_type
+            return (
+                200,
+                site.meetings_html(int(q["cid"]), int(q.get("year") or date.today().year)).encode(),
+                html_type,
+            )
         if path == "mgdelegateddecisions.aspx":
             if "dr" in q:
                 a, _, b = q["dr"].partition("-")

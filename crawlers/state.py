@@ -119,12 +119,31 @@ class CrawlState:
             return None
         return CachedPage(row[0], row[1], row[2], row[3], row[4], zlib.decompress(row[5]), row[6])
 
-    def save_page(self, url: str, council: str, etag: str | None, last_modified: str | None, sha256: str,
-                  content_type: str | None, body: bytes, document_id: str | None = None) -> None:
+    def save_page(
+        self,
+        url: str,
+        council: str,
+        etag: str | None,
+        last_modified: str | None,
+        sha256: str,
+        content_type: str | None,
+        body: bytes,
+        document_id: str | None = None,
+    ) -> None:
         self.conn.execute(
             """INSERT OR REPLACE INTO crawl_pages (url, council, etag, last_modified, sha256, content_type, body,
                    document_id, fetched_at) VALUES (?,?,?,?,?,?,?,?,?)""",
-            (url, council, etag, last_modified, sha256, content_type, zlib.compress(body), document_id, now_iso()),
+            (
+                url,
+                council,
+                etag,
+                last_modified,
+                sha256,
+                content_type,
+                zlib.compress(body),
+                document_id,
+                now_iso(),
+            ),
         )
 
     # -- files -------------------------------------------------------------------------------
@@ -144,15 +163,26 @@ class CrawlState:
 
     # -- failures ----------------------------------------------------------------------------
 
-    def record_failure(self, url: str, council: str, spider: str, callback: str, request_url: str,
-                       meta: dict, error: str) -> None:
+    def record_failure(
+        self, url: str, council: str, spider: str, callback: str, request_url: str, meta: dict, error: str
+    ) -> None:
         stamp = now_iso()
         self.conn.execute(
             """INSERT INTO crawl_failures (url, council, spider, callback, request_url, meta, error, attempts,
                    first_failed, last_failed) VALUES (?,?,?,?,?,?,?,1,?,?)
                ON CONFLICT(url) DO UPDATE SET error=excluded.error, attempts=attempts+1,
                    last_failed=excluded.last_failed, request_url=excluded.request_url, meta=excluded.meta""",
-            (url, council, spider, callback, request_url, json.dumps(meta, sort_keys=True), error, stamp, stamp),
+            (
+                url,
+                council,
+                spider,
+                callback,
+                request_url,
+                json.dumps(meta, sort_keys=True),
+                error,
+                stamp,
+                stamp,
+            ),
         )
 
     def clear_failure(self, url: str) -> None:
@@ -165,13 +195,17 @@ class CrawlState:
             sql, args = sql + " AND council = ?", [*args, council]
         if spider:
             sql, args = sql + " AND spider = ?", [*args, spider]
-        return [Failure(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7])
-                for r in self.conn.execute(sql + " ORDER BY url", args)]
+        return [
+            Failure(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7])
+            for r in self.conn.execute(sql + " ORDER BY url", args)
+        ]
 
     # -- councils ----------------------------------------------------------------------------
 
     def last_success(self, council: str) -> date | None:
-        row = self.conn.execute("SELECT last_success FROM crawl_councils WHERE council = ?", (council,)).fetchone()
+        row = self.conn.execute(
+            "SELECT last_success FROM crawl_councils WHERE council = ?", (council,)
+        ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     def finish_council(self, council: str, run_started: date, ok: bool) -> None:

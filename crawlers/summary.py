@@ -48,11 +48,19 @@ class Tally:
 
     def summary(self) -> dict:
         councils = {
-            c: {**self.counts[c], "status": self.status(c), "failures": self.failures.get(c, []),
-                "skipped": self.skipped.get(c, 0)}
+            c: {
+                **self.counts[c],
+                "status": self.status(c),
+                "failures": self.failures.get(c, []),
+                "skipped": self.skipped.get(c, 0),
+            }
             for c in self.counts
         }
         totals = {k: sum(v[k] for v in councils.values()) for k in COUNTS}
-        return {"councils": councils, "totals": totals,
-                "new_ids": sorted(self.ids["new"]), "changed_ids": sorted(self.ids["changed"]),
-                "failed_councils": sorted(c for c, v in councils.items() if v["status"] == "failed")}
+        return {
+            "councils": councils,
+            "totals": totals,
+            "new_ids": sorted(self.ids["new"]),
+            "changed_ids": sorted(self.ids["changed"]),
+            "failed_councils": sorted(c for c, v in councils.items() if v["status"] == "failed"),
+        }

@@ -79,7 +79,12 @@ def test_documents_carry_platform_ids_dates_and_canonical_urls(first):
     settings, _ = first
     with Store(settings.db_path) as store:
         d = store.get_document("STH:decision_details:3843")
-        assert (d.page_type, d.date, d.decision_maker, d.platform) == ("decision_details", "2019-11-19", "Cabinet", "moderngov")
+        assert (d.page_type, d.date, d.decision_maker, d.platform) == (
+            "decision_details",
+            "2019-11-19",
+            "Cabinet",
+            "moderngov",
+        )
         item = store.get_document("HAL:agenda_item:27001")
         assert item.committee == "Executive Board" and item.date == "2018-01-18"
         assert item.attachments[0].content_type == "application/pdf" and item.attachments[0].size > 1000
@@ -101,8 +106,13 @@ def test_second_crawl_finds_nothing_new_and_writes_nothing(first, server):
     assert stored(settings) == before
     assert summary["totals"]["failed"] == 1  # the dead link is asked for again, and still fails
     # --since re-visits everything: every page answers 304 and nothing is written.
-    again = crawl(settings, councils=["SHF", "HMF", "LCE"], since="2000-01-01", snapshot=server, scrapy_settings=FAST)
-    assert again["totals"]["unchanged"] == 4 + 3 + 1 and again["totals"]["new"] == again["totals"]["changed"] == 0
+    again = crawl(
+        settings, councils=["SHF", "HMF", "LCE"], since="2000-01-01", snapshot=server, scrapy_settings=FAST
+    )
+    assert (
+        again["totals"]["unchanged"] == 4 + 3 + 1
+        and again["totals"]["new"] == again["totals"]["changed"] == 0
+    )
     assert os.stat(settings.db_path).st_mtime_ns >= mtime and stored(settings) == before
 
 
@@ -165,7 +175,11 @@ def test_faults_are_reported_not_fatal_and_retried_next_run(server, tmp_path):
     assert rows["SHF"]["new"] == 4  # session-id duplicates collapse into the same four documents
     assert rows["SMT"]["new"] == 1 and rows["BNH"]["new"] == 1 and rows["HMF"]["new"] == 3
     docs = stored(settings)
-    assert "CHO:decision_details:30258" not in docs and "TEN:decision_details:21730" not in docs and "HAL:decision_details:712" in docs
+    assert (
+        "CHO:decision_details:30258" not in docs
+        and "TEN:decision_details:21730" not in docs
+        and "HAL:decision_details:712" in docs
+    )
     with Store(settings.db_path) as store:
         assert all("(S(" not in d.url for d in store.documents())
         report = store.get_document("HAL:agenda_item:27001")
@@ -173,7 +187,9 @@ def test_faults_are_reported_not_fatal_and_retried_next_run(server, tmp_path):
 
     fixed = crawl(settings, councils=councils, snapshot=server, scrapy_settings=FAST)
     assert fixed["totals"]["failed"] == 0
-    assert {"CHO:decision_details:30258", "EHE:decision_details:1522", "TEN:decision_details:21730"} <= set(fixed["new_ids"])
+    assert {"CHO:decision_details:30258", "EHE:decision_details:1522", "TEN:decision_details:21730"} <= set(
+        fixed["new_ids"]
+    )
     assert fixed["changed_ids"] == ["HAL:agenda_item:27001"]  # its report arrived
     with Store(settings.db_path) as store:
         assert store.get_document("HAL:agenda_item:27001").attachments[0].path
@@ -184,12 +200,17 @@ def test_cli_json_summary_and_exit_code_when_a_council_fails_entirely(server, tm
     import papers.commands.crawl as command
 
     real = command.crawl
-    monkeypatch.setattr(command, "crawl", lambda settings, **kw: real(settings, **{**kw, "snapshot": server},
-                                                                       scrapy_settings=FAST))
+    monkeypatch.setattr(
+        command,
+        "crawl",
+        lambda settings, **kw: real(settings, **{**kw, "snapshot": server}, scrapy_settings=FAST),
+    )
     runner = CliRunner()
     server.inject("error", match="/EPS/", status=503)
     try:
-        result = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "EPS", "--council", "BOS", "--json"])
+        result = runner.invoke(
+            cli, ["--data-dir", str(tmp_path), "crawl", "--council", "EPS", "--council", "BOS", "--json"]
+        )
     finally:
         server.clear_faults()
     assert result.exit_code == 1

@@ -17,14 +17,20 @@ def read(name: str) -> str:
 def test_committees_from_web_service():
     committees = parsers.parse_committees_xml((FIXTURES / "ws_committees.xml").read_bytes())
     assert [c["id"] for c in committees] == ["312", "163", "144"]
-    assert committees[0] == {"id": "312", "title": "Appointment Sub Committee for Director of Adult Social Services",
-                             "expired": True, "deleted": False}
+    assert committees[0] == {
+        "id": "312",
+        "title": "Appointment Sub Committee for Director of Adult Social Services",
+        "expired": True,
+        "deleted": False,
+    }
 
 
 def test_meetings_from_web_service_keep_status_and_committee():
     meetings = parsers.parse_meetings_xml((FIXTURES / "ws_meetings.xml").read_bytes())
     assert [(m["id"], m["date"], m["status"]) for m in meetings] == [
-        ("4966", "2026-01-13", "Cancelled"), ("4967", "2026-02-10", "Confirmed")]
+        ("4966", "2026-01-13", "Cancelled"),
+        ("4967", "2026-02-10", "Confirmed"),
+    ]
     assert {m["committee"] for m in meetings} == {"Audit Committee"}
 
 
@@ -33,7 +39,9 @@ def test_meeting_items_decode_entity_encoded_html_and_linked_documents():
     assert meeting["id"] == "4967" and meeting["date"] == "2026-02-10"
     first, second = meeting["items"]
     assert first["id"] == "18831" and first["title"] == "Minutes"
-    assert first["text"] == "To approve as a correct record the minutes of the meeting held on 25 November 2025."
+    assert (
+        first["text"] == "To approve as a correct record the minutes of the meeting held on 25 November 2025."
+    )
     assert "<" not in first["minutes"] and first["minutes"].startswith("To approve the minutes")
     assert first["docs"][0]["url"] == "https://democracy.manchester.gov.uk/mgConvert2PDF.aspx?ID=60860"
     assert first["docs"][0]["published"] == "2026-02-02"
@@ -52,8 +60,12 @@ def test_decision_details_with_meeting_issue_link_and_pdf():
     assert page["committee"] == "Policy Committee"
     assert page["meeting_url"] == "https://democracy.example.gov.uk/ieListDocuments.aspx?CId=151&MID=4832"
     assert page["labels"]["Decision status"] == "Recommendations Approved"
-    assert page["attachments"] == [{"url": "https://democracy.example.gov.uk/documents/s7942/polc2 - 23.09.2015.pdf",
-                                    "title": "polc2 - 23.09.2015"}]
+    assert page["attachments"] == [
+        {
+            "url": "https://democracy.example.gov.uk/documents/s7942/polc2 - 23.09.2015.pdf",
+            "title": "polc2 - 23.09.2015",
+        }
+    ]
     assert page["issue_urls"] == ["https://democracy.example.gov.uk/mgIssueHistoryHome.aspx?IId=6535&Opt=0"]
 
 
@@ -72,26 +84,47 @@ def test_decision_without_header_still_has_title_and_maker():
 
 
 def test_decisions_listing_rows_include_issue_rows_and_drop_hidden_refs():
-    rows = parsers.parse_decisions_list(read("decisions_list.html"), "https://d.example.gov.uk/mgDelegatedDecisions.aspx")
+    rows = parsers.parse_decisions_list(
+        read("decisions_list.html"), "https://d.example.gov.uk/mgDelegatedDecisions.aspx"
+    )
     assert [r["url"].rsplit("/", 1)[1] for r in rows] == [
-        "ieDecisionDetails.aspx?ID=13567", "ieDecisionDetails.aspx?ID=13149", "mgIssueHistoryHome.aspx?IId=6535&Opt=0"]
+        "ieDecisionDetails.aspx?ID=13567",
+        "ieDecisionDetails.aspx?ID=13149",
+        "mgIssueHistoryHome.aspx?IId=6535&Opt=0",
+    ]
     assert rows[0]["title"].endswith("Railway Street, Huddersfield")
     assert rows[1]["date"] == "2025-11-03" and rows[1]["effective"] == "2025-11-03"
 
 
 def test_officer_listing_with_two_columns():
     rows = parsers.parse_decisions_list(read("officer_decisions_list.html"), "https://d.example.gov.uk/")
-    assert rows == [{"url": "https://d.example.gov.uk/ieDecisionDetails.aspx?ID=13149", "title": "Admission of the Public",
-                     "date": "2025-11-03", "effective": None}]
+    assert rows == [
+        {
+            "url": "https://d.example.gov.uk/ieDecisionDetails.aspx?ID=13149",
+            "title": "Admission of the Public",
+            "date": "2025-11-03",
+            "effective": None,
+        }
+    ]
 
 
-@pytest.mark.parametrize("text,iso", [("22&#47;10&#47;2015", None), ("22/10/2015", "2015-10-22"),
-                                      ("31/02/2020", None), ("", None), ("1/4/2020 - Cabinet", "2020-04-01")])
+@pytest.mark.parametrize(
+    "text,iso",
+    [
+        ("22&#47;10&#47;2015", None),
+        ("22/10/2015", "2015-10-22"),
+        ("31/02/2020", None),
+        ("", None),
+        ("1/4/2020 - Cabinet", "2020-04-01"),
+    ],
+)
 def test_iso_date(text, iso):
     assert parsers.iso_date(text) == iso
 
 
 def test_malformed_markup_gives_empty_results_not_errors():
     assert parsers.parse_decisions_list("<table class='mgTabTable'><tbody><tr><td>x", "https://x/") == []
-    page = parsers.parse_page("<div id='modgov'><p><span class='mgLabel'>Date of decision: </span>soon", "https://x/")
+    page = parsers.parse_page(
+        "<div id='modgov'><p><span class='mgLabel'>Date of decision: </span>soon", "https://x/"
+    )
     assert page["date"] is None and page["labels"] == {"Date of decision": "soon"}

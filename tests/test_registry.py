@@ -7,9 +7,13 @@ import pytest
 from crawlers.registry import REGISTRY_PATH, RegistryError, get_council, load_registry
 from papers.errors import UserError
 
-SEEDS = {"BRY": "https://cds.bromley.gov.uk", "HAL": "https://councillors.halton.gov.uk",
-         "THR": "https://democracy.thurrock.gov.uk", "STH": "https://www.southampton.gov.uk/modernGov",
-         "NGM": "https://committee.nottinghamcity.gov.uk"}
+SEEDS = {
+    "BRY": "https://cds.bromley.gov.uk",
+    "HAL": "https://councillors.halton.gov.uk",
+    "THR": "https://democracy.thurrock.gov.uk",
+    "STH": "https://www.southampton.gov.uk/modernGov",
+    "NGM": "https://committee.nottinghamcity.gov.uk",
+}
 
 
 def test_registry_holds_lgsf_councils_and_the_seed_councils():

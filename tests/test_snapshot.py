@@ -36,7 +36,10 @@ def test_snapshot_size_and_sources():
 def test_web_service_answers_committees_meetings_in_window_and_meeting(server):
     status, headers, body, _ = get(server.base_url_for("COV") + "/mgWebService.asmx/GetCommittees?lDummy=0")
     assert status == 200 and b"<committeeid>124</committeeid>" in body
-    url = server.base_url_for("COV") + "/mgWebService.asmx/GetMeetings?lCommitteeId=124&sFromDate=01/01/2018&sToDate=31/12/2018"
+    url = (
+        server.base_url_for("COV")
+        + "/mgWebService.asmx/GetMeetings?lCommitteeId=124&sFromDate=01/01/2018&sToDate=31/12/2018"
+    )
     assert b"<meetingid>11482</meetingid>" in get(url)[2]
     url = url.replace("2018", "2019")
     assert b"<meetingid>" not in get(url)[2]
@@ -90,7 +93,9 @@ def test_runtime_content_faults(server):
     server.inject("corrupt_pdf", match="/HAL/documents/")
     assert len(get(pdf)[2]) < len(whole)
     server.inject("windows-1252", match="/SMT/")
-    assert get(server.base_url_for("SMT") + "/ieDecisionDetails.aspx?ID=423")[1]["Content-Type"].endswith("windows-1252")
+    assert get(server.base_url_for("SMT") + "/ieDecisionDetails.aspx?ID=423")[1]["Content-Type"].endswith(
+        "windows-1252"
+    )
     server.inject("session_duplicate", match="/SHF/mgDelegated")
     body = get(server.base_url_for("SHF") + "/mgDelegatedDecisions.aspx?DR=01%2f01%2f2021-31%2f12%2f2021")[2]
     assert b'href="(S(' in body

@@ -36,8 +36,14 @@ class ModernGovSpider(scrapy.Spider):
     # for one calendar year at a time at most.
     window_days = 366
 
-    def __init__(self, councils: list[dict], tally: Tally, since: str | None = None, run_started: str | None = None,
-                 **kw):
+    def __init__(
+        self,
+        councils: list[dict],
+        tally: Tally,
+        since: str | None = None,
+        run_started: str | None = None,
+        **kw,
+    ):
         super().__init__(**kw)
         self.tally = tally
         self.councils = {c["id"]: c for c in councils}
@@ -111,18 +117,32 @@ class ModernGovSpider(scrapy.Spider):
             self.tally.skipped[council] += 1
             return
         callback = request.callback.__name__ if request.callback else "parse_page"
-        self.record_failure(council, request.url, request.url, error, callback=callback,
-                            meta={k: v for k, v in request.meta.items() if k in {"date", "committee", "meeting"}})
+        self.record_failure(
+            council,
+            request.url,
+            request.url,
+            error,
+            callback=callback,
+            meta={k: v for k, v in request.meta.items() if k in {"date", "committee", "meeting"}},
+        )
 
-    def record_failure(self, council: str, request_url: str, failed_url: str, error: str,
-                       callback: str = "parse_page", meta: dict | None = None) -> None:
+    def record_failure(
+        self,
+        council: str,
+        request_url: str,
+        failed_url: str,
+        error: str,
+        callback: str = "parse_page",
+        meta: dict | None = None,
+    ) -> None:
         self.logger.warning("%s: %s failed: %s", council, failed_url, error)
         # Kept relative to the council's base URL: the site (or the snapshot's port) may move.
         base = self.councils[council]["base_url"] + "/"
         request_url = request_url.removeprefix(base)
         with self.store.transaction():
-            self.state.record_failure(canonical_url(failed_url), council, self.name, callback, request_url,
-                                      meta or {}, error)
+            self.state.record_failure(
+                canonical_url(failed_url), council, self.name, callback, request_url, meta or {}, error
+            )
         self.tally.failed(council, failed_url, error)
 
     # -- pages -------------------------------------------------------------------------------
@@ -139,12 +159,19 @@ class ModernGovSpider(scrapy.Spider):
             page_type = "minutes"  # the id keeps "meeting": a meeting page gains minutes later
         body = response.text
         doc = Document(
-            id=doc_id, council=council, platform=self.platform, page_type=page_type, url=url,
+            id=doc_id,
+            council=council,
+            platform=self.platform,
+            page_type=page_type,
+            url=url,
             title=parsed["title"] or response.meta.get("title") or parsed["heading"],
             platform_ids={**{k: str(v) for k, v in response.meta.get("ids", {}).items()}, **ids},
             committee=parsed["committee"] or response.meta.get("committee"),
-            decision_maker=parsed["decision_maker"], date=parsed["date"] or response.meta.get("date"),
-            body=body, content_type="text/html", sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            decision_maker=parsed["decision_maker"],
+            date=parsed["date"] or response.meta.get("date"),
+            body=body,
+            content_type="text/html",
+            sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
             fetched_at=now_iso(),
             attachments=[Attachment(url=a["url"], title=a["title"]) for a in parsed["attachments"]],
         )
@@ -168,10 +195,15 @@ class ModernGovSpider(scrapy.Spider):
             return False
         etag = (response.headers.get("ETag") or b"").decode() or None
         with self.store.transaction():
-            self.state.save_page(canonical_url(response.url), response.meta["council"], etag,
-                                 (response.headers.get("Last-Modified") or b"").decode() or None,
-                                 hashlib.sha256(response.body).hexdigest(),
-                                 (response.headers.get("Content-Type") or b"").decode() or None, response.body)
+            self.state.save_page(
+                canonical_url(response.url),
+                response.meta["council"],
+                etag,
+                (response.headers.get("Last-Modified") or b"").decode() or None,
+                hashlib.sha256(response.body).hexdigest(),
+                (response.headers.get("Content-Type") or b"").decode() or None,
+                response.body,
+            )
             self.state.clear_failure(canonical_url(response.url))
         return True
 
@@ -193,13 +225,17 @@ class ModernGovMeetingsSpider(ModernGovSpider):
     def web_service_refused(self, failure: Failure):
         """No web service (switched off, 403 to robots, 404): fall back to the HTML pages."""
         council = failure.request.meta["council"]
-        self.logger.info("%s: web service unavailable (%s); using the HTML pages", council,
-                         failure.value.response.status if failure.check(HttpError) else failure.value)
+        self.logger.info(
+            "%s: web service unavailable (%s); using the HTML pages",
+            council,
+            failure.value.response.status if failure.check(HttpError) else failure.value,
+        )
         yield self.html_committees(council)
 
     def html_committees(self, council: str) -> scrapy.Request:
-        return self.request(f"{self.councils[council]['base_url']}/mgListCommittees.aspx",
-                            self.parse_committees_html, council)
+        return self.request(
+            f"{self.councils[council]['base_url']}/mgListCommittees.aspx", self.parse_committees_html, council
+        )
 
     def parse_committees(self, response):
         council = response.meta["council"]
@@ -213,10 +249,18 @@ class ModernGovMeetingsSpider(ModernGovSpider):
         for c in committees:
             if c["deleted"]:
                 continue
-            q = urlencode({"lCommitteeId": c["id"], "sFromDate": start.strftime("%d/%m/%Y"),
-                           "sToDate": end.strftime("%d/%m/%Y")})
-            yield self.request(f"{self.councils[council]['base_url']}/{self.ws_path}/GetMeetings?{q}",
-                               self.parse_meetings, council)
+            q = urlencode(
+                {
+                    "lCommitteeId": c["id"],
+                    "sFromDate": start.strftime("%d/%m/%Y"),
+                    "sToDate": end.strftime("%d/%m/%Y"),
+                }
+            )
+            yield self.request(
+                f"{self.councils[council]['base_url']}/{self.ws_path}/GetMeetings?{q}",
+                self.parse_meetings,
+                council,
+            )
 
     def parse_meetings(self, response):
         council = response.meta["council"]
@@ -225,8 +269,14 @@ class ModernGovMeetingsSpider(ModernGovSpider):
         for m in parsers.parse_meetings_xml(response.body):
             if m["status"].lower() == "cancelled":
                 continue
-            yield self.request(f"{base}/{self.ws_path}/GetMeeting?lMeetingId={m['id']}", self.parse_meeting,
-                               council, committee=m["committee"], committee_id=m["committee_id"], date=m["date"])
+            yield self.request(
+                f"{base}/{self.ws_path}/GetMeeting?lMeetingId={m['id']}",
+                self.parse_meeting,
+                council,
+                committee=m["committee"],
+                committee_id=m["committee_id"],
+                date=m["date"],
+            )
 
     def parse_meeting(self, response):
         council, meta = response.meta["council"], response.meta
@@ -234,14 +284,25 @@ class ModernGovMeetingsSpider(ModernGovSpider):
         base = self.councils[council]["base_url"]
         meeting = parsers.parse_meeting_xml(response.body)
         ids = {"meeting": meeting["id"], "committee": meta.get("committee_id")}
-        yield self.request(f"{base}/ieListDocuments.aspx?CId={meta.get('committee_id')}&MId={meeting['id']}",
-                           self.parse_page, council, committee=meta.get("committee"), date=meeting["date"])
+        yield self.request(
+            f"{base}/ieListDocuments.aspx?CId={meta.get('committee_id')}&MId={meeting['id']}",
+            self.parse_page,
+            council,
+            committee=meta.get("committee"),
+            date=meeting["date"],
+        )
         for item in meeting["items"]:
             if item["restricted"]:
                 continue
-            yield self.request(f"{base}/mgAi.aspx?ID={item['id']}", self.parse_page, council,
-                               committee=meta.get("committee"), date=meeting["date"], title=item["title"],
-                               ids={k: v for k, v in ids.items() if v})
+            yield self.request(
+                f"{base}/mgAi.aspx?ID={item['id']}",
+                self.parse_page,
+                council,
+                committee=meta.get("committee"),
+                date=meeting["date"],
+                title=item["title"],
+                ids={k: v for k, v in ids.items() if v},
+            )
 
     def parse_committees_html(self, response):
         council = response.meta["council"]
@@ -249,8 +310,11 @@ class ModernGovMeetingsSpider(ModernGovSpider):
         start, end = self.window(council)
         for cid in parsers.parse_committees_html(response.text):
             for year in range(start.year, end.year + 1):
-                yield self.request(response.urljoin(f"ieListMeetings.aspx?CId={cid}&Year={year}"),
-                                   self.parse_meetings_html, council)
+                yield self.request(
+                    response.urljoin(f"ieListMeetings.aspx?CId={cid}&Year={year}"),
+                    self.parse_meetings_html,
+                    council,
+                )
 
     def parse_meetings_html(self, response):
         council = response.meta["council"]

@@ -22,17 +22,28 @@ def print_table(summary: dict) -> None:
         for f in row.get("failures", [])[:5]:
             click.echo(f"{'':<10}  failed: {f['url']} ({f['error']})")
     totals = summary["totals"]
-    click.echo(f"{'total':<10}" + "".join(f"{totals[k]:>11}" for k in COUNTS) + f"  in {summary.get('seconds', 0):.1f}s")
+    click.echo(
+        f"{'total':<10}"
+        + "".join(f"{totals[k]:>11}" for k in COUNTS)
+        + f"  in {summary.get('seconds', 0):.1f}s"
+    )
 
 
 @click.command("crawl")
-@click.option("--council", "councils", multiple=True, metavar="ID", help="Council id from the registry (repeatable).")
-@click.option("--since", metavar="DATE", help="Start at this date (YYYY-MM-DD) instead of each council's last run.")
-@click.option("--snapshot", is_flag=True, help="Crawl the bundled offline snapshot (served on a free local port).")
+@click.option(
+    "--council", "councils", multiple=True, metavar="ID", help="Council id from the registry (repeatable)."
+)
+@click.option(
+    "--since", metavar="DATE", help="Start at this date (YYYY-MM-DD) instead of each council's last run."
+)
+@click.option(
+    "--snapshot", is_flag=True, help="Crawl the bundled offline snapshot (served on a free local port)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as one JSON object.")
 @click.pass_obj
-def crawl_command(settings: Settings, councils: tuple[str, ...], since: str | None, snapshot: bool,
-                  as_json: bool) -> None:
+def crawl_command(
+    settings: Settings, councils: tuple[str, ...], since: str | None, snapshot: bool, as_json: bool
+) -> None:
     """Fetch new and changed agenda items, decisions, reports and minutes into the store.
 
     Each council resumes from its last successful run (minus a look-back window); a council's
