@@ -180,3 +180,20 @@ def test_cluster_reindex_is_idempotent_and_rebuild_swaps_the_alias(es_settings):
     after = backend._current()
     assert rebuilt["count"] == 7 and len(after) == 1 and after != before
     assert backend.ids() == {r.id for r in sample_records()}
+
+
+def test_a_dead_cluster_is_one_clear_line_and_exit_1(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    with socket.socket() as sock:  # a port nothing listens on: a real refused connection
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"ELASTICSEARCH_URL": f"http://127.0.0.1:{port}"}
+    result = CliRunner(env=env).invoke(cli, ["--data-dir", str(tmp_path), "search", "x", "--backend", "elasticsearch"])
+    assert result.exit_code == 1
+    last = result.output.splitlines()[-1]  # the client may log its retries first
+    assert last.startswith(f"error: elasticsearch at http://127.0.0.1:{port}: ") and "Traceback" not in result.output

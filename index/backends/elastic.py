@@ -9,9 +9,10 @@ dicts that the unit tests check without a cluster.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from index.backends import FACETS, Hits, SearchBackend
 from index.documents import HIT_FIELDS, to_fields
@@ -191,6 +192,23 @@ def parse_hits(response: dict) -> Hits:
     return Hits(response["hits"]["total"]["value"], hits, facets)
 
 
+def _cluster_errors(method: Callable) -> Callable:
+    """A dead or refusing cluster becomes one clear line (exit 1: retry later), not a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        try:
+            return method(self, *args, **kwargs)
+        except (TransportError, ApiError) as exc:
+            first = str(exc).splitlines()[0][:300]
+            raise UserError(f"elasticsearch at {self.url}: {first}", exit_code=EXIT_PARTIAL) from exc
+
+    return wrapper
+
+
 class ElasticBackend(SearchBackend):
     """Records in the Elasticsearch index behind ``alias``."""
 
@@ -199,6 +217,7 @@ class ElasticBackend(SearchBackend):
     def __init__(self, url: str, alias: str = DEFAULT_ALIAS, client=None):
         from elasticsearch import Elasticsearch
 
+        self.url = url
         self.alias = alias
         self.client = client or Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=3)
         self._rebuilding: str | None = None  # the new index while a rebuild is under way
@@ -248,6 +267,7 @@ class ElasticBackend(SearchBackend):
                             exit_code=EXIT_PARTIAL)
         return done
 
+    @_cluster_errors
     def add(self, records: Iterable[Record]) -> int:
         self._ensure()
         target = self._target
@@ -258,10 +278,12 @@ class ElasticBackend(SearchBackend):
 
         return self._bulk(actions())
 
+    @_cluster_errors
     def delete(self, ids: Iterable[str]) -> None:
         self._ensure()
         self._bulk({"_op_type": "delete", "_index": self._target, "_id": i} for i in ids)
 
+    @_cluster_errors
     def commit(self) -> None:
         self._ensure()
         if self._rebuilding:
@@ -276,11 +298,13 @@ class ElasticBackend(SearchBackend):
         else:
             self.client.indices.refresh(index=self.alias)
 
+    @_cluster_errors
     def start_rebuild(self) -> None:
         self._ensure()
         self._rebuilding = self._new_index()
         self.client.indices.create(index=self._rebuilding)
 
+    @_cluster_errors
     def reset(self) -> None:
         self.start_rebuild()
         self.commit()
@@ -293,11 +317,13 @@ class ElasticBackend(SearchBackend):
 
     # -- reads -----------------------------------------------------------------------------
 
+    @_cluster_errors
     def count(self) -> int:
         if not self._current():
             return 0
         return self.client.count(index=self.alias)["count"]
 
+    @_cluster_errors
     def ids(self) -> set[str]:
         from elasticsearch import helpers
 
@@ -305,6 +331,7 @@ class ElasticBackend(SearchBackend):
             return set()
         return {h["_id"] for h in helpers.scan(self.client, index=self.alias, query={"_source": False})}
 
+    @_cluster_errors
     def keys(self, query: Query, contracts_only: bool = False) -> list[int]:
         from elasticsearch import helpers
 
@@ -313,6 +340,7 @@ class ElasticBackend(SearchBackend):
         scan = helpers.scan(self.client, index=self.alias, query=keys_body(query, contracts_only))
         return [h["fields"]["key"][0] for h in scan]
 
+    @_cluster_errors
     def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
         if not self._current():
             return Hits(0, [], {name: {} for name in FACET_SIZES} if facets else {})
