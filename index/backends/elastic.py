@@ -217,9 +217,10 @@ class ElasticBackend(SearchBackend):
     def __init__(self, url: str, alias: str = DEFAULT_ALIAS, client=None):
         from elasticsearch import Elasticsearch
 
-        # The pool logs every failed attempt with a traceback; _cluster_errors reports the outcome
-        # once, in one line, so the pool's own warnings would only bury it.
-        logging.getLogger("elastic_transport.node_pool").setLevel(logging.ERROR)
+        # The transport logs every failed attempt with a traceback; _cluster_errors reports the
+        # outcome once, in one line, which those warnings would only bury.
+        for name in ("elastic_transport.transport", "elastic_transport.node_pool"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         self.url = url
         self.alias = alias
         self.client = client or Elasticsearch(url, request_timeout=60, retry_on_timeout=True, max_retries=3)
