@@ -7,8 +7,10 @@ value stays blank and is counted as unknown, never guessed.
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import IO
 
 from index.documents import is_contract, record_key, title_of
 from papers.schema import Record
@@ -94,3 +96,15 @@ def summarise(rows: Iterable[dict], group_by: str) -> list[dict]:
         groups.append({"group": key, "count": counts[key], "known": len(known),
                        "unknown": counts[key] - len(known), **stats})
     return groups
+
+
+def write_csv(result: dict, out: IO[str]) -> None:
+    """A contracts() result as CSV: the rows, a blank line, then the groups (headed by the grouping)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROW_FIELDS)
+    for row in result["rows"]:
+        writer.writerow([" ".join(row[f]) if f == "routes" else row[f] for f in ROW_FIELDS])
+    out.write("\n")
+    writer.writerow((result["group_by"],) + GROUP_FIELDS[1:])
+    for group in result["groups"]:
+        writer.writerow([group[f] for f in GROUP_FIELDS])

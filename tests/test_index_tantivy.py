@@ -170,3 +170,16 @@ def test_delete_removes_records(tmp_path):
     backend.delete(["camden:minutes:5"])
     backend.commit()
     assert backend.count() == 6 and ids(settings, "fostering") == {"1", "3", "7"}
+
+
+def test_a_second_writer_is_refused_with_exit_3(tmp_path):
+    from papers.errors import EXIT_LOCKED, UserError
+
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    holder = TantivyBackend(settings.index_dir)
+    holder.delete(["nothing"])  # holds the writer lock until commit or close
+    with pytest.raises(UserError) as info:
+        TantivyBackend(settings.index_dir).add(sample_records()[:1])
+    assert info.value.exit_code == EXIT_LOCKED and "another process" in str(info.value)
+    holder.close()

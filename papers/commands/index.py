@@ -21,7 +21,8 @@ import click
 
 from index import service
 from index.backends import BACKENDS
-from index.contracts import GROUP_BY, GROUP_FIELDS, ROW_FIELDS
+from index.contracts import GROUP_BY
+from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
 from papers.errors import EXIT_PARTIAL, UserError
 from papers.schema import Record
@@ -196,14 +197,7 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(ROW_FIELDS)
-        for row in result["rows"]:
-            writer.writerow([" ".join(row[f]) if f == "routes" else row[f] for f in ROW_FIELDS])
-        sys.stdout.write("\n")
-        writer.writerow((group_by,) + GROUP_FIELDS[1:])
-        for group in result["groups"]:
-            writer.writerow([group[f] for f in GROUP_FIELDS])
+        write_contracts_csv(result, sys.stdout)
         return
     from rich.console import Console
     from rich.table import Table
