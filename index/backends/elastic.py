@@ -346,7 +346,10 @@ class ElasticBackend(SearchBackend):
 
     @_cluster_errors
     def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
-        if not self._current():
+        from elasticsearch import NotFoundError
+
+        try:  # one round trip: asking first whether the alias exists would double every search
+            response = self.client.search(index=self.alias, body=search_body(query, limit, offset, facets))
+        except NotFoundError:  # nothing indexed yet
             return Hits(0, [], {name: {} for name in FACET_SIZES} if facets else {})
-        response = self.client.search(index=self.alias, body=search_body(query, limit, offset, facets))
         return parse_hits(response.body)
