@@ -86,3 +86,26 @@ def test_watch_commands(settings):
     assert runner.invoke(cli, [*base, "remove", "roads"]).exit_code == 0
     assert runner.invoke(cli, [*base, "remove", "roads"]).exit_code == 2
     assert "no saved searches" in runner.invoke(cli, [*base, "list"]).output
+
+
+def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_path):
+    from papers.pipeline.job import UpdateJob
+    from tests.test_update import document, store_docs
+
+    settings = Settings(data_dir=tmp_path).ensure()
+    settings.files_dir.mkdir()
+    store_docs(settings, [document(settings, 1, attachments=0)])
+    UpdateJob(settings).reextract()
+    with Store(settings.db_path) as store:
+        Watches(settings, store).add("fostering", "fostering framework")
+        Watches(settings, store).add("nothing", "zebra")
+    store_docs(settings, [document(settings, 2, attachments=0)])
+    summary = UpdateJob(settings).reextract()
+    assert summary["watches"]["fostering"]["new"] == 1
+    assert [m["id"] for m in summary["watches"]["fostering"]["matches"]] == ["bromley:decision_details:2"]
+    assert summary["watches"]["nothing"]["new"] == 0
+    shown = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "runs", str(summary["run_id"])])
+    assert "watch fostering: 1 new matches" in shown.output and "+ Decision 2" in shown.output
+    entries = ET.parse(feed_path(settings, "fostering")).getroot().findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Decision 2"]
+    assert UpdateJob(settings).reextract()["watches"]["fostering"]["new"] == 0

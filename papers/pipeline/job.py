@@ -138,7 +138,10 @@ class UpdateJob:
                 status = "interrupted" if isinstance(exc, (KeyboardInterrupt, SystemExit)) else "failed"
                 summary["errors"].append(f"{status}: {exc}")
                 code = exc.exit_code if isinstance(exc, UserError) else EXIT_PARTIAL
-                runs.finish(run_id, status, code, summary)
+                try:
+                    runs.finish(run_id, status, code, summary)
+                except sqlite3.Error as bookkeeping:  # e.g. the disk is full: the next run says "killed"
+                    log.error("could not record the end of run %d: %s", run_id, bookkeeping)
                 raise
             summary["seconds"] = round(time.monotonic() - started, 3)
             # Exit 1 when the job could not do its job: a council answered nothing, a stage broke (a
