@@ -165,3 +165,17 @@ def test_elasticsearch_down_keeps_records_queued_and_exits_1(tmp_path):
     )
     with Store(settings.db_path) as store:
         assert store.count_unindexed("elasticsearch") == 2 and store.count("records") == 2
+
+
+def test_an_index_that_lost_commits_is_rebuilt_from_the_store(settings):
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    UpdateJob(settings).reextract()
+    records, _ = state(settings)
+    engine = backend_for(settings)  # as after a power cut that lost the index's last commit
+    engine.delete(sorted(records)[:3])
+    engine.commit()
+    assert not check(settings).ok
+    summary = UpdateJob(settings).reextract()
+    assert summary["stages"]["index"]["rebuilt"] is True and summary["exit_code"] == 0
+    assert state(settings) == (records, set(records))
+    assert check(settings).ok

@@ -155,6 +155,18 @@ class UpdateJob:
             summary["status"] = "partial" if failed else "ok"
             summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
             runs.finish(run_id, summary["status"], summary["exit_code"], summary)
+            stages = summary["stages"]
+            log.info(
+                "run %d %s in %.1f s: crawl %s; extracted %d documents; sent %d records to %s",
+                run_id,
+                summary["status"],
+                summary["seconds"],
+                ", ".join(f"{k} {v}" for k, v in summary["totals"].items()),
+                stages.get("extract", {}).get("documents", 0),
+                stages.get("index", {}).get("totals", {}).get("new", 0),
+                self.backend,
+                extra={"run_id": run_id},
+            )
 
     def _version(self) -> str:
         from extract import EXTRACTOR_VERSION
@@ -286,16 +298,20 @@ class UpdateJob:
         before = pending.queued_by_council(store.conn, self.backend)
         stage: dict = {"backend": self.backend, "indexed": 0, "deleted": 0}
         try:
+            engine = backend_for(self.settings, self.backend)
             deletes = pending.pending_deletes(store.conn)
             if deletes:
-                engine = backend_for(self.settings, self.backend)
                 engine.delete(deletes)
                 engine.commit()
                 with store.transaction() as conn:
                     pending.clear_deletes(conn, deletes)
                 stage["deleted"] = len(deletes)
+            rebuild = self._index_lost_track(store, engine.count())
+            stage["rebuilt"] = rebuild
             # Sends the store's whole queue and marks records indexed only after the index commits.
-            result = index_records(self.settings, backend=self.backend, progress=_interactive())
+            result = index_records(
+                self.settings, backend=self.backend, rebuild=rebuild, progress=_interactive()
+            )
             stage["indexed"] = result.get("indexed", 0)
         except Exception as exc:  # backend down or a rejected batch: records stay queued
             left = store.count_unindexed(self.backend)
@@ -324,6 +340,28 @@ class UpdateJob:
         runs.stage(self.run_id, "*", "index", totals, elapsed)
         stage.update(queued=totals["failed"], councils=per_council, totals=totals, seconds=round(elapsed, 3))
         summary["stages"]["index"] = stage
+
+    def _index_lost_track(self, store: Store, in_index: int) -> bool:
+        """True when the index cannot be what the store believes it is, so it must be rebuilt.
+
+        The store counts a record indexed only after the index committed it, so the index holds at
+        least the marked records and at most all of them. Fewer means commits were lost (a power
+        cut, a restored backup, a cluster that lost data); more means records the store no longer
+        has. Between the two is normal after a kill: queued records already sent are re-sent.
+        """
+        total = store.count("records")
+        marked = total - store.count_unindexed(self.backend)
+        if marked <= in_index <= total:
+            return False
+        log.warning(
+            "the %s index holds %d records but the store has %d (%d marked indexed): rebuilding it from the store",
+            self.backend,
+            in_index,
+            total,
+            marked,
+            extra={"stage": "index"},
+        )
+        return True
 
     def _watches(self, store: Store, summary: dict) -> None:
         watches = Watches(self.settings, store, self.backend)
