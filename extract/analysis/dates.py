@@ -83,6 +83,34 @@ DAY_RANGE = re.compile(
     + r")",
     re.I,
 )
+# "1 April to 30 September 2020": the first day and month borrow the year.
+DAY_MONTH_RANGE = re.compile(
+    r"(?<![\w/.])(?P<d>"
+    + _DAY
+    + r")"
+    + _S
+    + r"(?:of"
+    + SP
+    + r"+)?(?P<m>"
+    + _MONTH
+    + r")"
+    + SP
+    + r"*(?:and|to|&|-|–|until|till)"
+    + SP
+    + r"*(?="
+    + _DAY
+    + _S
+    + r"(?:of"
+    + SP
+    + r"+)?"
+    + _MONTH
+    + r"(?:"
+    + _S1
+    + r")"
+    + _YEAR
+    + r")",
+    re.I,
+)
 # "July – December 2023": the first month borrows the year.
 MONTH_RANGE = re.compile(
     r"(?<![\w/.])(?P<m>"
@@ -185,6 +213,19 @@ def dates_component(doc: Doc) -> Doc:
             )
             if iso:
                 found.append((match.start(), second.end(), iso, "day"))
+    for match in DAY_MONTH_RANGE.finditer(text):
+        second = DATE.match(text, match.end())
+        if second and second.group("d1"):
+            month, day = _month(match.group("m")), int(re.match(r"\d+", match.group("d")).group())
+            year = int(second.group("y1"))
+            # "1 April - 31 March 2021" spans a year end: the first date is in the year before.
+            later = (month, day) > (
+                _month(second.group("m1")),
+                int(re.match(r"\d+", second.group("d1")).group()),
+            )
+            iso = _iso(year - later, month, day)
+            if iso:
+                found.append((match.start(), match.end("m"), iso, "day"))
     for match in MONTH_RANGE.finditer(text):
         second = DATE.match(text, match.end())
         if second and second.group("m5"):

@@ -92,7 +92,9 @@ _COUNT_EACH = (
     + NUMBER_WORD
     + r")"
     + GAP
-    + r"(?P<each>\d+|"
+    + r"(?:(?:further|additional|optional|more)"
+    + GAP
+    + r")?(?P<each>\d+|"
     + NUMBER_WORD
     + r")"
     + SP
@@ -139,7 +141,8 @@ def find(text: str) -> list[tuple[str, re.Match]]:
 
 # Context that makes a number of years something other than a contractual period.
 _NOT_BEFORE = re.compile(
-    r"(?:\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
+    r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
+    r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
     r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$",
     re.I,

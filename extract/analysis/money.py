@@ -87,9 +87,18 @@ _FILL = (
     r"total|gross|net|estimated|anticipated|annual|approximately|overall|around|of|in|worth|amount|figure|"
     r"expenditure|notional|capital|revenue|up|maximum|some)" + GAP + r"){0,6}$"
 )
-_YEAR_BEFORE = re.compile(
-    r"\b(?:annual|annually|yearly|per annum|each year|a year)\b\W+(?:\w+\W+){0,4}$", re.I
-)
+# A period adjective a few words before the amount: "an annual contract value of £X",
+# "a weekly rate of £X", "the daily fee is £X".
+_PERIOD_BEFORE = [
+    (per, re.compile(r"\b(?:" + words + r")\b\W+(?:\w+\W+){0,4}$", re.I))
+    for per, words in (
+        ("year", r"annual|annually|yearly|per annum|each year|a year"),
+        ("month", r"monthly|per month|each month"),
+        ("week", r"weekly|per week|each week"),
+        ("day", r"daily|nightly|per day|per night"),
+        ("hour", r"hourly|per hour"),
+    )
+]
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"
     r"\W+(?:[\w-]+\W+){0,8}$",
@@ -168,8 +177,9 @@ def period_of(doc: Doc, start: int, end: int) -> tuple[str | None, int]:
     head = before(doc, start, 60)
     if _TOTAL_BEFORE.search(head) or _TOTAL_AFTER.match(after(doc, end, 40)):
         return "total", end
-    if _YEAR_BEFORE.search(head):
-        return "year", end
+    for per, pattern in _PERIOD_BEFORE:
+        if pattern.search(head):
+            return per, end
     return None, end
 
 

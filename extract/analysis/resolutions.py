@@ -27,7 +27,7 @@ TRIGGER = re.compile(
     r"(?i:It is (?:therefore )?recommended that)\b[^\n]{0,60}?:|RECOMMENDATIONS?\b[ \t\u00a0]*:?|"
     r"Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|(?i:APPROVED the following)[^\n]{0,30}:?|"
     r"That " + _BODY + r"[^\n]{0,40}?[:–—]|"
-    r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
+    r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
     r"[^\n.]{0,120}\b" + _BODY + r"(?:[ \t]+[\w&'’-]+)?[ \t]*:[ \t\u00a0]*$)"
     r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
 )
@@ -50,7 +50,9 @@ _BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+
 # Pages flattened to one line keep their line breaks as runs of spaces after a colon or full stop.
 _FLAT_BREAK = re.compile(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
 _ENDED = re.compile(r"(?:[.;:!?]|;[ \t]*(?:and|or))[ \t\u00a0]*$")
-_SECTION_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,2}\.\d{1,2}\.?[ \t\u00a0]")
+# Report paragraph numbers ("1.1 That Cabinet approves ..."): an item when the paragraph is a
+# decision, the end of the block when it is narrative ("2.1 The service began ...").
+_SECTION_NUMBER = re.compile(r"^[ \t\u00a0]*(?P<mark>\d{1,2}\.\d{1,2})\.?[ \t\u00a0]+(?=\S)")
 _DECISION_START = re.compile(
     r"^(?:That|To |RESOLVED|AGREED|Request|(?:approv|agree|note|authori[sz]|delegat|endors|award|accept|refus|defer|"
     r"reject|confirm|adopt|instruct|ask|request)\w*\b)",
@@ -92,6 +94,15 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _mark(line: str) -> re.Match | None:
+    """The numbering of an item line; paragraph numbers count only before a decision."""
+    mark = _MARK.match(line)
+    if mark:
+        return mark
+    mark = _SECTION_NUMBER.match(line)
+    return mark if mark and _DECISION_START.match(line[mark.end() :]) else None
+
+
 def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
     """(start, end, number) of each item in a block.
 
@@ -101,7 +112,7 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
     lower case (a wrapped line); otherwise it is commentary ("Funded as ...") and is skipped.
     """
     lines = _lines(text, start, end)
-    marked = any(_MARK.match(text[s:e]) for s, e in lines)
+    marked = any(_mark(text[s:e]) for s, e in lines)
     bulleted = not marked and any(_BULLET.match(text[s:e]) for s, e in lines)
     items: list[list] = []
     blank, open_item = False, False
@@ -110,7 +121,9 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
         if not line.strip(" \t\u00a0\r"):
             blank = True
             continue
-        mark = _MARK.match(line) if marked else _BULLET.match(line) if bulleted else None
+        mark = _mark(line) if marked else _BULLET.match(line) if bulleted else None
+        if items and not mark and _SECTION_NUMBER.match(line):
+            break  # the report's narrative resumes
         stripped = line.lstrip(" \t\u00a0")
         done = bool(items) and bool(_ENDED.search(text[items[-1][0] : items[-1][1]]))
         if mark:

@@ -75,6 +75,7 @@ _OLD_CUE = re.compile(
     r"contract|original)\b",
     re.I,
 )
+_NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
 _CONTRACT_CUE = re.compile(
     r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
     r"services?|provision|lease|commenc\w*|start date|end date)\b",
@@ -157,6 +158,16 @@ def _is_metadata_line(doc: Doc, char: int) -> bool:
     )
 
 
+def _is_old_end(head: str) -> bool:
+    """Whether the words before an end date describe the old contract: an old cue ("due to
+    expire", "current") not overridden by a later new-period cue ("..., be extended until")."""
+    olds = list(_OLD_CUE.finditer(head))
+    if not olds:
+        return False
+    news = list(_NEW_CUE.finditer(head))
+    return not news or olds[-1].end() >= news[-1].end()
+
+
 def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     """Start and end of the contract (or extension) decided, from cue words before each date."""
     starts, ends, old_ends = [], [], []
@@ -173,7 +184,7 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
         elif _END_CUE.search(head):
-            old = _OLD_CUE.search(text_of(doc)[max(s_start, span.start_char - 80) : span.start_char])
+            old = _is_old_end(text_of(doc)[max(s_start, span.start_char - 80) : span.start_char])
             paired = (
                 last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
             )

@@ -45,7 +45,7 @@ ROUTES: list[tuple[str, str]] = [
     (
         "extension",
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present) (?:contract|agreement|"
-        r"arrangement|provision|service|contact)|(?:existing|current|present) (?:contracts?|agreements?|"
+        r"arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
         r"(?:existing |current )?contracts?|contract extension|"
         r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
@@ -89,6 +89,20 @@ _NOT_TENDER_BEFORE = re.compile(
     re.I,
 )
 _NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
+# A route said to happen later is a future procurement, not the one decided ("the service will be
+# retendered when the extension ends", "a tender exercise in due course").
+_LATER = re.compile(
+    r"^[^.;]{0,80}?\b(?:in due course|in (?:the )?future|next year|at a later (?:date|stage)|later (?:this|in the) year|"
+    r"when the (?:current |existing |new )?(?:contract|extension|agreement)s? (?:expires?|ends?|runs? out)|"
+    r"at the end of the (?:extension|extended|current|existing))",
+    re.I,
+)
+# A rejection stated in the sentence after the option ("Option 2: re-tender. This option was rejected").
+_REJECTED_NEXT = re.compile(
+    r"^\W*(?:This|That|It|Which)\b[^.]{0,50}?\b(?:rejected|not (?:be )?recommended|discounted|not (?:a )?viable|"
+    r"not (?:the )?preferred|not pursued)\b",
+    re.I,
+)
 
 
 def _moot_regions(text: str) -> list[tuple[int, int]]:
@@ -108,11 +122,16 @@ def routes_component(doc: Doc) -> Doc:
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):
             s_start, s_end = sentence(doc, match.start())
-            if _REJECTED.search(text[s_start:s_end]) or any(a <= match.start() < b for a, b in moot):
+            if (
+                _REJECTED.search(text[s_start:s_end])
+                or _REJECTED_NEXT.match(text[s_end : s_end + 100])
+                or any(a <= match.start() < b for a, b in moot)
+            ):
                 continue
             if route == "tender" and (
                 _NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
                 or _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])
+                or _LATER.match(text[match.end() : s_end])
             ):
                 continue
             add(doc, "routes", match.start(), match.end(), "ROUTE", route=route)

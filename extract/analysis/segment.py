@@ -16,10 +16,33 @@ from spacy.tokens import Doc
 
 from extract.analysis.base import add, text_of
 
-_ABBREV = (
-    r"(?<!\bNo)(?<!\bno)(?<!\bc)(?<!\be\.g)(?<!\bi\.e)(?<!\bapprox)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bDr)"
-    r"(?<!\bSt)(?<!\betc)(?<!\bvs)(?<!\bLtd)(?<!\bincl)(?<!\bpara)(?<!\bref)"
+# Abbreviations whose full stop does not end a sentence ("c. £2m", "Cllr. Smith", "No. 5").
+# Each lookbehind includes the dot: it is tested at the position after it. "Ltd." and "etc."
+# are left out: in council prose they end sentences more often than not.
+_NO_BREAK_AFTER = (
+    "No",
+    "no",
+    "Nos",
+    "c",
+    "e.g",
+    "i.e",
+    "approx",
+    "Cllr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "vs",
+    "incl",
+    "para",
+    "ref",
+    "cf",
+    "Para",
+    "Ref",
+    "approx",
 )
+_ABBREV = "".join(r"(?<!\b" + re.escape(a + ".") + ")" for a in dict.fromkeys(_NO_BREAK_AFTER))
 _BOUNDARY = re.compile(
     r"\n[ \t\u00a0]*\n\s*"  # paragraph break
     r"|(?<=[.;:!?])[ \t\u00a0]*\n\s*"  # line ending a sentence or clause
