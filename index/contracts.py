@@ -51,10 +51,23 @@ def row_values(record: Record) -> tuple | None:
         return None
     c = record.contract
     return (
-        record_key(record.id), record.id, (record.council or "").lower() or None, record.council_name,
-        title_of(record), record.page_type, record.decision_maker, record.decision_date,
-        c.annual_value, c.total_value, c.annualised_by, c.term_months, c.extension_months,
-        c.start_date, c.end_date, c.procurement_method, " ".join(sorted(set(record.procurement))),
+        record_key(record.id),
+        record.id,
+        (record.council or "").lower() or None,
+        record.council_name,
+        title_of(record),
+        record.page_type,
+        record.decision_maker,
+        record.decision_date,
+        c.annual_value,
+        c.total_value,
+        c.annualised_by,
+        c.term_months,
+        c.extension_months,
+        c.start_date,
+        c.end_date,
+        c.procurement_method,
+        " ".join(sorted(set(record.procurement))),
         record.url,
     )
 
@@ -91,10 +104,19 @@ def summarise(rows: Iterable[dict], group_by: str) -> list[dict]:
     groups = []
     for key in sorted(counts, key=lambda k: (k == UNKNOWN_GROUP, k)):
         known = sorted(values[key])
-        stats = {p: round(quantile(known, q), 2) if known else None
-                 for p, q in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))}
-        groups.append({"group": key, "count": counts[key], "known": len(known),
-                       "unknown": counts[key] - len(known), **stats})
+        stats = {
+            p: round(quantile(known, q), 2) if known else None
+            for p, q in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
+        }
+        groups.append(
+            {
+                "group": key,
+                "count": counts[key],
+                "known": len(known),
+                "unknown": counts[key] - len(known),
+                **stats,
+            }
+        )
     return groups
 
 

@@ -14,8 +14,19 @@ from papers.schema import Record
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # Stored on every hit, so result lists never go back to the store for a page of results.
 HIT_FIELDS = (
-    "id", "title", "council", "council_name", "page_type", "committee", "decision_maker",
-    "decision_date", "url", "routes", "annual_value", "total_value", "term_months",
+    "id",
+    "title",
+    "council",
+    "council_name",
+    "page_type",
+    "committee",
+    "decision_maker",
+    "decision_date",
+    "url",
+    "routes",
+    "annual_value",
+    "total_value",
+    "term_months",
 )
 
 

@@ -26,9 +26,25 @@ PACKAGE_URI = "https://github.com/committee-papers/committee-papers/export"
 DAYS_PER_MONTH = 365.25 / 12
 
 CSV_FIELDS = (
-    "id", "council", "council_name", "page_type", "title", "committee", "decision_maker",
-    "decision_date", "annual_value", "total_value", "annualised_by", "term_months",
-    "extension_months", "start_date", "end_date", "procurement_method", "routes", "status", "url",
+    "id",
+    "council",
+    "council_name",
+    "page_type",
+    "title",
+    "committee",
+    "decision_maker",
+    "decision_date",
+    "annual_value",
+    "total_value",
+    "annualised_by",
+    "term_months",
+    "extension_months",
+    "start_date",
+    "end_date",
+    "procurement_method",
+    "routes",
+    "status",
+    "url",
 )
 
 
@@ -44,13 +60,25 @@ def write_jsonl(records: Iterable[Record], out: IO[str]) -> int:
 def csv_row(rec: Record) -> dict:
     c = rec.contract
     return {
-        "id": rec.id, "council": rec.council, "council_name": rec.council_name, "page_type": rec.page_type,
-        "title": title_of(rec), "committee": rec.committee, "decision_maker": rec.decision_maker,
-        "decision_date": rec.decision_date, "annual_value": c.annual_value, "total_value": c.total_value,
-        "annualised_by": c.annualised_by, "term_months": c.term_months,
-        "extension_months": c.extension_months, "start_date": c.start_date, "end_date": c.end_date,
-        "procurement_method": c.procurement_method, "routes": " ".join(rec.procurement),
-        "status": rec.status, "url": rec.url,
+        "id": rec.id,
+        "council": rec.council,
+        "council_name": rec.council_name,
+        "page_type": rec.page_type,
+        "title": title_of(rec),
+        "committee": rec.committee,
+        "decision_maker": rec.decision_maker,
+        "decision_date": rec.decision_date,
+        "annual_value": c.annual_value,
+        "total_value": c.total_value,
+        "annualised_by": c.annualised_by,
+        "term_months": c.term_months,
+        "extension_months": c.extension_months,
+        "start_date": c.start_date,
+        "end_date": c.end_date,
+        "procurement_method": c.procurement_method,
+        "routes": " ".join(rec.procurement),
+        "status": rec.status,
+        "url": rec.url,
     }
 
 
@@ -103,7 +131,9 @@ def release(rec: Record) -> dict:
     ocid = f"{OCID_PREFIX}-{_slug(rec.id)}"
     buyer = {"id": council, "name": rec.council_name or council}
     value = None
-    amount = c.total_value if c.total_value is not None else (c.value_amount if c.value_per == "total" else None)
+    amount = (
+        c.total_value if c.total_value is not None else (c.value_amount if c.value_per == "total" else None)
+    )
     if amount is not None:
         value = {"amount": amount, "currency": "GBP"}
     described = []
@@ -133,16 +163,22 @@ def release(rec: Record) -> dict:
         award["contractPeriod"] = period
         contract["period"] = period
     if rec.url:
-        contract["documents"] = [{
-            "id": f"{ocid}-source", "documentType": "contractNotice" if rec.page_type == "report"
-            else "other", "title": title_of(rec), "url": _uri(rec.url), "language": "en",
-        }]
+        contract["documents"] = [
+            {
+                "id": f"{ocid}-source",
+                "documentType": "contractNotice" if rec.page_type == "report" else "other",
+                "title": title_of(rec),
+                "url": _uri(rec.url),
+                "language": "en",
+            }
+        ]
         if rec.decision_date and _datetime(rec.decision_date):
             contract["documents"][0]["datePublished"] = _datetime(rec.decision_date)
     return {
         "ocid": ocid,
         "id": f"{_slug(rec.id)}-{(rec.extractor_version or 'v')}",
-        "date": _datetime(rec.decision_date) or _datetime((rec.fetched_at or "")[:10])
+        "date": _datetime(rec.decision_date)
+        or _datetime((rec.fetched_at or "")[:10])
         or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         # A committee decision approves contract terms; "contract" is the closest closed tag.
         "tag": ["contract"],

@@ -229,7 +229,7 @@ class _Parser:
                 if m and m.end() == self.i:
                     self._quoted(self.i)
                     break
-                raise QueryError('a quote must start a phrase (put a space before it)', self.i)
+                raise QueryError("a quote must start a phrase (put a space before it)", self.i)
             self.i += 1
         return text[start : self.i]
 

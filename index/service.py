@@ -1,9 +1,9 @@
 """What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
 
-    search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
-    contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
-    index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
-    export(settings, q, fmt, fh) -> number of records (or releases) written
+search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
+contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
+index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
+export(settings, q, fmt, fh) -> number of records (or releases) written
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ def _query(q: str | Query | None) -> Query:
     return q if isinstance(q, Query) else parse(q)
 
 
-def search(settings: Settings, q: str | Query | None, limit: int = 20, offset: int = 0,
-           backend: str = "tantivy") -> dict:
+def search(
+    settings: Settings, q: str | Query | None, limit: int = 20, offset: int = 0, backend: str = "tantivy"
+) -> dict:
     """Ranked hits (HIT_FIELDS + score + HTML snippet) and facet counts for council/type/route/year."""
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
         raise UserError(f"limit must be between 0 and {MAX_LIMIT} and offset at least 0")
@@ -53,8 +54,14 @@ def search(settings: Settings, q: str | Query | None, limit: int = 20, offset: i
     return {"total": result.total, "hits": result.hits, "facets": result.facets}
 
 
-def contracts(settings: Settings, q: str | Query | None = None, group_by: str = "council",
-              backend: str = "tantivy", limit: int | None = None, offset: int = 0) -> dict:
+def contracts(
+    settings: Settings,
+    q: str | Query | None = None,
+    group_by: str = "council",
+    backend: str = "tantivy",
+    limit: int | None = None,
+    offset: int = 0,
+) -> dict:
     """Matching contract decisions: ``total``, the ``rows`` (all, or a page with ``limit``/``offset``)
     and per group count/known/unknown/q1/median/q3 of the annual value over every match.
 
@@ -73,12 +80,17 @@ def contracts(settings: Settings, q: str | Query | None = None, group_by: str = 
         else:
             grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
-    return {"group_by": group_by, "total": len(grouped), "rows": rows,
-            "groups": contract_table.summarise(grouped, group_by)}
+    return {
+        "group_by": group_by,
+        "total": len(grouped),
+        "rows": rows,
+        "groups": contract_table.summarise(grouped, group_by),
+    }
 
 
-def matching_records(store: Store, settings: Settings, q: str | Query | None,
-                     backend: str = "tantivy") -> Iterator[Record]:
+def matching_records(
+    store: Store, settings: Settings, q: str | Query | None, backend: str = "tantivy"
+) -> Iterator[Record]:
     """Every record matching a query (all records for an empty one), streamed in id order."""
     query = _query(q)
     if query.is_empty:
@@ -86,8 +98,9 @@ def matching_records(store: Store, settings: Settings, q: str | Query | None,
     return store.records_by_keys(backend_for(settings, backend).keys(query))
 
 
-def export(settings: Settings, q: str | Query | None, fmt: str, out: IO[str],
-           backend: str = "tantivy") -> int:
+def export(
+    settings: Settings, q: str | Query | None, fmt: str, out: IO[str], backend: str = "tantivy"
+) -> int:
     """Write the matching records as jsonl, csv or an OCDS release package; returns how many."""
     writer = exporters.WRITERS.get(fmt)
     if writer is None:
@@ -103,8 +116,13 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def index_records(settings: Settings, records: Iterable[Record] | None = None, backend: str = "tantivy",
-                  rebuild: bool = False, progress: bool = True) -> dict:
+def index_records(
+    settings: Settings,
+    records: Iterable[Record] | None = None,
+    backend: str = "tantivy",
+    rebuild: bool = False,
+    progress: bool = True,
+) -> dict:
     """Load ``records`` into the store (if given), then index everything the backend lacks.
 
     The store stays the source of truth: records are stored first, and marked indexed only after
@@ -139,8 +157,14 @@ def index_records(settings: Settings, records: Iterable[Record] | None = None, b
                     pending = []
             engine.commit()
             store.mark_indexed(pending, backend)
-        return {"backend": backend, "loaded": loaded, "indexed": indexed, "count": engine.count(),
-                "rebuild": rebuild, "seconds": round(time.perf_counter() - started, 2)}
+        return {
+            "backend": backend,
+            "loaded": loaded,
+            "indexed": indexed,
+            "count": engine.count(),
+            "rebuild": rebuild,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
 
 
 class _progress:
@@ -152,8 +176,13 @@ class _progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), console=Console(stderr=True))
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+            )
             self.task = self.bar.add_task(label, total=total)
 
     def __enter__(self):

@@ -179,9 +179,22 @@ class Store:
                        content_type=excluded.content_type, sha256=excluded.sha256,
                        fetched_at=excluded.fetched_at, updated_at=excluded.updated_at""",
                 (
-                    doc.id, doc.council, doc.platform, doc.page_type, doc.url, doc.title,
-                    json.dumps(doc.platform_ids, sort_keys=True), doc.committee, doc.decision_maker,
-                    doc.date, doc.body, doc.content_type, doc.sha256, doc.fetched_at or stamp, stamp, stamp,
+                    doc.id,
+                    doc.council,
+                    doc.platform,
+                    doc.page_type,
+                    doc.url,
+                    doc.title,
+                    json.dumps(doc.platform_ids, sort_keys=True),
+                    doc.committee,
+                    doc.decision_maker,
+                    doc.date,
+                    doc.body,
+                    doc.content_type,
+                    doc.sha256,
+                    doc.fetched_at or stamp,
+                    stamp,
+                    stamp,
                 ),
             )
             self._put_attachments(c, doc)
@@ -211,18 +224,34 @@ class Store:
 
     def _document(self, row: sqlite3.Row) -> Document:
         atts = [
-            Attachment(url=a["url"], title=a["title"], path=a["path"], sha256=a["sha256"],
-                       size=a["size"], content_type=a["content_type"])
+            Attachment(
+                url=a["url"],
+                title=a["title"],
+                path=a["path"],
+                sha256=a["sha256"],
+                size=a["size"],
+                content_type=a["content_type"],
+            )
             for a in self.conn.execute(
                 "SELECT * FROM attachments WHERE document_id = ? ORDER BY url", (row["id"],)
             )
         ]
         return Document(
-            id=row["id"], council=row["council"], platform=row["platform"], page_type=row["page_type"],
-            url=row["url"], title=row["title"], platform_ids=json.loads(row["platform_ids"]),
-            committee=row["committee"], decision_maker=row["decision_maker"], date=row["date"],
-            body=row["body"], content_type=row["content_type"], sha256=row["sha256"],
-            fetched_at=row["fetched_at"], attachments=atts,
+            id=row["id"],
+            council=row["council"],
+            platform=row["platform"],
+            page_type=row["page_type"],
+            url=row["url"],
+            title=row["title"],
+            platform_ids=json.loads(row["platform_ids"]),
+            committee=row["committee"],
+            decision_maker=row["decision_maker"],
+            date=row["date"],
+            body=row["body"],
+            content_type=row["content_type"],
+            sha256=row["sha256"],
+            fetched_at=row["fetched_at"],
+            attachments=atts,
         )
 
     # -- records ---------------------------------------------------------------------------
@@ -250,8 +279,19 @@ class Store:
                            decision_date=excluded.decision_date, status=excluded.status,
                            extractor_version=excluded.extractor_version, sha256=excluded.sha256,
                            json=excluded.json, updated_at=excluded.updated_at""",
-                    (rec.id, record_key(rec.id), rec.document_id, rec.council, rec.page_type,
-                     rec.decision_date, rec.status, rec.extractor_version, sha, body, now_iso()),
+                    (
+                        rec.id,
+                        record_key(rec.id),
+                        rec.document_id,
+                        rec.council,
+                        rec.page_type,
+                        rec.decision_date,
+                        rec.status,
+                        rec.extractor_version,
+                        sha,
+                        body,
+                        now_iso(),
+                    ),
                 )
                 c.execute("DELETE FROM contracts WHERE id = ?", (rec.id,))
                 values = contracts.row_values(rec)
@@ -269,8 +309,10 @@ class Store:
 
         Reads in pages by id, so callers may write to the store (e.g. mark_indexed) between pages.
         """
-        sql = (f"SELECT r.id, r.json FROM records r WHERE r.id > ? {'AND (' + where + ')' if where else ''} "
-               "ORDER BY r.id LIMIT ?")
+        sql = (
+            f"SELECT r.id, r.json FROM records r WHERE r.id > ? {'AND (' + where + ')' if where else ''} "
+            "ORDER BY r.id LIMIT ?"
+        )
         last = ""
         while True:
             rows = self.conn.execute(sql, (last, *args, batch)).fetchall()
@@ -319,8 +361,13 @@ class Store:
             else:
                 c.execute("DELETE FROM index_marks WHERE backend = ?", (backend,))
 
-    def contract_rows(self, keys: Iterable[int] | None = None, fields: tuple[str, ...] = contracts.ROW_FIELDS,
-                      limit: int | None = None, offset: int = 0) -> list[dict]:
+    def contract_rows(
+        self,
+        keys: Iterable[int] | None = None,
+        fields: tuple[str, ...] = contracts.ROW_FIELDS,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict]:
         """Contract rows (``fields`` of index/contracts.py ROW_FIELDS), all or those with these keys,
         ordered by council, decision date, title and id; ``limit``/``offset`` page through them."""
         unknown = set(fields) - set(contracts.ROW_FIELDS)

@@ -22,17 +22,34 @@ def test_one_row_per_contract_decision_with_its_terms(settings):
     result = service.contracts(settings)
     rows = {r["id"]: r for r in result["rows"]}
     # 5 and 7 state no value, term or method: not contract decisions
-    assert set(rows) == {f"{c}:{t}:{n}" for c, t, n in (
-        ("bromley", "decision_details", 1), ("bromley", "decision_details", 2),
-        ("camden", "decision_details", 3), ("camden", "decision_details", 4), ("leeds", "report", 6))}
+    assert set(rows) == {
+        f"{c}:{t}:{n}"
+        for c, t, n in (
+            ("bromley", "decision_details", 1),
+            ("bromley", "decision_details", 2),
+            ("camden", "decision_details", 3),
+            ("camden", "decision_details", 4),
+            ("leeds", "report", 6),
+        )
+    }
     first = rows["bromley:decision_details:1"]
     assert first == {
-        "id": "bromley:decision_details:1", "council": "bromley", "council_name": None,
-        "title": "Fostering framework award", "page_type": "decision_details",
-        "decision_maker": "Executive Member for Children", "decision_date": "2019-05-01",
-        "annual_value": 2.5e6, "total_value": 7.5e6, "annualised_by": "stated", "term_months": 36.0,
-        "extension_months": 24.0, "start_date": "2019-07-01", "end_date": "2022-06-30",
-        "procurement_method": "selective", "routes": ["framework"],
+        "id": "bromley:decision_details:1",
+        "council": "bromley",
+        "council_name": None,
+        "title": "Fostering framework award",
+        "page_type": "decision_details",
+        "decision_maker": "Executive Member for Children",
+        "decision_date": "2019-05-01",
+        "annual_value": 2.5e6,
+        "total_value": 7.5e6,
+        "annualised_by": "stated",
+        "term_months": 36.0,
+        "extension_months": 24.0,
+        "start_date": "2019-07-01",
+        "end_date": "2022-06-30",
+        "procurement_method": "selective",
+        "routes": ["framework"],
         "url": "https://bromley.test/bromley:decision_details:1",
     }
     assert [r["council"] for r in result["rows"]] == ["bromley", "bromley", "camden", "camden", "leeds"]
@@ -40,19 +57,40 @@ def test_one_row_per_contract_decision_with_its_terms(settings):
 
 def test_groups_by_council_count_unknowns(settings):
     groups = {g["group"]: g for g in service.contracts(settings, group_by="council")["groups"]}
-    assert groups["bromley"] == {"group": "bromley", "count": 2, "known": 2, "unknown": 0,
-                                 "q1": 925_000.0, "median": 1_450_000.0, "q3": 1_975_000.0}
+    assert groups["bromley"] == {
+        "group": "bromley",
+        "count": 2,
+        "known": 2,
+        "unknown": 0,
+        "q1": 925_000.0,
+        "median": 1_450_000.0,
+        "q3": 1_975_000.0,
+    }
     # the home care call-off has a total but no term: no annual value, counted as unknown
-    assert groups["camden"] == {"group": "camden", "count": 2, "known": 1, "unknown": 1,
-                                "q1": 10_300_000.0, "median": 10_300_000.0, "q3": 10_300_000.0}
+    assert groups["camden"] == {
+        "group": "camden",
+        "count": 2,
+        "known": 1,
+        "unknown": 1,
+        "q1": 10_300_000.0,
+        "median": 10_300_000.0,
+        "q3": 10_300_000.0,
+    }
 
 
 def test_group_by_route_year_and_maker(settings):
     by_route = {g["group"]: g for g in service.contracts(settings, group_by="route")["groups"]}
     assert by_route["framework"]["count"] == 3 and by_route["framework"]["known"] == 2
     assert by_route["framework"]["median"] == 1_850_000.0
-    assert by_route["dps"] == {"group": "dps", "count": 1, "known": 0, "unknown": 1,
-                               "q1": None, "median": None, "q3": None}
+    assert by_route["dps"] == {
+        "group": "dps",
+        "count": 1,
+        "known": 0,
+        "unknown": 1,
+        "q1": None,
+        "median": None,
+        "q3": None,
+    }
     by_year = [g["group"] for g in service.contracts(settings, group_by="year")["groups"]]
     assert by_year == ["2018", "2019", "2020", "2021"]
     by_maker = [g["group"] for g in service.contracts(settings, group_by="maker")["groups"]]
@@ -62,7 +100,12 @@ def test_group_by_route_year_and_maker(settings):
 def test_query_narrows_the_table(settings):
     result = service.contracts(settings, "fostering value>=1m")
     assert [r["id"] for r in result["rows"]] == ["bromley:decision_details:1", "camden:decision_details:3"]
-    assert service.contracts(settings, "zebra") == {"group_by": "council", "total": 0, "rows": [], "groups": []}
+    assert service.contracts(settings, "zebra") == {
+        "group_by": "council",
+        "total": 0,
+        "rows": [],
+        "groups": [],
+    }
 
 
 def test_pages_and_group_only_views_keep_groups_over_every_match(settings):
@@ -85,12 +128,22 @@ def test_quartiles_match_the_statistics_module():
 
 
 def test_summarise_puts_a_decision_in_each_of_its_routes():
-    rows = [{"routes": ["framework", "dps"], "annual_value": 10.0, "council": "a", "decision_date": None,
-             "decision_maker": None},
-            {"routes": [], "annual_value": None, "council": None, "decision_date": None, "decision_maker": None}]
+    rows = [
+        {
+            "routes": ["framework", "dps"],
+            "annual_value": 10.0,
+            "council": "a",
+            "decision_date": None,
+            "decision_maker": None,
+        },
+        {"routes": [], "annual_value": None, "council": None, "decision_date": None, "decision_maker": None},
+    ]
     groups = summarise(rows, "route")
     assert [(g["group"], g["count"], g["unknown"]) for g in groups] == [
-        ("dps", 1, 0), ("framework", 1, 0), ("(unknown)", 1, 1)]
+        ("dps", 1, 0),
+        ("framework", 1, 0),
+        ("(unknown)", 1, 1),
+    ]
 
 
 def test_contract_rows_follow_record_changes(tmp_path):

@@ -28,8 +28,15 @@ ES_URL = os.environ.get("ELASTICSEARCH_URL")
 
 
 def text(t: str) -> dict:
-    return {"bool": {"should": [{"match_phrase": {"title": {"query": t, "boost": 3.0}}},
-                                {"match_phrase": {"body": {"query": t}}}], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {"match_phrase": {"title": {"query": t, "boost": 3.0}}},
+                {"match_phrase": {"body": {"query": t}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 # -- request bodies (no cluster needed) ---------------------------------------------------------
@@ -60,8 +67,15 @@ def test_source_fits_the_strict_mapping():
         for money in source["money"]:
             assert set(money) <= set(MAPPINGS["properties"]["money"]["properties"])
     first = to_source(sample_records()[0])
-    assert first["money"] == [{"text": "£2.5 million per year", "amount": 2.5e6, "currency": "GBP",
-                               "per": "year", "is_contract_value": True}]
+    assert first["money"] == [
+        {
+            "text": "£2.5 million per year",
+            "amount": 2.5e6,
+            "currency": "GBP",
+            "per": "year",
+            "is_contract_value": True,
+        }
+    ]
     assert first["durations"] == [{"text": "three years", "months": 36.0, "kind": "term"}]
     assert first["routes"] == ["framework"] and first["decision_date"] == "2019-05-01"
 
@@ -72,22 +86,35 @@ def test_source_fits_the_strict_mapping():
         ("", {"match_all": {}}),
         ("fostering", {"bool": {"must": [text("fostering")]}}),
         ('"care services"', {"bool": {"must": [text("care services")]}}),
-        ("a OR b", {"bool": {"must": [{"bool": {"should": [text("a"), text("b")], "minimum_should_match": 1}}]}}),
+        (
+            "a OR b",
+            {"bool": {"must": [{"bool": {"should": [text("a"), text("b")], "minimum_should_match": 1}}]}},
+        ),
         ("-respite", {"bool": {"must_not": [text("respite")]}}),
         ("council:bromley", {"bool": {"filter": [{"term": {"council": "bromley"}}]}}),
         ("type:minutes", {"bool": {"filter": [{"term": {"page_type": "minutes"}}]}}),
         ("route:dps", {"bool": {"filter": [{"term": {"routes": "dps"}}]}}),
         ("committee:cabinet", {"bool": {"filter": [{"match_phrase": {"committee": {"query": "cabinet"}}}]}}),
-        ('maker:"member for"', {"bool": {"filter": [{"match_phrase": {"decision_maker": {"query": "member for"}}}]}}),
+        (
+            'maker:"member for"',
+            {"bool": {"filter": [{"match_phrase": {"decision_maker": {"query": "member for"}}}]}},
+        ),
         ("after:2019-01-01", {"bool": {"filter": [{"range": {"decision_date": {"gte": "2019-01-01"}}}]}}),
         ("before:2020", {"bool": {"filter": [{"range": {"decision_date": {"lt": "2020-01-01"}}}]}}),
         ("year:2019", {"bool": {"filter": [{"range": {"year": {"gte": 2019, "lte": 2019}}}]}}),
         ("value>=2m", {"bool": {"filter": [{"range": {"annual_value": {"gte": 2e6}}}]}}),
         ("value<500k", {"bool": {"filter": [{"range": {"annual_value": {"lt": 5e5}}}]}}),
         ("term>36", {"bool": {"filter": [{"range": {"term_months": {"gt": 36.0}}}]}}),
-        ("fostering route:framework -council:leeds", {"bool": {
-            "must": [text("fostering")], "filter": [{"term": {"routes": "framework"}}],
-            "must_not": [{"term": {"council": "leeds"}}]}}),
+        (
+            "fostering route:framework -council:leeds",
+            {
+                "bool": {
+                    "must": [text("fostering")],
+                    "filter": [{"term": {"routes": "framework"}}],
+                    "must_not": [{"term": {"council": "leeds"}}],
+                }
+            },
+        ),
     ],
 )
 def test_every_query_kind_compiles_to_dsl(q, body):
@@ -117,8 +144,11 @@ def test_search_body_pages_highlights_and_aggregates():
 
 def test_keys_body_reads_doc_values_only():
     body = keys_body(parse("fostering"), contracts_only=True)
-    assert body == {"query": {"bool": {"must": [text("fostering")], "filter": [{"term": {"is_contract": True}}]}},
-                    "_source": False, "docvalue_fields": ["key"]}
+    assert body == {
+        "query": {"bool": {"must": [text("fostering")], "filter": [{"term": {"is_contract": True}}]}},
+        "_source": False,
+        "docvalue_fields": ["key"],
+    }
 
 
 def test_backend_needs_a_url():
@@ -193,7 +223,12 @@ def test_a_dead_cluster_is_one_clear_line_and_exit_1(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {"ELASTICSEARCH_URL": f"http://127.0.0.1:{port}"}
-    result = CliRunner(env=env).invoke(cli, ["--data-dir", str(tmp_path), "search", "x", "--backend", "elasticsearch"])
+    result = CliRunner(env=env).invoke(
+        cli, ["--data-dir", str(tmp_path), "search", "x", "--backend", "elasticsearch"]
+    )
     assert result.exit_code == 1
     last = result.output.splitlines()[-1]  # the client may log its retries first
-    assert last.startswith(f"error: elasticsearch at http://127.0.0.1:{port}: ") and "Traceback" not in result.output
+    assert (
+        last.startswith(f"error: elasticsearch at http://127.0.0.1:{port}: ")
+        and "Traceback" not in result.output
+    )

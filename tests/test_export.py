@@ -19,8 +19,9 @@ def ocds_validator() -> jsonschema.Draft4Validator:
     package = json.loads((FIXTURES / "release-package-schema.json").read_text())
     release = json.loads((FIXTURES / "release-schema.json").read_text())
     registry = Registry().with_resource(release["id"], Resource.from_contents(release))
-    return jsonschema.Draft4Validator(package, registry=registry,
-                                      format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    return jsonschema.Draft4Validator(
+        package, registry=registry, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,11 @@ def test_jsonl_round_trips_the_matching_records(settings):
 
 def test_csv_has_one_flat_row_per_record(settings):
     rows = list(csv.DictReader(io.StringIO(export(settings, "council:camden", "csv"))))
-    assert [r["id"] for r in rows] == ["camden:decision_details:3", "camden:decision_details:4", "camden:minutes:5"]
+    assert [r["id"] for r in rows] == [
+        "camden:decision_details:3",
+        "camden:decision_details:4",
+        "camden:minutes:5",
+    ]
     assert rows[0]["annual_value"] == "10300000.0" and rows[0]["routes"] == "extension direct_award"
 
 

@@ -104,7 +104,9 @@ def test_bad_lines_are_skipped_and_reported(tmp_path):
     jsonl = tmp_path / "mixed.jsonl"
     good = sample_records()[:2]
     jsonl.write_text(good[0].to_json() + "\n{not json\n" + good[1].to_json() + "\n")
-    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "index", str(jsonl), "--no-progress"])
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "d"), "index", str(jsonl), "--no-progress"]
+    )
     assert result.exit_code == 1
     assert "stored: 2 new" in result.output and "1 bad lines skipped" in result.output
 

@@ -19,12 +19,18 @@ def test_or_chains_and_joins_filters():
 
 
 def test_lowercase_or_is_a_word_and_punctuation_is_not():
-    assert parse("cost - benefit or value & \"&\"").must == (
-        Word("cost"), Word("benefit"), Word("or"), Word("value"))
+    assert parse('cost - benefit or value & "&"').must == (
+        Word("cost"),
+        Word("benefit"),
+        Word("or"),
+        Word("value"),
+    )
 
 
 def test_keyword_and_text_filters():
-    q = parse('council:Bromley type:decision-details route:Direct_Award committee:"Executive Cabinet" maker:leader')
+    q = parse(
+        'council:Bromley type:decision-details route:Direct_Award committee:"Executive Cabinet" maker:leader'
+    )
     assert q.must == (
         Match("council", "bromley"),
         Match("page_type", "decision_details"),

@@ -6,9 +6,14 @@ from papers.schema import Attachment, Document, Record
 
 def make_doc(body: str = "<p>hello</p>") -> Document:
     return Document(
-        id="bromley:decision_details:42", council="bromley", platform="moderngov",
-        page_type="decision_details", url="https://example.test/ieDecisionDetails.aspx?ID=42",
-        title="Award", body=body, attachments=[Attachment(url="https://example.test/a.pdf", size=3)],
+        id="bromley:decision_details:42",
+        council="bromley",
+        platform="moderngov",
+        page_type="decision_details",
+        url="https://example.test/ieDecisionDetails.aspx?ID=42",
+        title="Award",
+        body=body,
+        attachments=[Attachment(url="https://example.test/a.pdf", size=3)],
     )
 
 
@@ -87,8 +92,10 @@ def test_a_store_made_before_keys_is_migrated(tmp_path):
     conn.execute("""CREATE TABLE records (id TEXT PRIMARY KEY, document_id TEXT, council TEXT, page_type TEXT,
                     decision_date TEXT, status TEXT NOT NULL, extractor_version TEXT, sha256 TEXT NOT NULL,
                     indexed_sha TEXT, json TEXT NOT NULL, updated_at TEXT NOT NULL)""")
-    conn.execute("INSERT INTO records VALUES ('old:1', NULL, NULL, 'other', NULL, 'ok', NULL, 'x', NULL, ?, 't')",
-                 (rec.to_json(),))
+    conn.execute(
+        "INSERT INTO records VALUES ('old:1', NULL, NULL, 'other', NULL, 'ok', NULL, 'x', NULL, ?, 't')",
+        (rec.to_json(),),
+    )
     conn.commit()
     conn.close()
     store = Store(path)

@@ -28,9 +28,12 @@ TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
 CHUNK = 500  # documents per bulk request
-DATE = {"type": "date", "format": "strict_date_optional_time||strict_year_month||strict_year",
-        # one unparseable date must not cost the whole record its place in the index
-        "ignore_malformed": True}
+DATE = {
+    "type": "date",
+    "format": "strict_date_optional_time||strict_year_month||strict_year",
+    # one unparseable date must not cost the whole record its place in the index
+    "ignore_malformed": True,
+}
 ENGLISH_TEXT = {"type": "text", "analyzer": "english"}
 NAME = {**ENGLISH_TEXT, "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
 
@@ -97,12 +100,21 @@ def to_source(record: Record) -> dict:
     """The document body for a record: the shared flat fields plus money and durations, nested."""
     source = {k: v for k, v in to_fields(record).items() if v is not None and v != []}
     source["money"] = [
-        {k: v for k, v in m.model_dump(include={"text", "amount", "currency", "per", "qualifier",
-                                                "is_contract_value"}).items() if v is not None}
+        {
+            k: v
+            for k, v in m.model_dump(
+                include={"text", "amount", "currency", "per", "qualifier", "is_contract_value"}
+            ).items()
+            if v is not None
+        }
         for m in record.money
     ]
     source["durations"] = [
-        {k: v for k, v in d.model_dump(include={"text", "months", "kind", "qualifier"}).items() if v is not None}
+        {
+            k: v
+            for k, v in d.model_dump(include={"text", "months", "kind", "qualifier"}).items()
+            if v is not None
+        }
         for d in record.durations
     ]
     return source
@@ -110,10 +122,15 @@ def to_source(record: Record) -> dict:
 
 def _text(text: str) -> dict:
     """Title (boosted) or body; several words must appear as a phrase, as in the tantivy backend."""
-    return {"bool": {"should": [
-        {"match_phrase": {"title": {"query": text, "boost": TITLE_BOOST}}},
-        {"match_phrase": {"body": {"query": text}}},
-    ], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {"match_phrase": {"title": {"query": text, "boost": TITLE_BOOST}}},
+                {"match_phrase": {"body": {"query": text}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def compile_clause(clause: Clause) -> dict:
@@ -163,12 +180,19 @@ def search_body(query: Query, limit: int = 20, offset: int = 0, facets: bool = T
             "pre_tags": ["<b>"],
             "post_tags": ["</b>"],
             "encoder": "html",  # escape the text, then add the tags: safe to put in a page
-            "fields": {"body": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1,
-                                "no_match_size": SNIPPET_CHARS}},
+            "fields": {
+                "body": {
+                    "fragment_size": SNIPPET_CHARS,
+                    "number_of_fragments": 1,
+                    "no_match_size": SNIPPET_CHARS,
+                }
+            },
         },
     }
     if facets:
-        body["aggs"] = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()}
+        body["aggs"] = {
+            name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()
+        }
     return body
 
 
@@ -243,7 +267,9 @@ class ElasticBackend(SearchBackend):
             return
         self.client.indices.put_index_template(**index_template(self.alias))
         if not self._current():
-            self.client.indices.create(index=self._new_index(), aliases={self.alias: {"is_write_index": True}})
+            self.client.indices.create(
+                index=self._new_index(), aliases={self.alias: {"is_write_index": True}}
+            )
         self._ready = True
 
     @property
@@ -257,8 +283,14 @@ class ElasticBackend(SearchBackend):
 
         done, failed = 0, []
         for ok, item in helpers.streaming_bulk(
-            self.client, actions, chunk_size=CHUNK, max_retries=3, initial_backoff=1, max_backoff=30,
-            raise_on_error=False, raise_on_exception=True,
+            self.client,
+            actions,
+            chunk_size=CHUNK,
+            max_retries=3,
+            initial_backoff=1,
+            max_backoff=30,
+            raise_on_error=False,
+            raise_on_exception=True,
         ):
             op, result = next(iter(item.items()))
             if ok or (op == "delete" and result.get("status") == 404):
@@ -267,8 +299,9 @@ class ElasticBackend(SearchBackend):
                 failed.append(f"{result.get('_id')}: {result.get('error')}")
         if failed:
             # Raised after the stream so the caller marks nothing from this batch indexed.
-            raise UserError(f"elasticsearch rejected {len(failed)} documents, e.g. {failed[0]}",
-                            exit_code=EXIT_PARTIAL)
+            raise UserError(
+                f"elasticsearch rejected {len(failed)} documents, e.g. {failed[0]}", exit_code=EXIT_PARTIAL
+            )
         return done
 
     @_cluster_errors

@@ -175,8 +175,9 @@ class TantivyBackend(SearchBackend):
             version = json.loads(meta.read_text()).get("version") if meta.exists() else None
             if version != INDEX_VERSION:
                 # The index is a cache of the store: an old layout is dropped, then refilled.
-                log.warning("index at %s has layout %s, not %s: starting it afresh", self.path, version,
-                            INDEX_VERSION)
+                log.warning(
+                    "index at %s has layout %s, not %s: starting it afresh", self.path, version, INDEX_VERSION
+                )
                 shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
@@ -188,8 +189,9 @@ class TantivyBackend(SearchBackend):
             try:
                 self._writer = self.index.writer(WRITER_HEAP, 1)
             except ValueError as exc:  # tantivy's lock file: another process is writing
-                raise UserError(f"the index at {self.path} is being written by another process ({exc})",
-                                exit_code=3) from exc
+                raise UserError(
+                    f"the index at {self.path} is being written by another process ({exc})", exit_code=3
+                ) from exc
         return self._writer
 
     def add(self, records: Iterable[Record]) -> int:
@@ -274,9 +276,7 @@ class TantivyBackend(SearchBackend):
 
     @staticmethod
     def _facets(searcher: tantivy.Searcher, compiled: TQ) -> dict[str, dict[str, int]]:
-        aggs = {
-            name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()
-        }
+        aggs = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()}
         result = searcher.aggregate(compiled, aggs)
         return {
             name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}

@@ -29,8 +29,13 @@ from papers.schema import Record
 
 log = logging.getLogger(__name__)
 
-backend_option = click.option("--backend", type=click.Choice(BACKENDS), default="tantivy", show_default=True,
-                              help="Search engine (elasticsearch needs ELASTICSEARCH_URL).")
+backend_option = click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    default="tantivy",
+    show_default=True,
+    help="Search engine (elasticsearch needs ELASTICSEARCH_URL).",
+)
 
 
 def record_files(paths: tuple[str, ...]) -> list[Path]:
@@ -74,8 +79,12 @@ class RecordReader:
 @click.command("index")
 @click.argument("paths", nargs=-1)
 @backend_option
-@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from the store (searches keep the old "
-              "index until the new one is complete).")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Rebuild the whole index from the store (searches keep the old "
+    "index until the new one is complete).",
+)
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar on stderr.")
 @click.pass_obj
 def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool, progress: bool) -> None:
@@ -94,10 +103,16 @@ def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool,
     summary = service.index_records(settings, reader, backend=backend, rebuild=rebuild, progress=progress)
     loaded = summary["loaded"]
     if loaded is not None:
-        click.echo(f"stored: {loaded['new']} new, {loaded['changed']} changed, {loaded['unchanged']} unchanged"
-                   + (f", {reader.bad} bad lines skipped" if reader.bad else ""), err=True)
-    click.echo(f"indexed {summary['indexed']} records into {backend} in {summary['seconds']} s; "
-               f"the index holds {summary['count']}", err=True)
+        click.echo(
+            f"stored: {loaded['new']} new, {loaded['changed']} changed, {loaded['unchanged']} unchanged"
+            + (f", {reader.bad} bad lines skipped" if reader.bad else ""),
+            err=True,
+        )
+    click.echo(
+        f"indexed {summary['indexed']} records into {backend} in {summary['seconds']} s; "
+        f"the index holds {summary['count']}",
+        err=True,
+    )
     if reader is not None and reader.bad:
         sys.exit(EXIT_PARTIAL)
 
@@ -126,7 +141,9 @@ SEARCH_CSV = ("rank", "score", "id", "title", "council", "page_type", "decision_
 @click.option("--csv", "as_csv", is_flag=True, help="Hits as CSV (snippets as plain text).")
 @backend_option
 @click.pass_obj
-def search_command(settings, query: str, limit: int, offset: int, as_json: bool, as_csv: bool, backend: str) -> None:
+def search_command(
+    settings, query: str, limit: int, offset: int, as_json: bool, as_csv: bool, backend: str
+) -> None:
     """Ranked hits with highlighted snippets, and counts by council, type, route and year.
 
     \b
@@ -149,8 +166,19 @@ def search_command(settings, query: str, limit: int, offset: int, as_json: bool,
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(SEARCH_CSV)
         for rank, hit in enumerate(result["hits"], offset + 1):
-            writer.writerow([rank, hit["score"], hit["id"], hit["title"], hit["council"], hit["page_type"],
-                             hit["decision_date"], hit["url"], snippet_text(hit["snippet"], bold=False)])
+            writer.writerow(
+                [
+                    rank,
+                    hit["score"],
+                    hit["id"],
+                    hit["title"],
+                    hit["council"],
+                    hit["page_type"],
+                    hit["decision_date"],
+                    hit["url"],
+                    snippet_text(hit["snippet"], bold=False),
+                ]
+            )
         return
     shown = len(result["hits"])
     click.echo(f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else ""))
@@ -178,7 +206,9 @@ def months(value: float | None) -> str:
 @click.command("contracts")
 @click.argument("query", required=False, default="")
 @click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.')
+@click.option(
+    "--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.'
+)
 @click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
 @backend_option
 @click.pass_obj
@@ -203,18 +233,45 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
     from rich.table import Table
 
     rows = Table(title=f"{len(result['rows'])} contract decisions")
-    for name in ("council", "title", "decided", "per year", "total", "term", "ext.", "start", "end", "routes"):
+    for name in (
+        "council",
+        "title",
+        "decided",
+        "per year",
+        "total",
+        "term",
+        "ext.",
+        "start",
+        "end",
+        "routes",
+    ):
         rows.add_column(name, overflow="fold")
     for r in result["rows"]:
-        rows.add_row(r["council"] or "", r["title"] or "", r["decision_date"] or "", money(r["annual_value"]),
-                     money(r["total_value"]), months(r["term_months"]), months(r["extension_months"]),
-                     r["start_date"] or "", r["end_date"] or "", ", ".join(r["routes"]))
+        rows.add_row(
+            r["council"] or "",
+            r["title"] or "",
+            r["decision_date"] or "",
+            money(r["annual_value"]),
+            money(r["total_value"]),
+            months(r["term_months"]),
+            months(r["extension_months"]),
+            r["start_date"] or "",
+            r["end_date"] or "",
+            ", ".join(r["routes"]),
+        )
     groups = Table(title=f"annual value by {group_by}")
     for name in (group_by, "decisions", "known", "unknown", "lower quartile", "median", "upper quartile"):
         groups.add_column(name, justify="left" if name == group_by else "right")
     for g in result["groups"]:
-        groups.add_row(g["group"], str(g["count"]), str(g["known"]), str(g["unknown"]), money(g["q1"]),
-                       money(g["median"]), money(g["q3"]))
+        groups.add_row(
+            g["group"],
+            str(g["count"]),
+            str(g["known"]),
+            str(g["unknown"]),
+            money(g["q1"]),
+            money(g["median"]),
+            money(g["q3"]),
+        )
     console = Console()
     console.print(rows)
     console.print(groups)
@@ -222,11 +279,22 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
 
 @click.command("export")
 @click.argument("query", required=False, default="")
-@click.option("--format", "fmt", type=click.Choice(list(WRITERS)), default="jsonl", show_default=True,
-              help="jsonl: full records; csv: one flat row each; ocds: an OCDS 1.1 release package of the "
-              "contract decisions.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), required=True,
-              help="File to write ('-' for stdout).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(WRITERS)),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: full records; csv: one flat row each; ocds: an OCDS 1.1 release package of the "
+    "contract decisions.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    required=True,
+    help="File to write ('-' for stdout).",
+)
 @backend_option
 @click.pass_obj
 def export_command(settings, query: str, fmt: str, output: str, backend: str) -> None:
@@ -252,7 +320,9 @@ def export_command(settings, query: str, fmt: str, output: str, backend: str) ->
     what = "contract releases" if fmt == "ocds" else "records"
     click.echo(f"exported {n} {what} -> {output}", err=True)
     if fmt == "ocds" and n == 0:
-        click.echo("warning: no contract decisions matched; an OCDS package needs at least one release", err=True)
+        click.echo(
+            "warning: no contract decisions matched; an OCDS package needs at least one release", err=True
+        )
 
 
 COMMANDS = [index_command, search_command, contracts_command, export_command]

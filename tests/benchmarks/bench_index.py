@@ -36,8 +36,11 @@ QUERIES = {  # kind -> (our query language, the FTS5 MATCH expression, an extra 
     "common word": ("contract", "contract", ""),
     "three words": ("contract award framework", "contract award framework", ""),
     "phrase": ('"recommendations approved"', '"recommendations approved"', ""),
-    "filtered": ("contract council:kent year>=2018 value>=1m", "contract",
-                 "AND m.council = 'kent' AND m.year >= 2018 AND m.annual_value >= 1000000"),
+    "filtered": (
+        "contract council:kent year>=2018 value>=1m",
+        "contract",
+        "AND m.council = 'kent' AND m.year >= 2018 AND m.annual_value >= 1000000",
+    ),
 }
 CONTRACTS_QUERY = ("maintenance", "maintenance")
 
@@ -111,10 +114,20 @@ def load_fts(db: Path, store: Store) -> float:
             conn.execute("BEGIN")
         c = rec.contract
         conn.execute("INSERT INTO fts (rowid, title, body) VALUES (?,?,?)", (rowid, rec.title, rec.text))
-        conn.execute("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?)",
-                     (rowid, rec.id, rec.council, int(rec.decision_date[:4]), c.annual_value,
-                      int(c.annual_value is not None or c.total_value is not None), rec.title,
-                      rec.decision_date, rec.url))
+        conn.execute(
+            "INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                rowid,
+                rec.id,
+                rec.council,
+                int(rec.decision_date[:4]),
+                c.annual_value,
+                int(c.annual_value is not None or c.total_value is not None),
+                rec.title,
+                rec.decision_date,
+                rec.url,
+            ),
+        )
         if rowid % BATCH == 0:
             conn.execute("COMMIT")
     if conn.in_transaction:
@@ -127,8 +140,11 @@ def load_fts(db: Path, store: Store) -> float:
 def fts_contracts(conn: sqlite3.Connection, match: str) -> dict:
     rows = [
         {"council": r[0], "annual_value": r[1], "decision_date": r[2], "routes": [], "decision_maker": None}
-        for r in conn.execute("SELECT m.council, m.annual_value, m.decision_date FROM fts JOIN m ON "
-                              "m.rowid = fts.rowid WHERE fts MATCH ? AND m.is_contract", (match,))
+        for r in conn.execute(
+            "SELECT m.council, m.annual_value, m.decision_date FROM fts JOIN m ON "
+            "m.rowid = fts.rowid WHERE fts MATCH ? AND m.is_contract",
+            (match,),
+        )
     ]
     return {"rows": rows, "groups": summarise(rows, "council")}
 
@@ -160,16 +176,26 @@ def run(root: Path) -> None:
     fts = sqlite3.connect(root / "fts.sqlite3")
 
     print(f"{N:,} synthetic records from corpora/texts/dev, one process")
-    print(f"store load:   {N / stored_s:,.0f} records/s (put_records, batches of {BATCH}); "
-          f"store {folder_mb(root / 'data') - folder_mb(settings.index_dir):,.0f} MB")
-    print(f"index:        {N / index_s:,.0f} records/s (store -> tantivy, committed); "
-          f"index {folder_mb(settings.index_dir):,.0f} MB")
+    print(
+        f"store load:   {N / stored_s:,.0f} records/s (put_records, batches of {BATCH}); "
+        f"store {folder_mb(root / 'data') - folder_mb(settings.index_dir):,.0f} MB"
+    )
+    print(
+        f"index:        {N / index_s:,.0f} records/s (store -> tantivy, committed); "
+        f"index {folder_mb(settings.index_dir):,.0f} MB"
+    )
     print(f"both:         {N / (stored_s + index_s):,.0f} records/s stored and indexed (target >= 3,000)")
-    print(f"FTS5 load:    {fts_rate:,.0f} records/s; FTS5 db {folder_mb(root) - folder_mb(root / 'data'):,.0f} MB")
-    print(f"memory (RSS MB, min/quartiles/max) storing: {store_mem.quartiles()}; indexing: {index_mem.quartiles()}")
+    print(
+        f"FTS5 load:    {fts_rate:,.0f} records/s; FTS5 db {folder_mb(root) - folder_mb(root / 'data'):,.0f} MB"
+    )
+    print(
+        f"memory (RSS MB, min/quartiles/max) storing: {store_mem.quartiles()}; indexing: {index_mem.quartiles()}"
+    )
     engine = service.backend_for(settings)
-    print(f"\n{'query kind':<14}{'hits':>8}{'tantivy p50/p95 ms':>22}{'+facets p50/p95':>19}"
-          f"{'FTS5 p50/p95 ms':>19}{'FTS5/tantivy p95':>18}")
+    print(
+        f"\n{'query kind':<14}{'hits':>8}{'tantivy p50/p95 ms':>22}{'+facets p50/p95':>19}"
+        f"{'FTS5 p50/p95 ms':>19}{'FTS5/tantivy p95':>18}"
+    )
     for kind, (q, match, extra) in QUERIES.items():
         query = parse(q)
         total = engine.search(query, limit=20, facets=False).total
@@ -177,14 +203,22 @@ def run(root: Path) -> None:
         full = timed(lambda q=q: service.search(settings, q, limit=20))
         sql = FTS_SEARCH.format(extra=extra)
         base = timed(lambda sql=sql, match=match: fts.execute(sql, (match,)).fetchall())
-        print(f"{kind:<14}{total:>8,}{bare[0]:>11.1f} / {bare[1]:<8.1f}{full[0]:>8.1f} / {full[1]:<8.1f}"
-              f"{base[0]:>8.1f} / {base[1]:<8.1f}{base[1] / full[1]:>10.1f}x")
+        print(
+            f"{kind:<14}{total:>8,}{bare[0]:>11.1f} / {bare[1]:<8.1f}{full[0]:>8.1f} / {full[1]:<8.1f}"
+            f"{base[0]:>8.1f} / {base[1]:<8.1f}{base[1] / full[1]:>10.1f}x"
+        )
     q, match = CONTRACTS_QUERY
     print("\ncontracts table grouped by council (target <= 200 ms)    p50 / p95 ms")
     for label, query in (("all contract decisions", None), (f"'{q}'", q)):
         total = service.contracts(settings, query, limit=0)["total"]
-        for view, limit in (("groups", 0), ("groups + first 50 rows", 50), (f"groups + all {total:,} rows", None)):
-            p50, p95 = timed(lambda query=query, limit=limit: service.contracts(settings, query, limit=limit), runs=10)
+        for view, limit in (
+            ("groups", 0),
+            ("groups + first 50 rows", 50),
+            (f"groups + all {total:,} rows", None),
+        ):
+            p50, p95 = timed(
+                lambda query=query, limit=limit: service.contracts(settings, query, limit=limit), runs=10
+            )
             print(f"  {label + ': ' + view:<52}{p50:>6.0f} / {p95:<6.0f}")
     base = timed(lambda: fts_contracts(fts, match), runs=10)
     print(f"  FTS5 baseline, '{q}': groups from a MATCH join     {base[0]:>6.0f} / {base[1]:<6.0f}")

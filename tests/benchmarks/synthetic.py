@@ -22,17 +22,66 @@ from papers.schema import OCDS_METHOD, ContractSummary, Record
 DEV_TEXTS = Path(__file__).resolve().parents[2] / "corpora" / "texts" / "dev"
 
 COUNCILS = (
-    "barnet", "birmingham", "bristol", "bromley", "camden", "cornwall", "croydon", "derbyshire", "devon",
-    "dorset", "durham", "ealing", "essex", "hackney", "hampshire", "haringey", "hertfordshire", "islington",
-    "kent", "lambeth", "lancashire", "leeds", "leicestershire", "lewisham", "liverpool", "manchester",
-    "newcastle", "norfolk", "nottingham", "oxfordshire", "sheffield", "somerset", "southwark", "suffolk",
-    "surrey", "sutton", "wandsworth", "westminster", "wiltshire", "york",
+    "barnet",
+    "birmingham",
+    "bristol",
+    "bromley",
+    "camden",
+    "cornwall",
+    "croydon",
+    "derbyshire",
+    "devon",
+    "dorset",
+    "durham",
+    "ealing",
+    "essex",
+    "hackney",
+    "hampshire",
+    "haringey",
+    "hertfordshire",
+    "islington",
+    "kent",
+    "lambeth",
+    "lancashire",
+    "leeds",
+    "leicestershire",
+    "lewisham",
+    "liverpool",
+    "manchester",
+    "newcastle",
+    "norfolk",
+    "nottingham",
+    "oxfordshire",
+    "sheffield",
+    "somerset",
+    "southwark",
+    "suffolk",
+    "surrey",
+    "sutton",
+    "wandsworth",
+    "westminster",
+    "wiltshire",
+    "york",
 )
 PAGE_TYPES = (("decision_details", 50), ("report", 20), ("agenda_item", 15), ("minutes", 10), ("other", 5))
-COMMITTEES = ("Cabinet", "Executive", "Adult Social Care Committee", "Children's Services Committee",
-              "Environment and Highways Committee", "Policy and Resources Committee", "Scrutiny Board")
-MAKERS = ("Cabinet", "Leader of the Council", "Cabinet Member for Highways", "Director of Adult Services",
-          "Executive Member for Children", "Head of Procurement", "Corporate Director of Resources")
+COMMITTEES = (
+    "Cabinet",
+    "Executive",
+    "Adult Social Care Committee",
+    "Children's Services Committee",
+    "Environment and Highways Committee",
+    "Policy and Resources Committee",
+    "Scrutiny Board",
+)
+MAKERS = (
+    "Cabinet",
+    "Leader of the Council",
+    "Cabinet Member for Highways",
+    "Director of Adult Services",
+    "Executive Member for Children",
+    "Head of Procurement",
+    "Corporate Director of Resources",
+)
 ROUTES = tuple(OCDS_METHOD)
 TERMS = (12, 18, 24, 36, 48, 60, 84, 120)
 CONTRACT_SHARE = 0.4  # of records that decide a contract
@@ -75,13 +124,20 @@ def _contract(rng: random.Random) -> tuple[ContractSummary, list[str]]:
     term = rng.choice(TERMS)
     method = OCDS_METHOD[routes[0]]
     if rng.random() < UNKNOWN_SHARE:
-        return ContractSummary(value_amount=annual * 3, value_per="total", total_value=annual * 3,
-                               procurement_method=method), routes
+        return ContractSummary(
+            value_amount=annual * 3, value_per="total", total_value=annual * 3, procurement_method=method
+        ), routes
     extension = rng.choice((None, None, 12, 24))
     return ContractSummary(
-        value_amount=annual, value_per="year", annual_value=annual, total_value=annual * term / 12,
-        annualised_by="stated", term_months=term, extension_months=extension,
-        max_months=term + (extension or 0), procurement_method=method,
+        value_amount=annual,
+        value_per="year",
+        annual_value=annual,
+        total_value=annual * term / 12,
+        annualised_by="stated",
+        term_months=term,
+        extension_months=extension,
+        max_months=term + (extension or 0),
+        procurement_method=method,
         procurement_method_details=", ".join(r.replace("_", " ") for r in routes),
     ), routes
 
@@ -96,13 +152,20 @@ def synthetic_records(n: int = 100_000, seed: int = 7) -> Iterator[Record]:
         council = COUNCILS[rng.randrange(len(COUNCILS))]
         page_type = rng.choices(types, weights)[0]
         year = rng.randint(2010, 2024)
-        contract, routes = (_contract(rng) if rng.random() < CONTRACT_SHARE else (ContractSummary(), []))
+        contract, routes = _contract(rng) if rng.random() < CONTRACT_SHARE else (ContractSummary(), [])
         rid = f"{council}:{page_type}:{i}"
         yield Record(
-            id=rid, source=f"https://democracy.{council}.example/{page_type}/{i}",
-            url=f"https://democracy.{council}.example/{page_type}/{i}", council=council,
-            council_name=council.title() + " Council", page_type=page_type,
-            title=titles[rng.randrange(len(titles))], committee=rng.choice(COMMITTEES),
-            decision_maker=rng.choice(MAKERS), decision_date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            text=_body(rng, sentences), procurement=routes, contract=contract,
+            id=rid,
+            source=f"https://democracy.{council}.example/{page_type}/{i}",
+            url=f"https://democracy.{council}.example/{page_type}/{i}",
+            council=council,
+            council_name=council.title() + " Council",
+            page_type=page_type,
+            title=titles[rng.randrange(len(titles))],
+            committee=rng.choice(COMMITTEES),
+            decision_maker=rng.choice(MAKERS),
+            decision_date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            text=_body(rng, sentences),
+            procurement=routes,
+            contract=contract,
         )
