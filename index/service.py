@@ -137,8 +137,9 @@ def index_records(
             for batch in _batches(records, BATCH):
                 for k, v in store.put_records(batch).items():
                     loaded[k] += v
-        if rebuild or engine.count() == 0:
-            # An empty index (first run, deleted folder, new layout) is refilled from the store.
+        if rebuild or engine.count() < store.count_indexed(backend):
+            # The index holds less than the store marked (a deleted folder, a new layout, lost
+            # commits): every record is queued again; upserts by id make that safe.
             store.mark_all_unindexed(backend)
         if rebuild:
             engine.start_rebuild()

@@ -343,6 +343,12 @@ class Store:
             (backend,),
         ).fetchone()[0]
 
+    def count_indexed(self, backend: str = DEFAULT_BACKEND) -> int:
+        """Stored records this backend's index is believed to hold (any version)."""
+        return self.conn.execute(
+            "SELECT count(*) FROM index_marks m JOIN records r ON r.id = m.id WHERE m.backend = ?", (backend,)
+        ).fetchone()[0]
+
     def mark_indexed(self, record_ids: Iterable[str], backend: str = DEFAULT_BACKEND) -> None:
         """Record that this backend's index now holds these records' current versions."""
         with self.transaction() as c:

@@ -170,6 +170,7 @@ def test_delete_removes_records(tmp_path):
     backend.delete(["camden:minutes:5"])
     backend.commit()
     assert backend.count() == 6 and ids(settings, "fostering") == {"1", "3", "7"}
+    assert backend.ids() == {r.id for r in sample_records()} - {"camden:minutes:5"}
 
 
 def test_a_second_writer_is_refused_with_exit_3(tmp_path):
@@ -183,3 +184,14 @@ def test_a_second_writer_is_refused_with_exit_3(tmp_path):
         TantivyBackend(settings.index_dir).add(sample_records()[:1])
     assert info.value.exit_code == EXIT_LOCKED and "another process" in str(info.value)
     holder.close()
+
+
+def test_an_index_that_lost_records_is_refilled(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    backend = service.backend_for(settings)
+    backend.delete(["camden:minutes:5", "leeds:report:6"])  # e.g. commits lost behind the store's back
+    backend.commit()
+    result = service.index_records(settings, progress=False)
+    assert (result["indexed"], result["count"]) == (7, 7)
+    assert ids(settings, "fostering") == {"1", "3", "5", "7"}
