@@ -119,7 +119,12 @@ def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkey
     with Store(settings.db_path) as store:  # one document's records came from an older version
         older = list(store.records("document_id = ?", ("bromley:decision_details:2",)))
         store.put_records(r.model_copy(update={"extractor_version": "0.0.1"}) for r in older)
+        # and one record was loaded from a file (`papers index x.jsonl`): nothing to re-extract it from
+        store.put_records(
+            [older[0].model_copy(update={"id": "file:1", "document_id": None, "extractor_version": "0.0.1"})]
+        )
     summary = UpdateJob(settings).reextract()
+    assert summary["reextract"] == {"documents": 1, "records_without_document": 1}
     assert summary["stages"]["extract"]["documents"] == 1
     assert summary["stages"]["extract"]["councils"]["bromley"]["changed"] == 2  # version field rewritten
     monkeypatch.setattr(extract, "EXTRACTOR_VERSION", "99.0")
@@ -127,8 +132,8 @@ def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkey
     summary = UpdateJob(settings).reextract()
     assert summary["stages"]["extract"]["documents"] == 2
     with Store(settings.db_path) as store:
-        versions = {row[0] for row in store.conn.execute("SELECT extractor_version FROM records")}
-    assert versions == {"99.0"}
+        versions = dict(store.conn.execute("SELECT id, extractor_version FROM records"))
+    assert set(versions.values()) == {"99.0", "0.0.1"} and versions["file:1"] == "0.0.1"
     assert check(settings).ok
 
 

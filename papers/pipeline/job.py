@@ -77,31 +77,15 @@ class UpdateJob:
         """Re-extract stored documents whose records an older extractor made; no crawling."""
         options = {"councils": councils, "all": everything, "backend": self.backend}
         with self._run("reextract", options) as (store, runs, summary):
-            where, args = ("1", ()) if everything else ("extractor_version IS NOT ?", (self._version(),))
-            if councils:
-                where += f" AND council IN ({','.join('?' * len(councils))})"
-                args += tuple(councils)
-            ids = {
-                row[0]
-                for row in store.conn.execute(
-                    f"SELECT DISTINCT coalesce(document_id, id) FROM records WHERE {where}", args
-                )
-            }
-            stored = {row[0] for row in store.conn.execute("SELECT id FROM documents")}
-            orphans = store.conn.execute(
-                f"SELECT count(*) FROM records WHERE {where} AND coalesce(document_id, id) "
-                "NOT IN (SELECT id FROM documents)",
-                args,
-            ).fetchone()[0]
+            with store.transaction() as conn:
+                queued, orphans = pending.queue_reextraction(conn, self._version(), councils, everything)
+            summary["reextract"] = {"documents": queued, "records_without_document": orphans}
             if orphans:
-                summary["not_reextractable"] = orphans
                 log.warning(
                     "%d records have no stored document (loaded from files): re-run `papers extract` "
                     "and `papers index` on their sources",
                     orphans,
                 )
-            with store.transaction() as conn:
-                pending.forget_extracted(conn, sorted(ids & stored))
             self._extract(store, runs, summary)
             self._index(store, runs, summary)
             self._watches(store, summary)

@@ -76,9 +76,31 @@ def mark_extracted(conn: sqlite3.Connection, doc_id: str, source_sha: str, versi
     )
 
 
-def forget_extracted(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
-    """Queue documents for extraction again (``papers reextract``)."""
-    conn.executemany("DELETE FROM extraction_state WHERE document_id = ?", ((d,) for d in doc_ids))
+def queue_reextraction(
+    conn: sqlite3.Connection, version: str, councils: list[str] | None = None, everything: bool = False
+) -> tuple[int, int]:
+    """Queue the stored documents whose records another extractor version made (or all of them).
+
+    Returns how many documents were queued, and how many such records have no stored document to
+    extract again (records loaded from files with `papers index`).
+    """
+    where, args = ("1", ()) if everything else ("r.extractor_version IS NOT ?", (version,))
+    if councils:
+        where += f" AND r.council IN ({','.join('?' * len(councils))})"
+        args += tuple(councils)
+    owner = "coalesce(r.document_id, r.id)"
+    docs = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT DISTINCT {owner} FROM records r WHERE {where} AND {owner} IN (SELECT id FROM documents)",
+            args,
+        )
+    ]
+    orphans = conn.execute(
+        f"SELECT count(*) FROM records r WHERE {where} AND {owner} NOT IN (SELECT id FROM documents)", args
+    ).fetchone()[0]
+    conn.executemany("DELETE FROM extraction_state WHERE document_id = ?", ((d,) for d in docs))
+    return len(docs), orphans
 
 
 def queue_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
