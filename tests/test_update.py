@@ -172,7 +172,7 @@ def test_elasticsearch_down_keeps_records_queued_and_exits_1(tmp_path):
         assert store.count_unindexed("elasticsearch") == 2 and store.count("records") == 2
 
 
-def test_an_index_that_lost_commits_is_rebuilt_from_the_store(settings):
+def test_an_index_that_lost_commits_or_holds_strays_is_put_right_from_the_store(settings):
     store_docs(settings, [document(settings, 1), document(settings, 2)])
     UpdateJob(settings).reextract()
     records, _ = state(settings)
@@ -180,7 +180,13 @@ def test_an_index_that_lost_commits_is_rebuilt_from_the_store(settings):
     engine.delete(sorted(records)[:3])
     engine.commit()
     assert not check(settings).ok
+    assert UpdateJob(settings).reextract()["exit_code"] == 0
+    assert state(settings) == (records, set(records)) and check(settings).ok
+
+    with Store(settings.db_path) as store:  # a stray: in the index, gone from the store
+        stray = store.get_record(sorted(records)[0]).model_copy(update={"id": "bromley:decision_details:9"})
+    engine.add([stray])
+    engine.commit()
     summary = UpdateJob(settings).reextract()
     assert summary["stages"]["index"]["rebuilt"] is True and summary["exit_code"] == 0
-    assert state(settings) == (records, set(records))
-    assert check(settings).ok
+    assert state(settings) == (records, set(records)) and check(settings).ok

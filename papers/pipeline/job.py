@@ -290,7 +290,7 @@ class UpdateJob:
                 with store.transaction() as conn:
                     pending.clear_deletes(conn, deletes)
                 stage["deleted"] = len(deletes)
-            rebuild = self._index_lost_track(store, engine.count())
+            rebuild = self._index_has_strays(store, engine.count())
             stage["rebuilt"] = rebuild
             # Sends the store's whole queue and marks records indexed only after the index commits.
             result = index_records(
@@ -325,24 +325,20 @@ class UpdateJob:
         stage.update(queued=totals["failed"], councils=per_council, totals=totals, seconds=round(elapsed, 3))
         summary["stages"]["index"] = stage
 
-    def _index_lost_track(self, store: Store, in_index: int) -> bool:
-        """True when the index cannot be what the store believes it is, so it must be rebuilt.
+    def _index_has_strays(self, store: Store, in_index: int) -> bool:
+        """True when the index holds more records than the store: only a rebuild removes those.
 
-        The store counts a record indexed only after the index committed it, so the index holds at
-        least the marked records and at most all of them. Fewer means commits were lost (a power
-        cut, a restored backup, a cluster that lost data); more means records the store no longer
-        has. Between the two is normal after a kill: queued records already sent are re-sent.
+        (Strays come from a restored index backup or records deleted behind the store's back;
+        an index holding fewer records than the store marked is refilled by index_records.)
         """
         total = store.count("records")
-        marked = total - store.count_unindexed(self.backend)
-        if marked <= in_index <= total:
+        if in_index <= total:
             return False
         log.warning(
-            "the %s index holds %d records but the store has %d (%d marked indexed): rebuilding it from the store",
+            "the %s index holds %d records but the store only %d: rebuilding it from the store",
             self.backend,
             in_index,
             total,
-            marked,
             extra={"stage": "index"},
         )
         return True
