@@ -61,8 +61,8 @@ class Fault:
     """One runtime fault: `kind` applied to requests whose path contains `match` (case-insensitive).
 
     kinds: error (HTTP `status`), slow (`seconds` before answering), reset (connection closed),
-    corrupt_pdf (PDF cut in half), windows-1252 (HTML re-encoded), session_duplicate (every link
-    also given under a session-id URL), redirect (302 to the session-id URL), robots (robots.txt
+    corrupt_pdf (PDF cut in half), windows-1252 (HTML re-encoded), session_duplicate (the page's
+    links rewritten to session-id URLs), redirect (302 to the session-id URL), robots (robots.txt
     disallows `match`). `times` limits it to the first N matching requests; `hits` counts them.
     """
 
@@ -387,10 +387,10 @@ class SnapshotServer:
                     "text/html; charset=windows-1252",
                 )
             if self.active("session_duplicate", raw_path):
+                # Links carry a session id, as on cookieless sites: pages reached plainly
+                # elsewhere are linked a second time, under a session-id URL.
                 body = re.sub(
-                    rb'href="([A-Za-z]+\.aspx[^"]*)"',
-                    rb'href="\1"></a><a href="(S(dup11cate5ess10n1d000000))/\1"',
-                    body,
+                    rb'href="([A-Za-z]+\.aspx[^"]*)"', rb'href="(S(dup11cate5ess10n1d000000))/\1"', body
                 )
         if status == 200 and ctype == "application/pdf" and self.active("corrupt_pdf", raw_path):
             body = body[: len(body) // 2]

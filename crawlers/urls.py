@@ -16,6 +16,7 @@ from scrapy import Request
 from scrapy.utils.request import fingerprint
 
 SESSION_RE = re.compile(r"/\(S\([^)/]*\)\)(?=/)", re.I)
+SESSION_IN_LINKS_RE = re.compile(r"\(S\([A-Za-z0-9]*\)\)/")
 # Parameters that change how a page looks, never which page it is.
 PRESENTATION_PARAMS = {"ver"}
 

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from crawlers import parsers
 from crawlers.state import CrawlState
 from crawlers.summary import Tally
-from crawlers.urls import canonical_url, classify, document_id
+from crawlers.urls import SESSION_IN_LINKS_RE, canonical_url, classify, document_id
 from index.store import Store, now_iso
 from papers.schema import Attachment, Document
 
@@ -157,7 +157,9 @@ class ModernGovSpider(scrapy.Spider):
         doc_id = document_id(council, page_type, ids, url)
         if page_type == "meeting" and "minutes" in (parsed["heading"] or "").lower():
             page_type = "minutes"  # the id keeps "meeting": a meeting page gains minutes later
-        body = response.text
+        # Cookieless-session sites put the visitor's session id in every link: stored as served,
+        # each visit would look like a changed page.
+        body = SESSION_IN_LINKS_RE.sub("", response.text)
         doc = Document(
             id=doc_id,
             council=council,
