@@ -45,12 +45,21 @@ def _query(q: str | Query | None) -> Query:
 
 
 def search(
-    settings: Settings, q: str | Query | None, limit: int = 20, offset: int = 0, backend: str = "tantivy"
+    settings: Settings,
+    q: str | Query | None,
+    limit: int = 20,
+    offset: int = 0,
+    backend: str = "tantivy",
+    facets: bool = True,
 ) -> dict:
-    """Ranked hits (HIT_FIELDS + score + HTML snippet) and facet counts for council/type/route/year."""
+    """Ranked hits (HIT_FIELDS + score + HTML snippet) and facet counts for council/type/route/year.
+
+    Facets cost a second pass over every match; ``facets=False`` (e.g. for later pages whose
+    facets the caller already has) returns ``"facets": {}``.
+    """
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
         raise UserError(f"limit must be between 0 and {MAX_LIMIT} and offset at least 0")
-    result = backend_for(settings, backend).search(_query(q), limit=limit, offset=offset)
+    result = backend_for(settings, backend).search(_query(q), limit=limit, offset=offset, facets=facets)
     return {"total": result.total, "hits": result.hits, "facets": result.facets}
 
 

@@ -84,6 +84,11 @@ def test_facets_count_the_matches(settings):
     }
 
 
+def test_facets_can_be_skipped(settings):
+    result = service.search(settings, "fostering", facets=False)
+    assert result["facets"] == {} and result["total"] == 4
+
+
 def test_snippets_highlight_and_escape(settings):
     hit = service.search(settings, "acme")["hits"][0]
     assert "&lt;<b>Acme</b> &amp; Co&gt;" in hit["snippet"]
