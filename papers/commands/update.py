@@ -17,20 +17,24 @@ from papers.pipeline.watches import Watches, feed_path
 from papers.settings import Settings
 
 BACKENDS = click.Choice(["tantivy", "elasticsearch"])
-backend_option = click.option(
-    "--backend",
-    type=BACKENDS,
-    default="tantivy",
-    show_default=True,
-    help="Search index to keep in step with the store.",
-)
+
+
+def backend_option(text: str = "Search index to keep in step with the store."):
+    return click.option("--backend", type=BACKENDS, default="tantivy", show_default=True, help=text)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
 
 @click.command()
 @click.option("--council", "councils", multiple=True, metavar="ID", help="Only these councils (repeatable).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Crawl from this date (default: resume).")
-@backend_option
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Crawl from this date (default: each council resumes from its last run).",
+)
+@backend_option()
 @click.option("--snapshot", is_flag=True, help="Crawl the bundled offline snapshot, served on 127.0.0.1.")
 @json_option
 @click.pass_obj
@@ -40,7 +44,9 @@ def update(
     """Crawl, extract what is new or changed, store and index, as one job.
 
     Safe to kill at any moment and to run twice: the next run completes what a killed one left.
-    Exit codes: 0 ok, 1 something failed (retried next run), 2 usage error, 3 another run holds the lock.
+    Exit codes: 0 ok; 1 partial failure (a council answered nothing, a stage failed, e.g. the index
+    is down, or a council's crawl looks broken), retried next run; 2 usage error; 3 another run
+    holds the data directory.
     """
     job = UpdateJob(settings, backend)
     summary = job.update(list(councils) or None, since.date().isoformat() if since else None, snapshot)
@@ -52,7 +58,7 @@ def update(
 @click.option(
     "--all", "everything", is_flag=True, help="Re-extract every stored document, whatever its version."
 )
-@backend_option
+@backend_option()
 @json_option
 @click.pass_obj
 def reextract(
@@ -95,7 +101,7 @@ def watch() -> None:
 @watch.command("add")
 @click.argument("name")
 @click.argument("query")
-@backend_option
+@backend_option("Search index that finds what already matches.")
 @click.pass_obj
 def watch_add(settings: Settings, name: str, query: str, backend: str) -> None:
     """Save QUERY as NAME; what matches already is its baseline, later matches are alerts."""
@@ -144,7 +150,7 @@ def watch_remove(settings: Settings, name: str) -> None:
 
 
 @click.command()
-@backend_option
+@backend_option("Search index to compare with the store.")
 @json_option
 @click.option("--show", default=20, show_default=True, help="Findings listed per kind.")
 @click.pass_obj

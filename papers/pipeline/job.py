@@ -56,6 +56,10 @@ class UpdateJob:
         self, councils: list[str] | None = None, since: str | None = None, snapshot: bool = False
     ) -> dict:
         """Crawl (incrementally), extract what is new or changed, store, index, check watches."""
+        from crawlers.registry import get_council
+
+        for council in councils or ():
+            get_council(council)  # a typo is a usage error before any run starts, not a failed run
         options = {"councils": councils, "since": since, "snapshot": snapshot, "backend": self.backend}
         with self._run("update", options) as (store, runs, summary):
             crawl_rows = self._crawl(store, runs, summary, councils, since, snapshot)
