@@ -319,7 +319,10 @@ def test_two_updates_started_together_one_runs_one_exits_3(tmp_path):
     procs = [
         subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]
-    results = sorted((p.wait(timeout=120), p.stderr.read()) for p in procs)
-    assert [code for code, _ in results] == [0, 3]
-    loser = results[1][1].strip().splitlines()
-    assert loser[-1].startswith("error: another run holds") and "pid" in loser[-1]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    (won, table, _), (lost, _, message) = sorted(
+        (p.returncode, *out) for p, out in zip(procs, outputs, strict=True)
+    )
+    assert (won, lost) == (0, 3)
+    assert message.strip().splitlines()[-1].startswith("error: another run holds") and "pid" in message
+    assert table.startswith("run 1 (update) ok") and "HAL" in table  # the summary a person reads
