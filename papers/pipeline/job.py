@@ -99,6 +99,8 @@ class UpdateJob:
 
     @contextmanager
     def _run(self, kind: str, options: dict) -> Iterator[tuple[Store, Runs, dict]]:
+        if self.backend == "elasticsearch" and not self.settings.elasticsearch_url:
+            raise UserError("--backend elasticsearch needs ELASTICSEARCH_URL (e.g. http://localhost:9200)")
         self.settings.ensure()
         with RunLock(self.settings.data_dir, kind), Store(self.settings.db_path) as store, _sigterm_exits():
             pending.ensure_schema(store.conn)
