@@ -12,7 +12,7 @@ from papers.errors import EXIT_OK, EXIT_PARTIAL
 from papers.pipeline.check import check as check_store
 from papers.pipeline.job import UpdateJob
 from papers.pipeline.lock import RunLock
-from papers.pipeline.runs import Run, Runs
+from papers.pipeline.runs import COUNT_KEYS, Run, Runs, StageRow
 from papers.pipeline.watches import Watches, feed_path
 from papers.settings import Settings
 
@@ -183,31 +183,38 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+STAGES = ("crawl", "extract", "index")
+# Per stage, the counts a row shows; the index stage counts records sent and still queued.
+COLUMNS = {"crawl": COUNT_KEYS, "extract": COUNT_KEYS, "index": ("new", "failed")}
+HEADINGS = {"new": "new", "changed": "chg", "unchanged": "same", "failed": "fail"}
+
+
 def render_run(run: Run) -> str:
-    """One run as a table: a row per council and stage, then its health flags and errors."""
+    """One run as a table: a row per council with each stage's counts, then flags, watches, errors."""
     lines = [
         f"run {run.id} ({run.kind}) {run.status}, started {run.started_at}, finished {run.finished_at or '-'}"
     ]
-    lines.append(
-        f"{'council':<24} {'stage':<8} {'new':>6} {'changed':>8} {'same':>6} {'failed':>7} {'seconds':>8}"
-    )
-    quiet = [
-        s.council for s in run.stages if s.stage == "crawl" and s.council != "*" and not (s.items or s.failed)
-    ]
+    rows: dict[str, dict[str, StageRow]] = {}
     for s in run.stages:
-        if s.council in quiet and not (s.items or s.failed):
-            continue  # one line for all the councils with nothing to report, below
-        council = "(all)" if s.council == "*" else s.council
-        if s.stage == "index":  # index rows: new = sent, failed = still queued
-            lines.append(
-                f"{council:<24} {s.stage:<8} {s.new:>6} {'':>8} {'':>6} {s.failed:>7} {s.seconds:>8.2f}"
-                + ("  (queued)" if s.failed else "")
-            )
-        else:
-            lines.append(
-                f"{council:<24} {s.stage:<8} {s.new:>6} {s.changed:>8} {s.unchanged:>6} "
-                f"{s.failed:>7} {s.seconds:>8.2f}"
-            )
+        rows.setdefault(s.council, {})[s.stage] = s
+    stages = [st for st in STAGES if any(st in r for r in rows.values())]
+    heads = {st: "index: sent queued" if st == "index" else f"{st}: new chg same fail" for st in stages}
+    lines.append(f"{'council':<12}" + " | ".join(f"{heads[st]:>24}" for st in stages))
+    quiet = []
+    for council, by_stage in rows.items():
+        if council != "*" and not any(s.items or s.failed for s in by_stage.values()):
+            quiet.append(council)  # one line for all the councils with nothing to report, below
+            continue
+        cells = []
+        for st in stages:
+            s = by_stage.get(st)
+            cell = " ".join(f"{getattr(s, k):>{max(len(HEADINGS[k]), 4)}}" for k in COLUMNS[st]) if s else "-"
+            cells.append(f"{cell:>24}")
+        lines.append(f"{'(all)' if council == '*' else council:<12}" + " | ".join(cells))
+    if "*" in rows:
+        lines.append(
+            "seconds: " + ", ".join(f"{st} {rows['*'][st].seconds:.2f}" for st in stages if st in rows["*"])
+        )
     if quiet:
         lines.append(f"{len(quiet)} councils had nothing new or failed: {', '.join(quiet)}")
     for f in run.flags:
