@@ -102,6 +102,6 @@ def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
     assert lines[3].split()[0] == str(first)
     shown = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", str(second)])
     assert "!! CRAWL HEALTH bromley: bromley returned no items this run" in shown.output
-    assert "bromley 0 0 0 2 |" in " ".join(shown.output.split())  # crawl: new chg same fail
+    assert "bromley 0 0 0 2 (all)" in " ".join(shown.output.split())  # crawl: new chg same fail
     missing = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", "99"])
     assert missing.exit_code == 2
