@@ -190,3 +190,13 @@ def test_an_index_that_lost_commits_or_holds_strays_is_put_right_from_the_store(
     summary = UpdateJob(settings).reextract()
     assert summary["stages"]["index"]["rebuilt"] is True and summary["exit_code"] == 0
     assert state(settings) == (records, set(records)) and check(settings).ok
+
+
+def test_records_the_index_silently_refuses_stay_queued_and_fail_the_run(settings, monkeypatch):
+    import index.service
+
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    monkeypatch.setattr(index.service, "index_records", lambda *a, **k: {"indexed": 0})  # accepted nothing
+    summary = UpdateJob(settings).reextract()
+    assert summary["exit_code"] == 1 and summary["stages"]["index"]["queued"] == 4
+    assert "the index did not accept 4 records" in summary["errors"][0]

@@ -303,6 +303,8 @@ class UpdateJob:
                 self.settings, backend=self.backend, rebuild=rebuild, progress=_interactive()
             )
             stage["indexed"] = result.get("indexed", 0)
+            if left := store.count_unindexed(self.backend):  # some documents refused without an error
+                raise RuntimeError(f"the index did not accept {left} records")
         except Exception as exc:  # backend down or a rejected batch: records stay queued
             left = store.count_unindexed(self.backend)
             log.error(
