@@ -12,6 +12,7 @@ import datetime as dt
 import html
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -181,7 +182,11 @@ class TantivyBackend(SearchBackend):
                 shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
         self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
-        meta.write_text(json.dumps({"version": INDEX_VERSION}))
+        if not meta.exists():
+            # Readers (web workers) open the index concurrently: write the marker once, atomically.
+            tmp = meta.with_name(f"{META_FILE}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"version": INDEX_VERSION}))
+            os.replace(tmp, meta)
 
     @property
     def writer(self) -> tantivy.IndexWriter:
