@@ -148,6 +148,9 @@ def test_not_money(text):
         ("The service has an overspend of £200,000 this year.", False),
         ("The contract is funded from a government grant of £300,000.", False),
         ("Key Decision – Financial Impact>£500K", False),
+        ("The contract was awarded to Acme Ltd at a value of £1.2m.", True),
+        ("The consultancy fees for the project will be £20,000.", False),
+        ("The Council will receive income of £50,000 per year from the concession.", False),
     ],
 )
 def test_contract_value_role(text, contract_value):
@@ -191,6 +194,9 @@ def test_contract_value_role(text, contract_value):
         ("a lease of 25 years on the building", [(300, "other")]),
         ("a mobilisation period of 8 weeks is included in the contract", [(1.8, "other")]),
         ("a six month pilot of the service", [(6, "other")]),
+        # wrapped lines and "N further years" (Merton, mgDecisionDetails.aspx?IId=25028)
+        ("award term contracts for a period of 4\nyears to the contractors", [(48, "term")]),
+        ("the option to extend the contract for up to three further years", [(36, "extension")]),
     ],
 )
 def test_durations(text, expected):
@@ -305,6 +311,8 @@ def test_not_dates(text):
         ("The Council will act as lead authority for the consortium.", {"joint_procurement"}),
         ("To bring the service back in-house from April.", {"in_house"}),
         ("To award a grant of £50,000 to the Foodbank.", {"grant"}),
+        ("To adopt the Contract Management Framework and the Procurement Strategic Framework.", set()),
+        ("The policy framework for social value was noted.", set()),
     ],
 )
 def test_routes(text, expected):
@@ -372,6 +380,31 @@ def test_no_route(text):
     ],
 )
 def test_resolution_items(text, expected):
+    found = resolutions(text)
+    assert [t.strip().lower() for t in found] == [e.lower() for e in expected]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # letters on lines of their own (South Somerset, ieDecisionDetails.aspx?ID=1374)
+        (
+            "RESOLVED:\n\nThat the Executive agree to:-\n\na.\n\nadopt the revised Contract Standing Orders.\n\n"
+            "b.\n\ndelegate authority to the Monitoring Officer.\n\nReason:\n\nTo adopt the documents.\n",
+            ["adopt the revised Contract Standing Orders.", "delegate authority to the Monitoring Officer."],
+        ),
+        # lettered items with no trigger (Dorset, mgDecisionDetails.aspx?IId=14356)
+        (
+            "(a) That Cabinet agrees to begin each of the procurement processes.\n"
+            "(b) That any contract award be delegated to the portfolio holder.\nReason for the decision\n",
+            [
+                "That Cabinet agrees to begin each of the procurement processes.",
+                "That any contract award be delegated to the portfolio holder.",
+            ],
+        ),
+    ],
+)
+def test_resolution_layouts_seen_on_council_sites(text, expected):
     found = resolutions(text)
     assert [t.strip().lower() for t in found] == [e.lower() for e in expected]
 

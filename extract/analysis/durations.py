@@ -109,7 +109,24 @@ _PLUS_ONE = (
     _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b"
     r"(?!" + GAP + r"(?:years?|months?|weeks?|days?))"
 )
-_SINGLE = _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT
+# "4\nyears" (a wrapped line), "three further years", "two additional months".
+_SINGLE = (
+    _NUM
+    + r"(?:"
+    + SP
+    + r"?[- ]?"
+    + SP
+    + r"?|"
+    + SP
+    + r"*\n"
+    + SP
+    + r"*|"
+    + GAP
+    + r"(?:further|additional|more)"
+    + GAP
+    + r")"
+    + _UNIT
+)
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
 # Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
 SHAPES: list[tuple[str, re.Pattern]] = [
@@ -242,7 +259,8 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
         return [(_months(g["each"], g["unit"]), "repeat")] * max(min(count, 6), 1)
     if shape == "plusone":
         return [(_months(g["num"], g["unit"]), None), (_months(g["more"], g["unit"]), "extension")]
-    return [(_months(g["num"], g["unit"]), None)]
+    further = re.search(r"\b(?:further|additional|more)\b", match.group(), re.I)
+    return [(_months(g["num"], g["unit"]), "extension" if further else None)]
 
 
 @Language.component("papers_durations")

@@ -46,6 +46,7 @@ _MARK = re.compile(
     r"\(\d{1,2}\)|\([a-z]\)|\([ivx]{1,5}\)|\d{1,2}(?=[ \t\u00a0]{2}))[ \t\u00a0]+(?=\S)",
     re.I,
 )
+_MARK_ALONE = re.compile(r"^[ \t\u00a0]*\(?(?P<mark>\d{1,2}|[a-z]|[ivx]{1,5})[.)][ \t\u00a0\r]*$", re.I)
 _BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
 # Pages flattened to one line keep their line breaks as runs of spaces after a colon or full stop.
 _FLAT_BREAK = re.compile(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
@@ -112,14 +113,23 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
     lower case (a wrapped line); otherwise it is commentary ("Funded as ...") and is skipped.
     """
     lines = _lines(text, start, end)
-    marked = any(_mark(text[s:e]) for s, e in lines)
+    marked = any(_mark(text[s:e]) or _MARK_ALONE.match(text[s:e]) for s, e in lines)
     bulleted = not marked and any(_BULLET.match(text[s:e]) for s, e in lines)
     items: list[list] = []
-    blank, open_item = False, False
+    blank, open_item, pending = False, False, None
     for s, e in lines:
         line = text[s:e]
         if not line.strip(" \t\u00a0\r"):
             blank = True
+            continue
+        alone = _MARK_ALONE.match(line) if marked else None
+        if alone:  # "a." on a line of its own: the item's text starts on the next line
+            pending = alone.group("mark")
+            continue
+        if pending is not None:
+            stripped = line.lstrip(" \t\u00a0")
+            items.append([s + len(line) - len(stripped), e, pending])
+            pending, open_item, blank = None, True, False
             continue
         mark = _mark(line) if marked else _BULLET.match(line) if bulleted else None
         if items and not mark and _SECTION_NUMBER.match(line):
@@ -163,7 +173,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
 
 
 _FALLBACK = re.compile(
-    r"(?m)^[ \t\u00a0]*(?:\(?\d{1,2}[.)][ \t\u00a0]+(?:That|To (?:approve|agree|award|note|delegate|authori[sz]e|"
+    r"(?m)^[ \t\u00a0]*(?:\(?(?:\d{1,2}|[a-h])[.)][ \t\u00a0]+(?:That|To (?:approve|agree|award|note|delegate|authori[sz]e|"
     r"endorse)|Approves?|Agrees?)\b|That "
     + _BODY
     + r" (?:approves?|agrees?|notes?|endorses?|resolves?|authori[sz]es?|"

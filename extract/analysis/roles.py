@@ -82,13 +82,20 @@ _CONTRACT_CUE = re.compile(
     re.I,
 )
 
+# Words before an amount that make it something other than the decided contract's value (GUIDE:
+# thresholds, savings, unrelated budgets, payment-publication limits, fees of other things).
 _NOT_VALUE = re.compile(
-    r"\b(?:saving|savings|avoidance|avoided|reduction|reduce[sd]?|grant funding|funded|funding|contingenc\w*|"
-    r"threshold|key decision|published|publish|overspend|pressures?|deficit|income|previously agreed|benchmark|"
-    r"fair cost|allowance|salar\w*|penalt\w*|compensation|single purchase|of which|split|comprising|"
-    r"financial impact|expenditure >|scheme value|scheme total|reserve|surplus|underspend|rebate|"
-    r"contribution|loan|fine|insurance|revenue budget|fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultant|legal)|"
-    r"was|were|had been|last year|previous(?:ly)?|in year|unspent)\b",
+    r"\b(?:"
+    r"saving|savings|avoidance|avoided|reduction|reduce[sd]?|"  # savings
+    r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|"  # money coming in
+    r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
+    r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
+    r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
+    r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
+    r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
+    r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
+    r"of which|split|comprising"  # a breakdown of the value already stated
+    r")\b",
     re.I,
 )
 _IS_VALUE = re.compile(

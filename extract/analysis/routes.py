@@ -23,7 +23,17 @@ ROUTES: list[tuple[str, str]] = [
         r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
         r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)",
     ),
-    ("framework", r"framework(?: agreement| arrangement)?s?\b|call[- ]off|\bcalled off\b"),
+    (
+        "framework",
+        # "framework" alone is also a policy word ("Contract Management Framework", "the strategic
+        # framework"); those uses are not a procurement route.
+        r"(?<!policy )(?<!strategic )(?<!strategy )(?<!management )(?<!performance )(?<!governance )"
+        r"(?<!planning )(?<!regulatory )(?<!legal )(?<!outcomes )(?<!outcome )(?<!quality )(?<!risk )"
+        r"(?<!financial )(?<!assurance )(?<!accountability )(?<!competency )(?<!assessment )(?<!national )"
+        r"(?<!budget )(?<!investment )(?<!delivery )(?<!decision-making )(?<!decision making )"
+        r"framework(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
+        r"|call[- ]off|\bcalled off\b",
+    ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
     ("dps", r"dynamic purchasing system|\bDPS\b"),
     (
