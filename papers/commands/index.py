@@ -245,10 +245,11 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
         "end",
         "routes",
     ):
-        rows.add_column(name, overflow="fold")
+        # Titles can be whole paragraphs: cut them so each decision stays on one line.
+        rows.add_column(name, overflow="ellipsis", no_wrap=True, max_width=48 if name == "title" else None)
     for r in result["rows"]:
         rows.add_row(
-            r["council"] or "",
+            r["council_name"] or r["council"] or "",
             r["title"] or "",
             r["decision_date"] or "",
             money(r["annual_value"]),
@@ -272,7 +273,8 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
             money(g["median"]),
             money(g["q3"]),
         )
-    console = Console()
+    # Piped output gets a fixed, wide layout rather than rich's 80-column default.
+    console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(rows)
     console.print(groups)
 
