@@ -15,32 +15,34 @@ from papers.schema import OCDS_METHOD, ContractSummary, Duration, Money
 _METHOD_ORDER = ("open", "selective", "limited", "direct")
 
 
-def _headline(money: list[Money]) -> Money | None:
-    values = [m for m in money if m.is_contract_value]
-    for wanted in ("total", "year"):
-        for m in values:
-            if m.per == wanted:
-                return m
-    return values[0] if values else None
+# Mentions further apart than this belong to different statements (a restatement in the
+# decision of a term already given in the purpose must not be added to it again).
+_STATEMENT_GAP = 200
+
+
+def _first(money: list[Money], pers: tuple[str | None, ...]) -> Money | None:
+    return next((m for m in money if m.is_contract_value and m.per in pers), None)
 
 
 def _term_and_extensions(durations: list[Duration]) -> tuple[float | None, float | None]:
-    """The first term, and the extensions stated with it (restatements later are not added again)."""
-    terms = [d for d in durations if d.kind == "term"]
-    term = terms[0].months if terms else None
-    if not any(d.kind == "extension" for d in durations):
-        return term, None
-    anchor = terms[0].end if terms else 0
-    following = [d for d in durations if d.start >= anchor]
-    extensions: list[float] = []
-    for d in following:
-        if d.kind == "extension":
-            extensions.append(d.months)
-        elif extensions or (d.kind == "term" and d is not (terms[0] if terms else None)):
+    """Term and summed extensions of the first statement of the contract's period.
+
+    A statement is a run of term/extension mentions each within _STATEMENT_GAP characters of the
+    previous one: "3 years with an optional 2 year extension", "3+1+1 years". Later statements
+    usually repeat the same period in other words, so they are not added again.
+    """
+    periods = [d for d in durations if d.kind in ("term", "extension")]
+    if not periods:
+        return None, None
+    first = next((d for d in periods if d.kind == "term"), periods[0])
+    statement = [first]
+    for d in periods[periods.index(first) + 1 :]:
+        if d.start - statement[-1].end > _STATEMENT_GAP or (d.kind == "term" and first.kind == "term"):
             break
-    if not extensions:
-        extensions = [next(d.months for d in durations if d.kind == "extension")]
-    return term, sum(extensions)
+        statement.append(d)
+    term = first.months if first.kind == "term" else None
+    extensions = [d.months for d in statement if d.kind == "extension"]
+    return term, (sum(extensions) if extensions else None)
 
 
 def _add_months(iso: str, months: float) -> str | None:
@@ -64,26 +66,27 @@ def summarise(
     route_details: list[str],
 ) -> ContractSummary:
     summary = ContractSummary(start_date=start, end_date=end)
-    headline = _headline(money)
     term, extension = _term_and_extensions(durations)
     summary.term_months, summary.extension_months = term, extension
     if term is not None:
         summary.max_months = term + (extension or 0)
+    annual = _first(money, ("year",))
+    monthly = _first(money, ("month",))
+    total = _first(money, ("total", None))
+    headline = annual or total or monthly
     if headline:
         summary.value_amount, summary.value_per = headline.amount, headline.per
-        if headline.per == "year":
-            summary.annual_value, summary.annualised_by = headline.amount, "stated"
-            if term:
-                summary.total_value = round(headline.amount * term / 12, 2)
-        elif headline.per == "total" or headline.per is None:
-            summary.total_value = headline.amount
-            if term:
-                summary.annual_value = round(headline.amount / (term / 12), 2)
-                summary.annualised_by = "total_over_term"
-        elif headline.per == "month":
-            summary.annual_value, summary.annualised_by = headline.amount * 12, "stated"
-        if headline.per == "year" and term:
-            summary.annualised_by = "stated"
+    if total:
+        summary.total_value = total.amount
+    if annual:
+        summary.annual_value, summary.annualised_by = annual.amount, "stated"
+    elif monthly:
+        summary.annual_value, summary.annualised_by = round(monthly.amount * 12, 2), "stated"
+    elif total and term:
+        summary.annual_value = round(total.amount / (term / 12), 2)
+        summary.annualised_by = "total_over_term"
+    if summary.total_value is None and summary.annual_value is not None and term:
+        summary.total_value = round(summary.annual_value * term / 12, 2)
     if start and len(start) == 10 and term:
         summary.end_date = end or _add_months(start, term)
         summary.max_extent_date = _add_months(start, term + (extension or 0))

@@ -116,8 +116,8 @@ class ContractSummary(Model):
     value_amount: float | None = None  # the headline contract value as stated
     value_per: Per | None = None
     annual_value: float | None = None  # per-year value; totals divided by the term in years
-    total_value: float | None = None  # whole-term value; per-year values times the term in years
-    annualised_by: Literal["stated", "total_over_term", "annual_times_term"] | None = None
+    total_value: float | None = None  # whole-contract value as stated, else per-year value times the term
+    annualised_by: Literal["stated", "total_over_term"] | None = None  # how annual_value was had
     term_months: float | None = None
     extension_months: float | None = None  # sum of all extension options
     max_months: float | None = None  # term plus every extension
