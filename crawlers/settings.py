@@ -4,6 +4,8 @@ run.py adds the per-run values (PAPERS_* keys, USER_AGENT with the contact URL f
 papers.settings.Settings, FILES_STORE) and, for the local snapshot only, SNAPSHOT_OVERRIDES.
 """
 
+from papers.logs import FORMAT
+
 BOT_NAME = "committee-papers"
 SPIDER_MODULES = ["crawlers.spiders"]
 
@@ -48,6 +50,9 @@ ITEM_PIPELINES = {
 }
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+# The crawl runs in a child process; its log lines must look like every other stage's.
+LOG_FORMAT = FORMAT
+LOG_DATEFORMAT = "%H:%M:%S"
 
 # Politeness is per site (host). The snapshot serves every council from one loopback address, so
 # there each council gets its own download slot, as it would on the real web.
