@@ -71,15 +71,23 @@ def report_pdf(pages: int = 3) -> bytes:
     return bytes(pdf.output())
 
 
-def image_only_pdf() -> bytes:
-    from PIL import Image
+SCANNED_LINES = ("The contract will cost £750,000 per year", "for a period of three years from 1 April 2024.")
 
-    image = Image.new("RGB", (400, 200), "white")
+
+def image_only_pdf() -> bytes:
+    """A scanned-looking page: the words exist only as pixels."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1400, 500), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=40)
+    for n, line in enumerate(SCANNED_LINES):
+        draw.text((40, 60 + 100 * n), line, fill=0, font=font)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     pdf = _pdf()
     pdf.add_page()
-    pdf.image(io.BytesIO(buffer.getvalue()), x=10, y=10, w=150)
+    pdf.image(io.BytesIO(buffer.getvalue()), x=10, y=10, w=190)
     return bytes(pdf.output())
 
 
@@ -119,15 +127,20 @@ def test_table_rows_feed_money_rules(tmp_path):
     assert "2023-06-12" not in [d.date for d in record.dates]  # the running header's date is gone
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is not None, reason="with Tesseract the page is OCRed instead")
-def test_image_only_page_needs_ocr():
+def test_image_only_page_needs_ocr_without_tesseract(monkeypatch):
+    monkeypatch.setattr("extract.text.pdf.shutil.which", lambda name: None)
     result = from_pdf(image_only_pdf())
     assert result.status == "needs_ocr" and "tesseract" in result.status_detail
 
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract (optional extra) not installed")
 def test_image_only_page_is_ocred():
-    assert from_pdf(image_only_pdf()).status in ("ocr", "empty")
+    result = from_pdf(image_only_pdf())
+    assert result.status == "ocr"
+    assert "three years from 1 April 2024" in " ".join(result.text.split())
+    record = extract_bytes(image_only_pdf(), source="scan.pdf", content_type="application/pdf")
+    assert [d.date for d in record.dates] == ["2024-04-01"]
+    assert [(d.months, d.kind) for d in record.durations] == [(36, "term")]
 
 
 def test_encrypted_truncated_and_fake_pdfs_get_statuses():
