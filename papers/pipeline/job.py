@@ -62,7 +62,7 @@ class UpdateJob:
             get_council(council)  # a typo is a usage error before any run starts, not a failed run
         options = {"councils": councils, "since": since, "snapshot": snapshot, "backend": self.backend}
         with self._run("update", options) as (store, runs, summary):
-            crawl_rows = self._crawl(store, runs, summary, councils, since, snapshot)
+            crawl_rows = self._crawl(runs, summary, councils, since, snapshot)
             self._extract(store, runs, summary)
             self._index(store, runs, summary)
             self._watches(store, summary)
@@ -165,20 +165,16 @@ class UpdateJob:
 
     # -- stages ----------------------------------------------------------------------------
 
-    def _crawl(self, store: Store, runs: Runs, summary: dict, councils, since, snapshot) -> list[StageRow]:
+    def _crawl(self, runs: Runs, summary: dict, councils, since, snapshot) -> list[StageRow]:
         from crawlers.run import crawl
 
         started = time.monotonic()
         try:
             result = crawl(self.settings, councils=councils, since=since, snapshot=snapshot)
-        except UserError as exc:
-            if exc.exit_code == EXIT_USAGE:  # an unknown council, a bad date: nothing to run
-                raise
-            log.error("crawl failed: %s", exc)  # the worker died: what it stored is kept and used
-            summary["errors"].append(f"crawl: {exc}")
-            result = {"councils": {}, "totals": zero()}
-        except Exception as exc:  # a crashed crawl still leaves stored pages to extract and index
-            log.exception("crawl failed: %s", exc)
+        except Exception as exc:  # the worker died or crashed: the pages it stored are still used
+            if isinstance(exc, UserError) and exc.exit_code == EXIT_USAGE:
+                raise  # an unknown council, a bad date: nothing to run
+            log.error("crawl failed: %s", exc, exc_info=not isinstance(exc, UserError))
             summary["errors"].append(f"crawl: {exc}")
             result = {"councils": {}, "totals": zero()}
         seconds = time.monotonic() - started
@@ -186,18 +182,9 @@ class UpdateJob:
         summary["totals"] = result.get("totals") or zero()
         extra = {k: v for k, v in result.items() if k not in ("councils", "totals")}
         summary["stages"]["crawl"] = {"totals": summary["totals"], "seconds": round(seconds, 3), **extra}
-        rows = []
-        for council, counts in summary["councils"].items():
-            row = StageRow(
-                council,
-                "crawl",
-                **{k: int(counts.get(k) or 0) for k in COUNT_KEYS},
-                seconds=float(counts.get("seconds") or 0),
-            )
-            runs.stage(self.run_id, council, "crawl", counts, row.seconds)
-            rows.append(row)
-        runs.stage(self.run_id, "*", "crawl", summary["totals"], seconds)
-        return rows
+        counts = {c: {k: int(row.get(k) or 0) for k in COUNT_KEYS} for c, row in summary["councils"].items()}
+        self._record_stage(runs, "crawl", counts, {}, seconds)
+        return [StageRow(council, "crawl", **c) for council, c in counts.items()]
 
     def _extract(self, store: Store, runs: Runs, summary: dict) -> None:
         from extract.pipeline import extract_document
@@ -249,17 +236,24 @@ class UpdateJob:
             if n % 100 == 0:
                 log.info("extracted %d/%d documents", n, len(queue), extra={"stage": "extract"})
         per_council = {c: {k: counts[c][k] for k in COUNT_KEYS} for c in sorted(counts)}
-        for council, c in per_council.items():
-            runs.stage(self.run_id, council, "extract", c, seconds[council])
-        totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
         elapsed = time.monotonic() - started
-        runs.stage(self.run_id, "*", "extract", totals, elapsed)
+        totals = self._record_stage(runs, "extract", per_council, seconds, elapsed)
         summary["stages"]["extract"] = {
             "documents": len(queue),
             "councils": per_council,
             "totals": totals,
             "seconds": round(elapsed, 3),
         }
+
+    def _record_stage(
+        self, runs: Runs, stage: str, per_council: dict[str, dict], seconds: dict[str, float], elapsed: float
+    ) -> dict[str, int]:
+        """Write a stage's rows (one per council, one '*' for the whole stage); return its totals."""
+        for council, counts in per_council.items():
+            runs.stage(self.run_id, council, stage, counts, seconds.get(council, 0.0))
+        totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
+        runs.stage(self.run_id, "*", stage, totals, elapsed)
+        return totals
 
     @staticmethod
     def _store_records(store: Store, doc_id: str, source_sha: str, version: str, records: list) -> dict:
@@ -326,10 +320,8 @@ class UpdateJob:
                 "failed": after.get(council, 0),
             }
             per_council[council] = c
-            runs.stage(self.run_id, council, "index", c, 0.0)
         elapsed = time.monotonic() - started
-        totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
-        runs.stage(self.run_id, "*", "index", totals, elapsed)
+        totals = self._record_stage(runs, "index", per_council, {}, elapsed)
         stage.update(queued=totals["failed"], councils=per_council, totals=totals, seconds=round(elapsed, 3))
         summary["stages"]["index"] = stage
 

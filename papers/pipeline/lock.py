@@ -10,12 +10,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from pathlib import Path
 
 from index.store import now_iso
 from papers.errors import EXIT_LOCKED, UserError
 
 LOCK_NAME = "update.lock"
+HOLDER_BYTES = 256
 
 
 class Locked(UserError):
@@ -45,11 +47,10 @@ class RunLock:
                 f"another run holds {self.path.parent} ({holder}); "
                 "wait for it to finish or let it be killed, then start again"
             ) from None
-        # The holder's description is only for the message above; the lock itself is the flock.
-        os.ftruncate(fd, 0)
-        os.pwrite(
-            fd, json.dumps({"pid": os.getpid(), "purpose": self.purpose, "since": now_iso()}).encode(), 0
-        )
+        # Who holds it is only for the message above; the lock itself is the flock. Written in place
+        # at a fixed size (never truncated) so a concurrent reader never finds the file empty.
+        holder = {"pid": os.getpid(), "purpose": self.purpose, "since": now_iso()}
+        os.pwrite(fd, json.dumps(holder).encode().ljust(HOLDER_BYTES), 0)
         self._fd = fd
         return self
 
@@ -80,10 +81,13 @@ class RunLock:
 
 
 def _read_holder(fd: int) -> str:
-    try:
-        info = json.loads(os.pread(fd, 4096, 0) or b"{}")
-    except ValueError:
-        return "holder unknown"
-    if not info:
-        return "holder unknown"
-    return f"{info.get('purpose', 'run')} pid {info.get('pid')} since {info.get('since')}"
+    """The holder's description; a holder that has just taken the lock gets a moment to write it."""
+    for _ in range(20):
+        try:
+            info = json.loads(os.pread(fd, HOLDER_BYTES, 0) or b"null")
+        except ValueError:
+            info = None
+        if info:
+            return f"{info.get('purpose', 'run')} pid {info.get('pid')} since {info.get('since')}"
+        time.sleep(0.025)
+    return "holder unknown"
