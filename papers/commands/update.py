@@ -216,7 +216,7 @@ def render_run(run: Run) -> str:
             "seconds: " + ", ".join(f"{st} {rows['*'][st].seconds:.2f}" for st in stages if st in rows["*"])
         )
     if quiet:
-        lines.append(f"{len(quiet)} councils had nothing new or failed: {', '.join(quiet)}")
+        lines.append(f"nothing new, changed or failed at {len(quiet)} councils: {', '.join(quiet)}")
     for f in run.flags:
         lines.append(f"!! CRAWL HEALTH {f['council']}: {f['message']}")
     summary = run.summary or {}
