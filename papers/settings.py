@@ -20,7 +20,9 @@ class Settings:
 
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("PAPERS_DATA", DEFAULT_DATA_DIR)))
     elasticsearch_url: str | None = field(default_factory=lambda: os.environ.get("ELASTICSEARCH_URL") or None)
-    contact_url: str = field(default_factory=lambda: os.environ.get("PAPERS_CONTACT_URL", DEFAULT_CONTACT_URL))
+    contact_url: str = field(
+        default_factory=lambda: os.environ.get("PAPERS_CONTACT_URL", DEFAULT_CONTACT_URL)
+    )
 
     @property
     def db_path(self) -> Path:

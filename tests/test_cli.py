@@ -23,8 +23,17 @@ def test_unknown_command_is_a_usage_error():
 
 def test_user_error_prints_one_line_without_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "papers.cli", "extract", str(tmp_path / "missing"), "-o", str(tmp_path / "o.jsonl")],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papers.cli",
+            "extract",
+            str(tmp_path / "missing"),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

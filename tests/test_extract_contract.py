@@ -15,8 +15,14 @@ def period(months, kind, at):
 
 
 def summary(m=(), d=(), **kw):
-    return summarise(list(m), list(d), kw.pop("routes", []), start=kw.pop("start", None),
-                     end=kw.pop("end", None), route_details=[])
+    return summarise(
+        list(m),
+        list(d),
+        kw.pop("routes", []),
+        start=kw.pop("start", None),
+        end=kw.pop("end", None),
+        route_details=[],
+    )
 
 
 def test_stated_annual_value_wins_over_a_total_including_extensions():

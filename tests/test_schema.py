@@ -12,19 +12,23 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "record.schema.json"
 
 
 def test_published_json_schema_matches_the_code():
-    assert json.loads(DOCS.read_text()) == json_schema(), "run: python -m papers.schema > docs/record.schema.json"
+    assert json.loads(DOCS.read_text()) == json_schema(), (
+        "run: python -m papers.schema > docs/record.schema.json"
+    )
 
 
 def test_record_round_trips_through_json():
     text = "The contract costs £10.3 million per year."
     rec = Record(
-        id="x", source="x.txt", text=text,
+        id="x",
+        source="x.txt",
+        text=text,
         money=[Money(text="£10.3 million per year", start=19, end=41, amount=10.3e6, per="year")],
         procurement=["framework"],
     )
     again = Record.from_json(rec.to_json())
     assert again == rec
-    assert text[again.money[0].start:again.money[0].end] == again.money[0].text
+    assert text[again.money[0].start : again.money[0].end] == again.money[0].text
 
 
 @pytest.mark.parametrize("bad", [{"per": "fortnight"}, {"qualifier": "roughly"}])
@@ -45,6 +49,11 @@ def test_every_route_maps_to_an_ocds_method():
 
 
 def test_document_dict_round_trip():
-    doc = Document(id="c:decision_details:1", council="c", platform="moderngov",
-                   page_type="decision_details", url="https://x.test/a")
+    doc = Document(
+        id="c:decision_details:1",
+        council="c",
+        platform="moderngov",
+        page_type="decision_details",
+        url="https://x.test/a",
+    )
     assert Document.from_dict(doc.to_dict()) == doc
