@@ -19,7 +19,16 @@ from extract.text.encoding import decode
 from extract.text.html import from_html
 from extract.text.pdf import from_pdf
 from extract.text.plain import from_text
-from papers.schema import DateMention, Document, Duration, Money, Record, Resolution, RouteMention
+from papers.schema import (
+    PAGE_TYPES,
+    DateMention,
+    Document,
+    Duration,
+    Money,
+    Record,
+    Resolution,
+    RouteMention,
+)
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +226,7 @@ def extract_document(doc: Document, files_dir: Path) -> list[Record]:
         content_type=doc.content_type or "text/html",
         url=doc.url,
         id=doc.id,
-        page_type=doc.page_type if doc.page_type in _PAGE_TYPE_NAMES else None,
+        page_type=doc.page_type if doc.page_type in PAGE_TYPES else None,
         title=doc.title,
         document_id=doc.id,
         **common,
@@ -244,16 +253,3 @@ def extract_document(doc: Document, files_dir: Path) -> list[Record]:
             extract_bytes(data, source=att.url, content_type=content_type, url=att.url, **provenance)
         )
     return records
-
-
-_PAGE_TYPE_NAMES = {
-    "decision_details",
-    "issue_decisions",
-    "issue_meetings",
-    "issue_details",
-    "agenda_item",
-    "report",
-    "minutes",
-    "meeting",
-    "other",
-}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +31,7 @@ PageType = Literal[
     "meeting",
     "other",
 ]
+PAGE_TYPES: frozenset[str] = frozenset(get_args(PageType))
 Per = Literal["year", "month", "week", "day", "hour", "unit", "total"]
 Qualifier = Literal["max", "approx", "min"]
 DurationKind = Literal["term", "extension", "other"]

@@ -6,7 +6,7 @@ from extract.pipeline import extract_bytes, extract_path
 from extract.text.encoding import decode
 from extract.text.html import from_html
 
-FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "moderngov"
+FIXTURES = Path(__file__).parent / "fixtures" / "moderngov"  # real LGSF captures, see SOURCES.md
 
 
 def test_moderngov_decision_page():
