@@ -202,6 +202,12 @@ class Store:
 
     @staticmethod
     def _put_attachments(c: sqlite3.Connection, doc: Document) -> None:
+        """The page's attachments as last fetched: one the page no longer links is dropped (its
+        records follow when the pipeline re-extracts the document, whose source hash changed)."""
+        c.execute(
+            "DELETE FROM attachments WHERE document_id = ? AND url NOT IN (SELECT value FROM json_each(?))",
+            (doc.id, json.dumps([a.url for a in doc.attachments])),
+        )
         for a in doc.attachments:
             c.execute(
                 """INSERT INTO attachments (document_id, url, title, path, sha256, size, content_type)
@@ -299,6 +305,16 @@ class Store:
                     c.execute(_INSERT_CONTRACT, values)
                 counts["new" if row is None else "changed"] += 1
         return counts
+
+    def delete_records(self, record_ids: Iterable[str]) -> int:
+        """Remove records with their contract rows and index marks, in one transaction; how many
+        records there were. (Removing them from a search index is the caller's queue to keep.)"""
+        args = [(r,) for r in record_ids]
+        with self.transaction() as c:
+            gone = sum(c.execute("DELETE FROM records WHERE id = ?", a).rowcount for a in args)
+            c.executemany("DELETE FROM contracts WHERE id = ?", args)
+            c.executemany("DELETE FROM index_marks WHERE id = ?", args)
+        return gone
 
     def get_record(self, record_id: str) -> Record | None:
         row = self.conn.execute("SELECT json FROM records WHERE id = ?", (record_id,)).fetchone()

@@ -101,3 +101,38 @@ def test_a_store_made_before_keys_is_migrated(tmp_path):
     store = Store(path)
     assert store.contract_rows()[0]["annual_value"] == 9.0
     assert [r.id for r in store.unindexed()] == ["old:1"]
+
+
+def test_delete_records_removes_record_contract_row_and_index_marks_together(tmp_path):
+    from papers.schema import ContractSummary
+
+    store = Store(tmp_path / "s.db")
+    store.put_records(
+        Record(id=f"r{i}", source="s", contract=ContractSummary(annual_value=float(i + 1))) for i in range(3)
+    )
+    store.mark_indexed(["r0", "r1", "r2"], backend="tantivy")
+    store.mark_indexed(["r1"], backend="elasticsearch")
+    assert store.delete_records(["r1", "r2", "never-stored"]) == 2
+    assert [r.id for r in store.records()] == ["r0"]
+    assert [row["id"] for row in store.contract_rows(fields=("id",))] == ["r0"]
+    marks = store.conn.execute("SELECT backend, id FROM index_marks ORDER BY 1, 2").fetchall()
+    assert [tuple(m) for m in marks] == [("tantivy", "r0")]
+    try:
+        with store.transaction():
+            store.delete_records(["r0"])
+            raise RuntimeError("killed mid-batch")
+    except RuntimeError:
+        pass
+    assert store.get_record("r0") is not None  # joined the outer transaction, rolled back with it
+
+
+def test_a_page_that_drops_an_attachment_drops_it_from_the_store(tmp_path):
+    store = Store(tmp_path / "s.db")
+    doc = make_doc()
+    doc.attachments.append(Attachment(url="https://example.test/b.pdf", size=4))
+    assert store.put_document(doc) == "new"
+    doc = make_doc("<p>the page no longer links b.pdf</p>")
+    assert store.put_document(doc) == "changed"
+    kept = store.get_document(doc.id).attachments
+    assert [a.url for a in kept] == ["https://example.test/a.pdf"]
+    assert store.count("attachments") == 1

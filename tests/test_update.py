@@ -113,6 +113,24 @@ def test_a_revised_report_replaces_the_old_one_in_store_and_index(settings):
     assert check(settings).ok
 
 
+def test_an_attachment_the_page_drops_leaves_store_and_index_with_its_records(settings):
+    store_docs(settings, [document(settings, 1, attachments=2)])
+    UpdateJob(settings).reextract()
+    before, _ = state(settings)
+    revised = document(settings, 1, attachments=2, body="<p>Revised: the second report was withdrawn.</p>")
+    dropped = revised.attachments.pop()
+    store_docs(settings, [revised])
+    summary = UpdateJob(settings).reextract()
+    assert summary["stages"]["extract"]["documents"] == 1
+    assert summary["stages"]["index"]["deleted"] == 1
+    records, indexed = state(settings)
+    gone = {f"bromley:decision_details:1/{dropped.sha256[:12]}"}
+    assert set(before) - set(records) == gone and set(records) == indexed and len(records) == 2
+    with Store(settings.db_path) as store:
+        assert [a.url for a in store.get_document(revised.id).attachments] == [revised.attachments[0].url]
+    assert check(settings).ok
+
+
 def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkeypatch):
     store_docs(settings, [document(settings, 1), document(settings, 2)])
     UpdateJob(settings).reextract()

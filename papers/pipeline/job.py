@@ -270,7 +270,7 @@ class UpdateJob:
                 if row[0] not in keep
             ]
             if stale:
-                pending.delete_records(conn, stale)
+                pending.delete_records(store, stale)
             retry = any(r.status in pending.RETRY_STATUSES for r in records)
             pending.mark_extracted(conn, doc_id, source_sha, version, retry)
         return stored

@@ -17,7 +17,7 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable
 
-from index.store import now_iso
+from index.store import Store, now_iso
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS extraction_state (
@@ -119,16 +119,12 @@ def clear_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
     conn.executemany("DELETE FROM index_deletes WHERE record_id = ?", ((r,) for r in record_ids))
 
 
-def delete_records(conn: sqlite3.Connection, record_ids: list[str]) -> None:
-    """Drop records the latest extraction no longer produces, and queue their index deletion.
-
-    The rows go from every table keyed by record id (records, their contract rows and index marks),
-    so a record that comes back later is stored and indexed afresh.
-    """
-    args = [(r,) for r in record_ids]
-    for table in ("records", "contracts", "index_marks"):
-        conn.executemany(f"DELETE FROM {table} WHERE id = ?", args)
-    queue_deletes(conn, record_ids)
+def delete_records(store: Store, record_ids: list[str]) -> None:
+    """Drop records the latest extraction no longer produces, and queue their index deletion, in
+    one transaction (a record that comes back later is stored and indexed afresh)."""
+    with store.transaction() as conn:
+        store.delete_records(record_ids)
+        queue_deletes(conn, record_ids)
 
 
 def queued_by_council(conn: sqlite3.Connection, backend: str) -> dict[str, int]:
