@@ -74,11 +74,20 @@ def _load(path: Path) -> tuple[Council, ...]:
     return councils
 
 
+@functools.lru_cache(maxsize=4)
+def _by_id(path: Path) -> dict[str, Council]:
+    return {c.id.lower(): c for c in _load(path)}
+
+
+def find_council(council_id: str) -> Council | None:
+    """The council with this id (case-insensitive), or None."""
+    return _by_id(REGISTRY_PATH).get(council_id.lower())
+
+
 def get_council(council_id: str) -> Council:
     """The council with this id (case-insensitive); UserError naming close matches otherwise."""
-    for c in load_registry():
-        if c.id.lower() == council_id.lower():
-            return c
+    if found := find_council(council_id):
+        return found
     words = [w for w in council_id.lower().split() if len(w) > 3 and w not in GENERIC_WORDS] or [
         council_id.lower()
     ]

@@ -131,6 +131,23 @@ def test_an_attachment_the_page_drops_leaves_store_and_index_with_its_records(se
     assert check(settings).ok
 
 
+def test_records_name_their_council_as_the_registry_does_and_either_casing_finds_them(settings):
+    from index.service import contracts, search
+
+    doc = document(settings, 7)
+    doc.id, doc.council = "bry:decision_details:7", "bry"  # however the id was typed
+    store_docs(settings, [doc])
+    assert UpdateJob(settings).reextract()["exit_code"] == 0
+    with Store(settings.db_path) as store:
+        named = {(r.council, r.council_name) for r in store.records()}
+    assert named == {("BRY", "London Borough of Bromley")}
+    for q in ("council:bry", "council:BRY"):
+        hits = search(settings, q)["hits"]
+        assert len(hits) == 2 and {h["council_name"] for h in hits} == {"London Borough of Bromley"}, q
+    rows = contracts(settings, "council:BRY")["rows"]
+    assert rows and {r["council_name"] for r in rows} == {"London Borough of Bromley"}
+
+
 def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkeypatch):
     store_docs(settings, [document(settings, 1), document(settings, 2)])
     UpdateJob(settings).reextract()

@@ -24,12 +24,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from crawlers.registry import find_council
 from index.store import Store
 from papers.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
 from papers.pipeline import health, pending
 from papers.pipeline.lock import RunLock
 from papers.pipeline.runs import COUNT_KEYS, Runs, StageRow
 from papers.pipeline.watches import Watches, feed_path
+from papers.schema import Record
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -202,7 +204,7 @@ class UpdateJob:
                 continue
             t = time.monotonic()
             try:
-                records = extract_document(doc, self.settings.files_dir)
+                records = name_council(extract_document(doc, self.settings.files_dir), doc.council)
             except Exception as exc:  # the contract says never; if it does, retry this one next run
                 log.exception("extraction of %s failed: %s", doc_id, exc, extra={"stage": "extract"})
                 counts[doc.council]["failed"] += 1
@@ -369,6 +371,20 @@ class UpdateJob:
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
             summary["health"].append(flag.to_dict())
+
+
+def name_council(records: list[Record], council_id: str | None) -> list[Record]:
+    """Give records their council as the registry has it, the one casing rule for stored records:
+    ``council`` is the registry id spelt as the registry spells it (as in document ids, "BNH"),
+    ``council_name`` its name. A council the registry does not know keeps its id and no name.
+
+    (Here, not in extract/: extraction reads a document, the registry belongs to the crawl side.)
+    """
+    council = find_council(council_id) if council_id else None
+    if council is not None:
+        for r in records:
+            r.council, r.council_name = council.id, council.name
+    return records
 
 
 def _interactive() -> bool:
