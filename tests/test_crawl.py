@@ -227,3 +227,13 @@ def test_unknown_or_unsupported_council_is_a_usage_error(tmp_path):
     result = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "NTT"])  # CMIS
     assert result.exit_code == 2 and "no spider" in result.output
     assert runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--since", "last week"]).exit_code == 2
+
+
+def test_crawl_takes_the_update_lock_one_run_per_data_directory(tmp_path):
+    from papers.pipeline.lock import RunLock
+
+    with RunLock(tmp_path, "update"):
+        result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--snapshot"])
+    assert result.exit_code == 3
+    assert len(result.output.strip().splitlines()) == 1 and "another run holds" in result.output
+    assert not Settings(data_dir=tmp_path).db_path.exists()  # refused before crawling anything

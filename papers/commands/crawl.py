@@ -11,6 +11,7 @@ import click
 from crawlers.run import crawl
 from crawlers.summary import COUNTS
 from papers.errors import EXIT_PARTIAL
+from papers.pipeline.lock import RunLock
 from papers.settings import Settings
 
 
@@ -47,9 +48,12 @@ def crawl_command(
     """Fetch new and changed agenda items, decisions, reports and minutes into the store.
 
     Each council resumes from its last successful run (minus a look-back window); a council's
-    first run back-fills from 2000. Exits 1 when a council failed entirely.
+    first run back-fills from 2000. Exits 1 when a council failed entirely, 3 when another run
+    (a crawl or an update) holds the data directory.
     """
-    summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
+    # One run at a time per data directory, as `papers update`: two crawls would race for pages.
+    with RunLock(settings.data_dir, "crawl"):
+        summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:
