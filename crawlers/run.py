@@ -34,6 +34,7 @@ from crawlers.registry import Council, get_council, load_registry
 from crawlers.snapshot import SnapshotServer
 from papers import __version__
 from papers.errors import EXIT_PARTIAL, UserError
+from papers.logs import JsonLines
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
             "overrides": overrides,
             "out": str(Path(tmp) / "summary.json"),
             "log_level": logging.getLevelName(logging.getLogger().getEffectiveLevel()),
+            # --log-json (papers/logs.py) holds for the child too: schedulers parse every line.
+            "log_json": any(isinstance(h.formatter, JsonLines) for h in logging.getLogger().handlers),
         }
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec))
@@ -172,12 +175,20 @@ def _worker(spec_path: str) -> int:
             "FILES_STORE": spec["files_dir"],
             "PAPERS_DB": spec["db"],
             "LOG_LEVEL": "DEBUG" if spec["log_level"] == "DEBUG" else "WARNING",
+            # Scrapy's root handler writes LOG_FORMAT; JSON lines come from our own (below).
+            "LOG_INSTALL_ROOT_HANDLER": not spec.get("log_json"),
         },
         priority="cmdline",
     )
     s.update(spec["overrides"], priority="cmdline")
     Store(spec["db"]).close()  # create the store's tables before two spiders race to
     process = CrawlerProcess(s)
+    if spec.get("log_json"):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+        handler.setLevel(s.get("LOG_LEVEL"))
+        logging.root.setLevel(logging.NOTSET)
+        logging.root.addHandler(handler)
     kwargs = {
         "councils": spec["councils"],
         "since": spec["since"],

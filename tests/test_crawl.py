@@ -237,3 +237,23 @@ def test_crawl_takes_the_update_lock_one_run_per_data_directory(tmp_path):
     assert result.exit_code == 3
     assert len(result.output.strip().splitlines()) == 1 and "another run holds" in result.output
     assert not Settings(data_dir=tmp_path).db_path.exists()  # refused before crawling anything
+
+
+def test_under_log_json_the_crawl_worker_logs_json_lines_too(server, tmp_path, capfd):
+    import logging
+
+    from papers import logs
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    logs.setup(json_lines=True)
+    server.inject("error", match="/EPS/", status=503)  # the worker warns about each failed request
+    try:
+        crawl(Settings(data_dir=tmp_path), councils=["EPS"], snapshot=server, scrapy_settings=FAST)
+    finally:
+        server.clear_faults()
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines]  # every line, the worker's included
+    assert any("EPS" in p["message"] and "failed" in p["message"] for p in parsed), lines
