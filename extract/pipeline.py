@@ -93,6 +93,9 @@ def _build(
     result: TextResult, *, source: str, content_type: str, url: str | None, provenance: dict[str, Any]
 ) -> Record:
     url = url or result.url
+    if result.status == "ok" and not result.text.strip():
+        # Nothing to analyse is worth saying: an empty page is often a fetch or conversion fault.
+        result.status, result.status_detail = "empty", "no text in the document"
     record = Record(
         id=provenance.pop("id", None) or _record_id(source),
         source=source,

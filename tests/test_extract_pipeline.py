@@ -69,3 +69,9 @@ def test_extract_document_page_and_attachments(tmp_path):
 def test_extract_path_missing_file_is_a_status(tmp_path):
     record = extract_path(tmp_path / "gone.txt")
     assert record.status == "error" and record.source.endswith("gone.txt")
+
+
+def test_empty_or_blank_text_is_reported_as_empty():
+    for text in ("", "  \n\t\n"):
+        record = extract_text(text, source="blank.txt")
+        assert record.status == "empty" and record.money == [] and record.resolutions == []
