@@ -200,3 +200,51 @@ def test_an_index_that_lost_records_is_refilled(tmp_path):
     result = service.index_records(settings, progress=False)
     assert (result["indexed"], result["count"]) == (7, 7)
     assert ids(settings, "fostering") == {"1", "3", "5", "7"}
+
+
+def test_facet_counts_are_cached_per_query_until_the_index_changes(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    backend = service.backend_for(settings)
+    first = service.search(settings, "fostering", limit=1)
+    first["facets"]["council"]["camden"] = 99  # a caller's edit must not reach the cache
+    # The same clauses in another order, repeated or spaced: one entry, the same counts.
+    again = service.search(settings, "fostering  FOSTERING", limit=1, offset=1)
+    assert again["facets"]["council"] == {"camden": 2, "bromley": 1, "leeds": 1}
+    assert again["total"] == 4 and len(backend.facet_cache._entries) == 1
+
+    # An update in this process: counts and totals follow it at once.
+    added = record("camden:decision_details:8", "Fostering recruitment drive.", decision_date="2021-02-01")
+    service.index_records(settings, [added], progress=False)
+    after = service.search(settings, "fostering", limit=1)
+    assert after["total"] == 5
+    assert after["facets"]["council"] == {"camden": 3, "bromley": 1, "leeds": 1}
+    assert after["facets"]["year"]["2021"] == 1
+
+
+def test_cached_counts_follow_a_commit_by_another_process(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    reader = TantivyBackend(settings.index_dir)  # e.g. a web worker, with its cache warm
+    assert reader.search(parse("fostering")).facets["council"]["camden"] == 2
+    assert reader.search(parse("fostering"), offset=2).total == 4
+    writer = service.backend_for(settings)
+    writer.delete(["camden:decision_details:3"])
+    writer.commit()
+    fresh = reader.search(parse("fostering"), offset=2)
+    assert fresh.total == 3 and fresh.facets["council"] == {"camden": 1, "bromley": 1, "leeds": 1}
+    assert len(fresh.hits) == 1  # hits and counts from the same commit
+
+
+def test_counts_from_an_older_generation_are_never_filed(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    cache = service.backend_for(settings).facet_cache
+    old = cache.check(service.backend_for(settings).index)
+    service.index_records(settings, [record("leeds:minutes:9", "Fostering.")], progress=False)
+    new = cache.check(service.backend_for(settings).index)
+    assert new != old
+    cache.put(old, ("k",), 1, {"council": {"x": 1}})
+    assert cache.get(new, ("k",)) is None and cache.get(old, ("k",)) is None
+    cache.put(new, ("k",), 1, {"council": {"x": 1}})
+    assert cache.get(new, ("k",)) == (1, {"council": {"x": 1}})

@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -36,6 +38,7 @@ TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
 WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so memory stays flat
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
+FACET_CACHE_SIZE = 256  # queries whose total and facet counts are kept for the current generation
 TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
 
 
@@ -90,6 +93,12 @@ class Compiler:
         if not any(occur == Occur.Must for occur, _ in parts):
             parts.append((Occur.Must, TQ.all_query()))
         return parts[0][1] if len(parts) == 1 else TQ.boolean_query(parts)
+
+    def key(self, query: Query) -> tuple[frozenset[str], frozenset[str]]:
+        """What a query's matches depend on: each clause as tantivy runs it (analysed, so case and
+        stemming aside), as sets (order and repeats aside). Equal keys, equal matches."""
+        must = frozenset(repr(q) for q in map(self.clause, query.must) if q is not None)
+        return must, frozenset(repr(q) for q in map(self.clause, query.must_not) if q is not None)
 
     def text_query(self, query: Query) -> TQ | None:
         """Only the positive words and phrases: what snippets should highlight."""
@@ -158,6 +167,57 @@ def to_document(fields: dict) -> tantivy.Document:
     return doc
 
 
+class FacetCache:
+    """Total and facet counts per query, for one generation of the index only.
+
+    Counting and aggregating every match is most of a search's cost, and a researcher paging
+    through results, or following a facet and back, asks for the same counts again. The index
+    changes only at a commit, which rewrites meta.json: its bytes identify the generation. New
+    bytes reload the searcher and start a new generation before the next search, and counts are
+    filed and found under the generation they were computed in, so they are never served beside
+    hits from a different commit.
+    """
+
+    def __init__(self, meta: Path, size: int = FACET_CACHE_SIZE):
+        self.meta = meta
+        self.size = size
+        self.generation = 0
+        self._meta_bytes: bytes | None = None
+        self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, index: tantivy.Index) -> int:
+        """The current generation, reloading ``index`` first if a commit happened since the last check."""
+        try:
+            meta = self.meta.read_bytes()
+        except FileNotFoundError:
+            meta = b""
+        with self._lock:
+            if meta != self._meta_bytes:
+                # Read before reloading: the searcher is then at least as new as this generation.
+                index.reload()
+                self._entries.clear()
+                self._meta_bytes = meta
+                self.generation += 1
+            return self.generation
+
+    def get(self, generation: int, key: tuple) -> tuple[int, dict] | None:
+        with self._lock:
+            if generation != self.generation or key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            total, facets = self._entries[key]
+        return total, {name: dict(counts) for name, counts in facets.items()}
+
+    def put(self, generation: int, key: tuple, total: int, facets: dict) -> None:
+        with self._lock:
+            if generation != self.generation:
+                return  # a commit landed while these were counted: they describe an older index
+            self._entries[key] = (total, {name: dict(counts) for name, counts in facets.items()})
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
 class TantivyBackend(SearchBackend):
     """A tantivy index in ``path``; one writer per process, opened on first write."""
 
@@ -169,6 +229,7 @@ class TantivyBackend(SearchBackend):
         self._open()
         self.compiler = Compiler(self.schema)
         self._writer: tantivy.IndexWriter | None = None
+        self.facet_cache = FacetCache(self.path / "meta.json")
 
     def _open(self) -> None:
         meta = self.path / META_FILE
@@ -233,18 +294,27 @@ class TantivyBackend(SearchBackend):
             self._writer.rollback()
             self._writer = None
 
+    def _searcher(self) -> tantivy.Searcher:
+        """A searcher over the latest commit (another process's included)."""
+        return self._current()[1]
+
+    def _current(self) -> tuple[int, tantivy.Searcher]:
+        """The index generation and a searcher at least as new (see FacetCache)."""
+        generation = self.facet_cache.check(self.index)
+        return generation, self.index.searcher()
+
     def count(self) -> int:
-        return self.index.searcher().num_docs
+        return self._searcher().num_docs
 
     def ids(self) -> set[str]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         if not searcher.num_docs:
             return set()
         hits = searcher.search(TQ.all_query(), searcher.num_docs).hits
         return {searcher.doc(addr).get_first("id") for _, addr in hits}
 
     def keys(self, query: Query, contracts_only: bool = False) -> list[int]:
-        searcher = self.index.searcher()
+        searcher = self._searcher()
         if not searcher.num_docs:
             return []
         compiled = self.compiler.compile(query, contracts_only)
@@ -252,9 +322,19 @@ class TantivyBackend(SearchBackend):
         return searcher.fast_field_values("key", addrs) if addrs else []
 
     def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
-        searcher = self.index.searcher()
+        generation, searcher = self._current()
         compiled = self.compiler.compile(query)
-        result = searcher.search(compiled, max(1, limit), count=True, offset=offset)
+        key = self.compiler.key(query)
+        cached = self.facet_cache.get(generation, key)
+        # With the total known, the engine only ranks the page (it may skip hits that cannot place).
+        result = searcher.search(compiled, max(1, limit), count=cached is None, offset=offset)
+        if cached is not None:
+            total, counts = cached
+        else:
+            total, counts = result.count, {}
+            if facets:
+                counts = self._facets(searcher, compiled)
+                self.facet_cache.put(generation, key, total, counts)
         highlight = self.compiler.text_query(query)
         snippets = None
         if highlight is not None and result.hits:
@@ -267,7 +347,7 @@ class TantivyBackend(SearchBackend):
             hit["score"] = round(score, 4)
             hit["snippet"] = self._snippet(doc, snippets)
             hits.append(hit)
-        return Hits(result.count, hits, self._facets(searcher, compiled) if facets else {})
+        return Hits(total, hits, counts if facets else {})
 
     @staticmethod
     def _snippet(doc: tantivy.Document, snippets: tantivy.SnippetGenerator | None) -> str:
