@@ -174,3 +174,16 @@ def test_an_empty_data_directory_answers_empty_results(tmp_path):
     assert client.get("/api/contracts").json()["rows"] == []
     assert client.get("/api/councils").json() == {"councils": []}
     assert client.get("/api/records/x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("q", "group_by"), [("", "council"), ("block contract", "route"), ("fostering", "year")]
+)
+def test_contracts_csv_download_is_byte_identical_to_the_cli(client, q, group_by):
+    settings = client.app.state.settings
+    args = ["--data-dir", str(settings.data_dir), "-q", "contracts", q, "--group-by", group_by, "--csv"]
+    printed = CliRunner().invoke(cli, args)
+    assert printed.exit_code == 0, printed.output
+    downloaded = client.get("/api/contracts.csv", params={"q": q, "group_by": group_by})
+    assert downloaded.status_code == 200
+    assert downloaded.content == printed.stdout_bytes and b"\n\n" in downloaded.content

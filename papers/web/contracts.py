@@ -6,14 +6,13 @@ exactly the rows and groups on screen (including the cut at MAX_CONTRACT_ROWS).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
 from index import service
-from index.contracts import GROUP_BY, GROUP_FIELDS, ROW_FIELDS, summarise
+from index.contracts import GROUP_BY, summarise, write_csv
 from papers.settings import Settings
 from papers.web import chart
 from papers.web.councils import registry_names
@@ -66,16 +65,9 @@ class ContractsTable:
         }
 
     def to_csv(self) -> str:
-        """The layout of `papers contracts --csv`: the rows, a blank line, then the groups."""
+        """What `papers contracts --csv` prints, written by the same function, for the rows shown."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(ROW_FIELDS)
-        for row in self.rows:
-            writer.writerow([_csv_value(row.get(f)) for f in ROW_FIELDS])
-        out.write("\n")
-        writer.writerow((self.group_by,) + GROUP_FIELDS[1:])
-        for group in self.groups:
-            writer.writerow([_csv_value(group.get(f)) for f in GROUP_FIELDS])
+        write_csv(self.to_dict(), out)
         return out.getvalue()
 
     def chart_groups(self) -> list[chart.Group]:
@@ -128,12 +120,6 @@ def _keys(row: dict, group_by: str) -> set[str]:
 def _routes(row: dict) -> list[str]:
     routes = row.get("routes") or []
     return routes.split() if isinstance(routes, str) else list(routes)
-
-
-def _csv_value(value: object) -> object:
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value)
-    return "" if value is None else value
 
 
 def cell(row: dict, column: str) -> Markup | str:
