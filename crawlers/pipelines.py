@@ -117,6 +117,7 @@ class AttachmentsPipeline(FilesPipeline):
         for ok, result in results:
             if ok:
                 by_url[canonical_url(result["url"])] = result
+                spider.tally.answered(item.council)
         for att in item.attachments:
             if att.sha256:
                 continue

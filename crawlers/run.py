@@ -6,13 +6,15 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 
 The summary (crawlers/summary.py):
 
-    {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped"}},
+    {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
+                       "requests": {"answered", "failed"}, "seconds"}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
 `status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
-site answered nothing). `new_ids` / `changed_ids` name the documents this run stored; a caller
+site answered nothing). `requests` says how the site answered (2xx or 304, vs failed), which
+tells a quiet night on an unchanged site from a dead one. `new_ids` / `changed_ids` name the documents this run stored; a caller
 that must survive a killed run should not rely on them alone (they die with the run) but compare
 the store's document hashes with what it processed, as papers/pipeline does.
 """

@@ -3,11 +3,17 @@
 One place for its shape, shared by the crawl worker (which fills it) and `papers crawl` (which
 prints it). Failed counts requests (pages or files) that still failed after retries; they are
 recorded in the crawl state and asked for again on the next run.
+
+Per council it also says how the site answered, which item counts cannot: on an incremental run
+over an unchanged site there is nothing new, yet every listing still answers (often 304).
+`requests` counts requests answered (2xx, or 304 Not Modified) and failed; `seconds` is the wall
+time from the council's first request to its last answer, summed over the spiders.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 
 COUNTS = ("new", "changed", "unchanged", "failed")
@@ -23,7 +29,20 @@ class Tally:
         self.failures: dict[str, list[dict]] = defaultdict(list)
         self.answered_requests: dict[str, int] = defaultdict(int)
         self.skipped: dict[str, int] = defaultdict(int)  # robots.txt and the like: not failures
+        self.spans: dict[str, list[list[float]]] = defaultdict(list)  # [first request, last answer]
         self._lock = threading.Lock()
+
+    def begin(self, council: str) -> None:
+        """A spider starts on this council: its time runs until the last answer or failure."""
+        now = time.monotonic()
+        self.spans[council].append([now, now])
+
+    def _touch(self, council: str) -> None:
+        if self.spans[council]:
+            self.spans[council][-1][1] = time.monotonic()
+
+    def seconds(self, council: str) -> float:
+        return round(sum(end - start for start, end in self.spans.get(council, ())), 3)
 
     def document(self, council: str, doc_id: str, outcome: str) -> None:
         with self._lock:
@@ -35,9 +54,13 @@ class Tally:
         with self._lock:
             self.counts.setdefault(council, dict.fromkeys(COUNTS, 0))["failed"] += 1
             self.failures[council].append({"url": url, "error": error})
+            self._touch(council)
 
     def answered(self, council: str) -> None:
-        self.answered_requests[council] += 1
+        """A request the site answered (a page, a 304 for one, a downloaded file)."""
+        with self._lock:
+            self.answered_requests[council] += 1
+            self._touch(council)
 
     def status(self, council: str) -> str:
         """ok; partial (some requests failed); failed (nothing answered: the site is down, or its
@@ -53,6 +76,11 @@ class Tally:
                 "status": self.status(c),
                 "failures": self.failures.get(c, []),
                 "skipped": self.skipped.get(c, 0),
+                "requests": {
+                    "answered": self.answered_requests.get(c, 0),
+                    "failed": self.counts[c]["failed"],
+                },
+                "seconds": self.seconds(c),
             }
             for c in self.counts
         }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -215,6 +216,19 @@ def test_second_run_changes_nothing(baseline):
     assert second["stages"]["extract"]["documents"] == 0
     assert second["stages"]["index"]["totals"]["new"] == 0 and second["stages"]["index"]["deleted"] == 0
     assert state(baseline["dir"]) == baseline["state"]
+
+
+def test_an_unchanged_site_raises_no_health_flag_and_a_site_that_stops_answering_does(baseline, tmp_path):
+    second = baseline["second"]
+    assert second["health"] == [] and second["exit_code"] == 0
+    for council in COUNCILS:  # nothing new, yet every site answered (304s, unchanged pages)
+        row = second["councils"][council]
+        assert row["requests"]["answered"] > 0 and row["seconds"] > 0, (council, row)
+    shutil.copytree(baseline["dir"], tmp_path / "dir")
+    code, summary, err = update(tmp_path / "dir", faults=[{"kind": "error", "match": "/FEN/", "status": 503}])
+    assert code == 1
+    assert summary["councils"]["FEN"]["requests"]["answered"] == 0
+    assert [f["council"] for f in summary["health"]] == ["FEN"] and "CRAWL HEALTH FEN" in err
 
 
 def test_sigkill_during_crawl_then_rerun_completes(baseline, tmp_path):

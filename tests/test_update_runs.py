@@ -11,7 +11,8 @@ from papers.pipeline.runs import Runs, StageRow
 def finished_run(runs: Runs, crawl: dict[str, dict], status: str = "ok") -> int:
     run_id = runs.start("update", {})
     for council, counts in crawl.items():
-        runs.stage(run_id, council, "crawl", counts, 1.5)
+        counts = dict(counts)
+        runs.stage(run_id, council, "crawl", counts, 1.5, counts.pop("answered", None))
     runs.finish(run_id, status, 0, {})
     return run_id
 
@@ -36,25 +37,23 @@ def test_runs_keep_stages_and_killed_runs_are_closed_by_the_next(tmp_path):
     assert [s.items for s in runs.crawl_history("bromley", killed + 1, 5)] == [4]
 
 
-def test_a_council_that_goes_quiet_is_flagged(tmp_path):
+def test_a_council_whose_site_answers_nothing_is_flagged_quiet(tmp_path):
     runs = Runs(Store(tmp_path / "s.db").conn)
-    finished_run(runs, {"bromley": {"new": 10}, "halton": {"new": 4}})
-    finished_run(runs, {"bromley": {"unchanged": 10}, "halton": {"unchanged": 4}})
+    finished_run(runs, {"bromley": {"new": 10, "answered": 30}, "halton": {"new": 4, "answered": 9}})
     now = runs.start("update", {})
-    flags = health.assess(runs, now, rows({"bromley": {}, "halton": {"unchanged": 4}}))
+    # halton: an unchanged site, nothing new but every listing answered (304s)
+    flags = health.assess(runs, now, rows({"bromley": {"answered": 0}, "halton": {"answered": 9}}))
     assert [(f.council, f.flag) for f in flags] == [("bromley", "went_quiet")]
-    assert "at least 10 in each of its last 2 runs" in flags[0].message
+    assert "answered none of our requests" in flags[0].message
 
 
-def test_a_quiet_night_after_the_first_backfill_is_not_flagged(tmp_path):
+def test_nights_with_nothing_new_on_an_unchanged_site_are_never_flagged(tmp_path):
     runs = Runs(Store(tmp_path / "s.db").conn)
-    finished_run(runs, {"bromley": {"new": 10}})
-    quiet = runs.start("update", {})
-    assert health.assess(runs, quiet, rows({"bromley": {}})) == []
-    runs.stage(quiet, "bromley", "crawl", {}, 0.1)
-    runs.finish(quiet, "ok", 0, {})
-    finished_run(runs, {"bromley": {"unchanged": 3}})
-    assert health.assess(runs, runs.start("update", {}), rows({"bromley": {}})) == []  # history: 3, 0
+    finished_run(runs, {"bromley": {"new": 10}})  # a row from before answers were counted
+    for _ in range(3):
+        finished_run(runs, {"bromley": {"answered": 12}})
+        assert health.assess(runs, runs.start("update", {}), rows({"bromley": {"answered": 12}})) == []
+    assert health.assess(runs, runs.start("update", {}), rows({"bromley": {"unchanged": 3}})) == []
 
 
 def test_failure_rate_jump_is_flagged_but_usual_flakiness_is_not(tmp_path):
@@ -68,6 +67,20 @@ def test_failure_rate_jump_is_flagged_but_usual_flakiness_is_not(tmp_path):
     flags = health.assess(runs, now, rows(crawl))
     assert [(f.council, f.flag) for f in flags] == [("bromley", "failures_jumped")]
     assert "50% of requests failed this run, usually 5%" in flags[0].message
+
+
+def test_failure_rate_is_failed_over_answered_requests_not_items(tmp_path):
+    runs = Runs(Store(tmp_path / "s.db").conn)
+    for _ in range(3):
+        finished_run(
+            runs, {"bromley": {"answered": 40, "failed": 1}, "halton": {"answered": 40, "failed": 1}}
+        )
+    now = runs.start("update", {})
+    # bromley: listings answer, nothing new, but every detail page now fails; halton: 1 in 40 as usual
+    crawl = {"bromley": {"answered": 8, "failed": 8}, "halton": {"answered": 39, "failed": 1}}
+    flags = health.assess(runs, now, rows(crawl))
+    assert [(f.council, f.flag) for f in flags] == [("bromley", "failures_jumped")]
+    assert "50% of requests failed this run, usually 2%" in flags[0].message
 
 
 def test_first_run_that_fails_entirely_is_flagged(tmp_path):
@@ -87,7 +100,8 @@ def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
     runs = Runs(store.conn)
     first = finished_run(runs, {"bromley": {"new": 3}})
     second = runs.start("update", {})
-    runs.stage(second, "bromley", "crawl", {"failed": 2}, 0.5)
+    runs.stage(second, "bromley", "crawl", {"failed": 2}, 0.5, answered=0)
+    runs.stage(second, "halton", "crawl", {}, 1.25, answered=9)  # an unchanged site: nothing new
     runs.stage(second, "*", "crawl", {"failed": 2}, 0.5)
     runs.flag(second, "bromley", "went_quiet", "bromley returned no items this run")
     runs.finish(second, "partial", 1, {})
@@ -102,6 +116,8 @@ def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
     assert lines[3].split()[0] == str(first)
     shown = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", str(second)])
     assert "!! CRAWL HEALTH bromley: bromley returned no items this run" in shown.output
-    assert "bromley 0 0 0 2 (all)" in " ".join(shown.output.split())  # crawl: new chg same fail
+    words = " ".join(shown.output.split())
+    assert "bromley 0 0 0 2 0.5 (all)" in words  # crawl: new chg same fail, the council's seconds
+    assert "nothing new, changed or failed at 1 councils: halton (1.2s)" in words
     missing = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", "99"])
     assert missing.exit_code == 2

@@ -95,6 +95,7 @@ class ModernGovSpider(scrapy.Spider):
 
     async def start(self):
         for council in self.councils:
+            self.tally.begin(council)
             base = self.councils[council]["base_url"]
             for f in self.state.failures(council, self.name):
                 url = f.request_url if "://" in f.request_url else f"{base}/{f.request_url}"

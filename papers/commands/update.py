@@ -199,17 +199,21 @@ def render_run(run: Run) -> str:
         rows.setdefault(s.council, {})[s.stage] = s
     stages = [st for st in STAGES if any(st in r for r in rows.values())]
     heads = {st: "index: sent queued" if st == "index" else f"{st}: new chg same fail" for st in stages}
+    heads["crawl"] = "crawl: new chg same fail    secs"
     lines.append(f"{'council':<12}" + " | ".join(f"{heads[st]:>24}" for st in stages))
     quiet = []
     for council, by_stage in rows.items():
         if council != "*" and not any(s.items or s.failed for s in by_stage.values()):
-            quiet.append(council)  # one line for all the councils with nothing to report, below
+            crawl = by_stage.get("crawl")  # one line for all the councils with nothing to report, below
+            quiet.append(f"{council} ({crawl.seconds:.1f}s)" if crawl and crawl.seconds else council)
             continue
         cells = []
         for st in stages:
             s = by_stage.get(st)
             cell = " ".join(f"{getattr(s, k):>{max(len(HEADINGS[k]), 4)}}" for k in COLUMNS[st]) if s else "-"
-            cells.append(f"{cell:>24}")
+            if st == "crawl" and s:
+                cell += f" {s.seconds:>7.1f}"  # the council's own crawl time (the spiders overlap councils)
+            cells.append(f"{cell:>{len(heads[st])}}")
         lines.append(f"{'(all)' if council == '*' else council:<12}" + " | ".join(cells))
     if "*" in rows:
         lines.append(

@@ -15,12 +15,13 @@ from papers.pipeline.runs import Runs, StageRow
 
 # How many earlier successful runs a council's crawl is compared with.
 HISTORY = 5
-# "Went quiet" needs this many consecutive earlier runs with items: incremental runs re-visit a
-# look-back window, so an active council yields pages every night, but the run after a first
-# back-fill (or a frozen test snapshot) may legitimately find nothing in its window.
-QUIET_AFTER = 2
-# A failure rate this much above the council's usual rate, and at least FAILURE_FLOOR, is a jump;
-# the floor keeps one flaky page on a small council from crying wolf.
+# "Went quiet" needs this many consecutive earlier runs in which the council's site was heard from.
+# It is judged on answers, not items: an incremental run over an unchanged site finds nothing new
+# (its listings answer 304), while a site that answers nothing at all has changed or gone.
+QUIET_AFTER = 1
+# A failure rate (failed requests over requests made) this much above the council's usual rate,
+# and at least FAILURE_FLOOR, is a jump; the floor keeps one flaky page on a small council from
+# crying wolf.
 FAILURE_JUMP = 0.25
 FAILURE_FLOOR = 0.2
 # ... and at least this many failed requests: one dead link on a quiet night is not a trend.
@@ -37,9 +38,15 @@ class Flag:
         return dict(self.__dict__)
 
 
+def requests_made(stage: StageRow) -> int:
+    """Requests answered plus failed (rows from before answers were counted: items plus failed)."""
+    answered = stage.items if stage.answered is None else stage.answered
+    return answered + stage.failed
+
+
 def failure_rate(stage: StageRow) -> float:
-    attempted = stage.items + stage.failed
-    return stage.failed / attempted if attempted else 0.0
+    made = requests_made(stage)
+    return stage.failed / made if made else 0.0
 
 
 def assess(
@@ -53,22 +60,22 @@ def assess(
     for now in crawl:
         history = runs.crawl_history(now.council, run_id, HISTORY)
         recent = history[:QUIET_AFTER]
-        before = min((h.items for h in recent), default=0)
-        if now.items == 0 and len(recent) == QUIET_AFTER and before > 0:
+        if not now.heard_from and len(recent) == QUIET_AFTER and all(h.heard_from for h in recent):
             flags.append(
                 Flag(
                     now.council,
                     "went_quiet",
-                    f"{now.council} returned no items this run ({now.failed} failed) after at least {before} in "
-                    f"each of its last {QUIET_AFTER} runs: the site or its scraper may have changed",
+                    f"{now.council} answered none of our requests and yielded no page this run "
+                    f"({now.failed} failed), after answering in its last {QUIET_AFTER} run(s): "
+                    "the site or its scraper may have changed",
                 )
             )
         elif now.council in failed_councils:
             flags.append(
                 Flag(now.council, "failed_entirely", f"{now.council}: the site answered none of our requests")
             )
-        rates = [failure_rate(h) for h in history if h.items + h.failed]
-        if rates and now.items > 0 and now.failed >= FAILURE_MIN:
+        rates = [failure_rate(h) for h in history if requests_made(h)]
+        if rates and now.heard_from and now.failed >= FAILURE_MIN:
             usual, rate = median(rates), failure_rate(now)
             if rate >= FAILURE_FLOOR and rate - usual >= FAILURE_JUMP:
                 flags.append(

@@ -184,9 +184,16 @@ class UpdateJob:
         summary["totals"] = result.get("totals") or zero()
         extra = {k: v for k, v in result.items() if k not in ("councils", "totals")}
         summary["stages"]["crawl"] = {"totals": summary["totals"], "seconds": round(seconds, 3), **extra}
-        counts = {c: {k: int(row.get(k) or 0) for k in COUNT_KEYS} for c, row in summary["councils"].items()}
-        self._record_stage(runs, "crawl", counts, {}, seconds)
-        return [StageRow(council, "crawl", **c) for council, c in counts.items()]
+        councils = summary["councils"]
+        counts = {c: {k: int(row.get(k) or 0) for k in COUNT_KEYS} for c, row in councils.items()}
+        # How each site answered, which health judges by: a quiet night still answers (304s).
+        answered = {c: int((row.get("requests") or {}).get("answered") or 0) for c, row in councils.items()}
+        per_council_seconds = {c: float(row.get("seconds") or 0.0) for c, row in councils.items()}
+        self._record_stage(runs, "crawl", counts, per_council_seconds, seconds, answered)
+        return [
+            StageRow(council, "crawl", **c, seconds=per_council_seconds[council], answered=answered[council])
+            for council, c in counts.items()
+        ]
 
     def _extract(self, store: Store, runs: Runs, summary: dict) -> None:
         from extract.pipeline import extract_document
@@ -248,13 +255,20 @@ class UpdateJob:
         }
 
     def _record_stage(
-        self, runs: Runs, stage: str, per_council: dict[str, dict], seconds: dict[str, float], elapsed: float
+        self,
+        runs: Runs,
+        stage: str,
+        per_council: dict[str, dict],
+        seconds: dict[str, float],
+        elapsed: float,
+        answered: dict[str, int] | None = None,
     ) -> dict[str, int]:
         """Write a stage's rows (one per council, one '*' for the whole stage); return its totals."""
+        answered = answered or {}
         for council, counts in per_council.items():
-            runs.stage(self.run_id, council, stage, counts, seconds.get(council, 0.0))
+            runs.stage(self.run_id, council, stage, counts, seconds.get(council, 0.0), answered.get(council))
         totals = {k: sum(c[k] for c in per_council.values()) for k in COUNT_KEYS}
-        runs.stage(self.run_id, "*", stage, totals, elapsed)
+        runs.stage(self.run_id, "*", stage, totals, elapsed, sum(answered.values()) if answered else None)
         return totals
 
     @staticmethod

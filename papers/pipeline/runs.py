@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS run_stages (
     unchanged INTEGER NOT NULL DEFAULT 0,
     failed INTEGER NOT NULL DEFAULT 0,
     seconds REAL NOT NULL DEFAULT 0,
+    answered INTEGER, -- crawl: requests the site answered (2xx or 304); NULL where not counted
     PRIMARY KEY (run_id, council, stage)
 );
 CREATE TABLE IF NOT EXISTS run_flags (
@@ -51,6 +52,8 @@ FINAL_STATUSES = ("ok", "partial", "failed", "interrupted", "killed")
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
+    if "answered" not in {row[1] for row in conn.execute("PRAGMA table_info(run_stages)")}:
+        conn.execute("ALTER TABLE run_stages ADD COLUMN answered INTEGER")  # a store from before it
 
 
 @dataclass
@@ -62,11 +65,17 @@ class StageRow:
     unchanged: int = 0
     failed: int = 0
     seconds: float = 0.0
+    answered: int | None = None  # crawl: requests answered (2xx/304); None in rows from before
 
     @property
     def items(self) -> int:
         """What the source returned: everything but failures."""
         return self.new + self.changed + self.unchanged
+
+    @property
+    def heard_from(self) -> bool:
+        """The council's site answered something or yielded a page, even an unchanged one."""
+        return bool(self.answered or self.items)
 
 
 @dataclass
@@ -109,12 +118,14 @@ class Runs:
         )
         return cur.rowcount
 
-    def stage(self, run_id: int, council: str, stage: str, counts: dict, seconds: float) -> None:
+    def stage(
+        self, run_id: int, council: str, stage: str, counts: dict, seconds: float, answered: int | None = None
+    ) -> None:
         values = [int(counts.get(k) or 0) for k in COUNT_KEYS]
         self.conn.execute(
             """INSERT OR REPLACE INTO run_stages (run_id, council, stage, new, changed, unchanged,
-                   failed, seconds) VALUES (?,?,?,?,?,?,?,?)""",
-            (run_id, council, stage, *values, round(seconds, 3)),
+                   failed, seconds, answered) VALUES (?,?,?,?,?,?,?,?,?)""",
+            (run_id, council, stage, *values, round(seconds, 3), answered),
         )
 
     def flag(self, run_id: int, council: str, flag: str, message: str) -> None:
