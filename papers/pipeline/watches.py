@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.store import Store, now_iso
+from papers import atom
 from papers.errors import UserError
 from papers.settings import Settings
 
@@ -45,7 +45,6 @@ CREATE TABLE IF NOT EXISTS watch_matches (
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PAGE = 500  # hits fetched per search request while collecting a watch's matches
 FEED_ENTRIES = 100  # most recent alerts kept in a feed
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 @dataclass
@@ -172,32 +171,26 @@ class Watches:
 
 def write_feed(path: Path, watch: Watch, alerts: list[dict], updated: str) -> None:
     """Write an Atom 1.0 feed of a watch's alerts, atomically (readers never see half a file)."""
-    ET.register_namespace("", ATOM)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        el.text = text
-        return el
-
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    sub(feed, "id", f"urn:committee-papers:watch:{watch.name}")
-    sub(feed, "title", f"committee-papers: {watch.name}")
-    sub(feed, "subtitle", f"New council papers matching: {watch.query}")
-    sub(feed, "updated", alerts[0]["matched_at"] if alerts else updated)
-    sub(sub(feed, "author"), "name", "committee-papers")
-    sub(feed, "generator", "committee-papers")
-    for a in alerts:
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"urn:committee-papers:record:{a['id']}")
-        sub(entry, "title", a.get("title") or a["id"])
-        sub(entry, "updated", a["matched_at"])
-        if a.get("url"):
-            sub(entry, "link", href=a["url"])
-        if a.get("council"):
-            sub(entry, "category", term=a["council"])
-        if a.get("snippet"):
-            sub(entry, "summary", a["snippet"], type="html")
+    entries = [
+        atom.Entry(
+            id=f"urn:committee-papers:record:{a['id']}",
+            title=a.get("title") or a["id"],
+            updated=a["matched_at"],
+            links=[atom.Link(a["url"])] if a.get("url") else [],
+            categories=[atom.Category(a["council"])] if a.get("council") else [],
+            summary=a.get("snippet") or None,
+            summary_type="html",  # search snippets: escaped text with <b> highlights
+        )
+        for a in alerts
+    ]
+    body = atom.feed(
+        title=f"committee-papers: {watch.name}",
+        id=f"urn:committee-papers:watch:{watch.name}",
+        updated=alerts[0]["matched_at"] if alerts else updated,
+        entries=entries,
+        subtitle=f"New council papers matching: {watch.query}",
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".atom.tmp")
-    ET.ElementTree(feed).write(tmp, encoding="utf-8", xml_declaration=True)
+    tmp.write_bytes(body)
     os.replace(tmp, path)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as ET
 
 from index import service
 from index.store import now_iso
+from papers import atom
 from papers.settings import Settings
 from papers.web.urls import http_url, record_href, search_url
 
-ATOM = "http://www.w3.org/2005/Atom"
 WINDOW_HITS = 500  # matches read from the newest years before sorting them by date
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 forbids
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -38,49 +36,40 @@ def newest(settings: Settings, q: str, n: int) -> list[dict]:
     return hits[:n]
 
 
-def _text(value: object) -> str:
-    return _NOT_XML.sub("", str(value))
-
-
-def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _text(v) for k, v in attrs.items()})
-    if text is not None:
-        el.text = _text(text)
-    return el
-
-
 def _stamp(date: str | None) -> str:
+    """A hit's decision date, or now for a hit without one (Atom requires every entry dated)."""
     return f"{date[:10]}T00:00:00Z" if date and len(date) >= 10 else now_iso()
 
 
-def atom(q: str, hits: list[dict], base_url: str, self_url: str) -> bytes:
-    """The feed document; every string passes through the XML serialiser's escaping."""
+def _entry(hit: dict, base: str) -> atom.Entry:
+    page = base + record_href(hit["id"])
+    links = [atom.Link(page, type="text/html")]
+    if http_url(hit.get("url")):
+        links.append(atom.Link(hit["url"], rel="related", title="council source"))
+    council = hit.get("council")
+    summary = html.unescape(_TAG.sub("", hit.get("snippet") or ""))
+    where = " · ".join(filter(None, [hit.get("council_name") or council, hit.get("decision_date")]))
+    return atom.Entry(
+        id=page,
+        title=hit.get("title") or hit["id"],
+        updated=_stamp(hit.get("decision_date")),
+        links=links,
+        categories=[atom.Category(council, hit.get("council_name") or council)] if council else [],
+        summary=f"{where}: {summary}" if where else summary,
+    )
+
+
+def atom_feed(q: str, hits: list[dict], base_url: str, self_url: str) -> bytes:
+    """The feed document (papers/atom.py escapes every string)."""
     base = base_url.rstrip("/")
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    _add(feed, "title", f"committee-papers: {q.strip() or 'all decisions'}")
-    _add(feed, "subtitle", "Newest council decisions matching this search")
-    _add(feed, "id", self_url)
-    _add(feed, "link", rel="self", href=self_url, type="application/atom+xml")
-    _add(feed, "link", rel="alternate", href=base + search_url(q), type="text/html")
-    _add(feed, "updated", max((_stamp(h.get("decision_date")) for h in hits), default=now_iso()))
-    author = _add(feed, "author")
-    _add(author, "name", "committee-papers")
-    _add(feed, "generator", "committee-papers")
-    for hit in hits:
-        entry = _add(feed, "entry")
-        page = base + record_href(hit["id"])
-        _add(entry, "title", hit.get("title") or hit["id"])
-        _add(entry, "id", page)
-        _add(entry, "link", rel="alternate", href=page, type="text/html")
-        if http_url(hit.get("url")):
-            _add(entry, "link", rel="related", href=hit["url"], title="council source")
-        _add(entry, "updated", _stamp(hit.get("decision_date")))
-        if hit.get("council"):
-            _add(entry, "category", term=hit["council"], label=hit.get("council_name") or hit["council"])
-        summary = html.unescape(_TAG.sub("", hit.get("snippet") or ""))
-        where = " · ".join(
-            filter(None, [hit.get("council_name") or hit.get("council"), hit.get("decision_date")])
-        )
-        _add(entry, "summary", f"{where}: {summary}" if where else summary)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return atom.feed(
+        title=f"committee-papers: {q.strip() or 'all decisions'}",
+        id=self_url,
+        updated=max((_stamp(h.get("decision_date")) for h in hits), default=now_iso()),
+        entries=[_entry(h, base) for h in hits],
+        subtitle="Newest council decisions matching this search",
+        links=[
+            atom.Link(self_url, rel="self", type="application/atom+xml"),
+            atom.Link(base + search_url(q), type="text/html"),
+        ],
+    )

@@ -174,7 +174,7 @@ def feed_page(request: Request, q: str = QueryText) -> Response:
         return Response(
             str(exc) + "\n", status_code=400 if isinstance(exc, QueryError) else 503, media_type="text/plain"
         )
-    body = feed.atom(q, hits, base_url=str(request.base_url), self_url=str(request.url))
+    body = feed.atom_feed(q, hits, base_url=str(request.base_url), self_url=str(request.url))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
