@@ -217,8 +217,20 @@ def test_cli_json_summary_and_exit_code_when_a_council_fails_entirely(server, tm
     summary = json.loads(result.stdout.splitlines()[0])
     assert set(summary["totals"]) >= {"new", "changed", "unchanged", "failed"}
     assert summary["councils"]["EPS"]["status"] == "failed" and summary["councils"]["BOS"]["new"] == 1
+    eps, bos = summary["councils"]["EPS"], summary["councils"]["BOS"]
+    assert eps["requests"] == {"answered": 0, "failed": eps["failed"]} and eps["failed"] > 0
+    assert bos["requests"]["answered"] > 0 and bos["requests"]["failed"] == 0 and bos["seconds"] > 0
     table = runner.invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "EPS"])
-    assert table.exit_code == 0 and "EPS" in table.stdout and "new" in table.stdout.splitlines()[0]
+    assert table.exit_code == 0 and "EPS" in table.stdout
+    assert table.stdout.splitlines()[0].split()[1:] == [
+        "new",
+        "changed",
+        "unchanged",
+        "failed",
+        "answered",
+        "secs",
+        "status",
+    ]
 
 
 def test_unknown_or_unsupported_council_is_a_usage_error(tmp_path):

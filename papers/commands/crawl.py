@@ -17,9 +17,15 @@ from papers.settings import Settings
 
 def print_table(summary: dict) -> None:
     """The per-council summary a person reads at the end of a run."""
-    click.echo(f"{'council':<10}" + "".join(f"{k:>11}" for k in COUNTS) + "  status")
+    click.echo(
+        f"{'council':<10}" + "".join(f"{k:>11}" for k in COUNTS) + f"{'answered':>10}{'secs':>7}  status"
+    )
     for council, row in sorted(summary["councils"].items()):
-        click.echo(f"{council:<10}" + "".join(f"{row[k]:>11}" for k in COUNTS) + f"  {row['status']}")
+        click.echo(
+            f"{council:<10}"
+            + "".join(f"{row[k]:>11}" for k in COUNTS)
+            + f"{row['requests']['answered']:>10}{row['seconds']:>7.1f}  {row['status']}"
+        )
         for f in row.get("failures", [])[:5]:
             click.echo(f"{'':<10}  failed: {f['url']} ({f['error']})")
     totals = summary["totals"]
