@@ -201,6 +201,10 @@ class FacetCache:
                 self.generation += 1
             return self.generation
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def get(self, generation: int, key: tuple) -> tuple[int, dict] | None:
         with self._lock:
             if generation != self.generation or key not in self._entries:

@@ -31,8 +31,13 @@ MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
 FACET_SHOWN = 12
 FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route"), ("year", "Year"))
 
+# Templates ship inside the package: no need to stat them for changes on every render.
 env = Environment(
-    loader=PackageLoader("papers.web", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    loader=PackageLoader("papers.web", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
 )
 env.filters.update(
     gbp=fmt.gbp,
