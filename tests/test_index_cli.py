@@ -114,3 +114,12 @@ def test_bad_lines_are_skipped_and_reported(tmp_path):
 def test_missing_path_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "index", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == 2 and "no such file or folder" in result.output
+
+
+def test_index_waits_for_no_one_another_run_holds_the_lock(tmp_path):
+    from papers.pipeline.lock import RunLock
+
+    with RunLock(tmp_path, "update"):
+        result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "index", "--no-progress"])
+    assert result.exit_code == 3
+    assert len(result.output.strip().splitlines()) == 1 and "another run holds" in result.output

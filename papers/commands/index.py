@@ -25,6 +25,7 @@ from index.contracts import GROUP_BY
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
 from papers.errors import EXIT_PARTIAL, UserError
+from papers.pipeline.lock import RunLock
 from papers.schema import Record
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,9 @@ def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool,
       papers index --rebuild
     """
     reader = RecordReader(record_files(paths)) if paths else None
-    summary = service.index_records(settings, reader, backend=backend, rebuild=rebuild, progress=progress)
+    # It writes records and index marks: one writer per data directory, as crawl and update.
+    with RunLock(settings.data_dir, "index"):
+        summary = service.index_records(settings, reader, backend=backend, rebuild=rebuild, progress=progress)
     loaded = summary["loaded"]
     if loaded is not None:
         click.echo(
