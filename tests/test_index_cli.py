@@ -116,7 +116,7 @@ def test_missing_path_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "no such file or folder" in result.output
 
 
-def test_index_waits_for_no_one_another_run_holds_the_lock(tmp_path):
+def test_index_refuses_while_another_run_holds_the_lock(tmp_path):
     from papers.pipeline.lock import RunLock
 
     with RunLock(tmp_path, "update"):
