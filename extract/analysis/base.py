@@ -33,6 +33,21 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+_FLAT = str.maketrans("\n\r\t\u00a0\u2009\u202f", "      ")
+
+
+def flat_text(doc: Doc) -> str:
+    """The text with line breaks and odd spaces as plain spaces, same length (offsets hold).
+
+    Cue phrases ("extend the existing contract") wrap across lines in PDF text; matching them
+    here lets a pattern's single space stand for any one whitespace character.
+    """
+    flat = doc.user_data.get("papers_flat")
+    if flat is None:
+        flat = doc.user_data["papers_flat"] = text_of(doc).translate(_FLAT)
+    return flat
+
+
 def values(doc: Doc, key: str) -> list[dict[str, Any]]:
     if doc._.values is None:
         doc._.values = {}

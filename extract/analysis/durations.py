@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import GAP, SP, add, sentence, text_of
+from extract.analysis.base import GAP, SP, add, flat_text, sentence, text_of
 from extract.analysis.numbers import NUMBER, NUMBER_WORD, word_number
 
 _UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
@@ -199,7 +199,10 @@ _EXTENDS_EXISTING = re.compile(
     r"\b(?:existing|current|concession\w*|incumbent|present)\b"
     # "agreed to extend the X contract for 3 years", but not "with an option to extend for ..."
     r"|(?<!option to )(?<!options to )(?<!provision to )(?<!right to )(?<!ability to )(?<!optional )"
-    r"\b(?:extends|extended|extend|extending)\b(?= (?:the|this|these|both|its|our) )",
+    r"\b(?:extends|extended|extend|extending)\b(?= (?:the|this|these|both|its|our) )"
+    # "approve the extension of the Highways Term Maintenance Contract ... for two years"
+    r"|(?<!option of )(?<!option for )(?<!optional )\bextension (?:of|to) (?:the|this|these|its|our) "
+    r"(?:[\w'’-]+ ){0,5}?(?:contracts?|agreements?|arrangements?)\b",
     re.I,
 )
 _CONTEXT = re.compile(
@@ -219,7 +222,7 @@ def _months(number: str, unit: str) -> float | None:
 
 def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     """term / extension / other from the words around a duration (research §4.5, in order)."""
-    text = text_of(doc)
+    text = flat_text(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
     if _OTHER_AFTER.match(tail) or _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
@@ -237,11 +240,11 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
 
 def _is_period(doc: Doc, start: int, end: int) -> bool:
     s_start, s_end = sentence(doc, start)
-    head = text_of(doc)[max(s_start, start - 25) : start]
-    tail = text_of(doc)[end : end + 25]
+    head = flat_text(doc)[max(s_start, start - 25) : start]
+    tail = flat_text(doc)[end : end + 25]
     if _NOT_BEFORE.search(head) or _NOT_AFTER.match(tail):
         return False
-    return bool(_CONTEXT.search(text_of(doc)[max(s_start, start - 150) : min(s_end, end + 150)]))
+    return bool(_CONTEXT.search(flat_text(doc)[max(s_start, start - 150) : min(s_end, end + 150)]))
 
 
 def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]:

@@ -98,6 +98,17 @@ _PERIOD_BEFORE = [
         ("day", r"daily|nightly|per day|per night"),
         ("hour", r"hourly|per hour"),
     )
+] + [
+    # "Annual spend through the system was estimated at £3.8m": the period names the noun the
+    # amount restates, however many words later in the same clause.
+    (
+        "year",
+        re.compile(
+            r"\b(?:annual|yearly)\s+(?:contract\s+)?(?:value|spend|cost|expenditure|price|fee|charge)s?\b"
+            r"[^.;£]{0,60}$",
+            re.I,
+        ),
+    )
 ]
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"

@@ -25,21 +25,22 @@ TRIGGER = re.compile(
     r"(?:RESOLVED|Resolved)\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|(?i:Decisions? (?:made|taken|agreed))\b:?|"
     r"(?i:Decisions?)[ \t\u00a0]*:|Decided[ \t]*:|DECISION\b:?|AGREED\b(?:[ \t]*:)?|"
     r"(?i:It is (?:therefore )?recommended that)\b[^\n]{0,60}?:|RECOMMENDATIONS?\b[ \t\u00a0]*:?|"
-    r"Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|(?i:APPROVED the following)[^\n]{0,30}:?|"
+    r"Recommendations? to [^\n]{0,60}:|Recommendation\(s\)[ \t]*:?|Recommendations?[ \t]*:?[ \t\u00a0]*$|"
+    r"[^\n.]{0,120}\b(?:is|are) (?:recommended|asked|requested|invited) to[ \t]*:[ \t\u00a0]*$|(?i:APPROVED the following)[^\n]{0,30}:?|"
     r"That " + _BODY + r"[^\n]{0,40}?[:–—]|"
     r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
     r"[^\n.]{0,120}\b" + _BODY + r"(?:[ \t]+[\w&'’-]+)?[ \t]*:[ \t\u00a0]*$)"
     r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
 )
 STOP = re.compile(
-    r"(?im)^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
+    r"(?im)^[ \t\u00a0]*(?:\d{1,3}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
     r"Alternative|ALTERNATIVE|Other options|Options considered|Report author|Publication date|Date of decision|"
     r"Decided at meeting|Accompanying Documents|Supporting documents|Background|Minutes:|Interests? and|"
     r"Conflicts? of interest|Dispensations?|Contact|Wards? affected|Lead officer|Effective from|Subject to call|"
     r"This decision (?:is|will|was)|Reason\(s\)|Details of|Purpose|Report of|Declarations?|Call[- ]in|"
     r"Implications|Financial implications|Legal implications|Notes?:|Attachments?|Appendices|Decision Maker|"
     r"Divisions?:|Voting|Record of|Officer to action|Classification|"
-    r"(?-i:[A-Z][A-Z &,'’/-]{5,}:?[ \t]*$))"
+    r"(?-i:[A-Z][A-Z0-9 &,'’/()–—-]{5,}:?[ \t]*$))"
 )
 _MARK = re.compile(
     r"^[ \t\u00a0]*(?:That[ \t\u00a0]+(?=\())?(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|"
@@ -158,6 +159,26 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
     return [(s, e, n) for s, e, n in items]
 
 
+# A minute heading in minutes of a meeting ("57. 23/02210/HOU – 14 Church Street", "44. Home to
+# School Transport"): a short numbered line with no closing punctuation and a blank line after
+# it, followed by narrative rather than another numbered item. It ends the previous minute's
+# block. (A last resolution item may also lack its full stop, but it is a long sentence.)
+_MINUTE_HEADING = re.compile(
+    r"(?m)^[ \t\u00a0]*\d{1,3}\.?[ \t\u00a0]+(?P<heading>[^\n]*[^\n.;:,\s])[ \t\u00a0]*\n[ \t\u00a0\r]*\n"
+    r"(?![ \t\u00a0]*(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])[ \t\u00a0])"
+)
+
+
+def _block_end(text: str, start: int, limit: int) -> int:
+    stop = STOP.search(text, start, limit)
+    end = stop.start() if stop else limit
+    for heading in _MINUTE_HEADING.finditer(text, start, end):
+        words = heading.group("heading").split()
+        if len(words) <= 14 and not _DECISION_START.match(heading.group("heading")):
+            return heading.start()
+    return end
+
+
 def blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each resolution block."""
     triggers = list(TRIGGER.finditer(text))
@@ -165,8 +186,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
     for i, match in enumerate(triggers):
         start = match.end()
         limit = triggers[i + 1].start() if i + 1 < len(triggers) else len(text)
-        stop = STOP.search(text, start, limit)
-        end = stop.start() if stop else limit
+        end = _block_end(text, start, limit)
         if text[start:end].strip():
             out.append((start, end))
     return out
@@ -186,8 +206,7 @@ def _fallback(text: str) -> list[tuple[int, int]]:
     first = _FALLBACK.search(text)
     if not first:
         return []
-    stop = STOP.search(text, first.start())
-    return [(first.start(), stop.start() if stop else len(text))]
+    return [(first.start(), _block_end(text, first.start(), len(text)))]
 
 
 @Language.component("papers_resolutions")

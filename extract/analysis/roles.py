@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extract.analysis import dates as date_rules
-from extract.analysis.base import items, sentence, text_of, values
+from extract.analysis.base import flat_text, items, sentence, text_of, values
 
 # Label priority for the date a decision was taken; "Decision due" and "Publication date" are not it.
 _DATE_LABELS = (
@@ -38,6 +38,23 @@ _MEETING_HEADING = re.compile(
     r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
     r"day,?\s+(?P<date>[^\n]{6,30})"
 )
+# Minutes as printed (PDF): "MINUTES of a meeting of the EXECUTIVE held in the Council Chamber on
+# Tuesday, 12 September 2023", "Minutes of the meeting held on ..." under a "PLANNING COMMITTEE"
+# title line. The meeting date is the decision date of every item minuted (GUIDE).
+_MINUTES_HEADING = re.compile(
+    r"(?im)^[ \t]*minutes\s+of\s+(?:an?|the)\s+(?:(?:special|extraordinary|annual|ordinary|"
+    r"reconvened|adjourned)\s+)?meeting(?:\s+of\s+(?:the\s+)?(?P<body>[^\n]{2,80}?))?\s+held\b"
+    r"(?P<rest>[\s\S]{0,160})"
+)
+_TITLE_LINE = re.compile(r"^\s*(?P<body>[^\n]{3,60}?)[ \t]*\n")
+# On an agenda-item page the same words title the item (approving a previous meeting's minutes).
+_ITEM_PAGE = re.compile(r"\s*Agenda item\b", re.I)
+
+
+def _minutes_heading(head: str) -> re.Match | None:
+    return None if _ITEM_PAGE.match(head) else _MINUTES_HEADING.search(head)
+
+
 # Issue decision pages: "21/05/2020 - Contract Award Report: ...".
 _DATED_TITLE = re.compile(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
 # The body named where the decision is recorded: "It is recommended that the Leader:", "That the
@@ -98,6 +115,13 @@ _NOT_VALUE = re.compile(
     r")\b",
     re.I,
 )
+_PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
+_LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
+_PROCUREMENT_CUE = re.compile(
+    r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
+    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?)\b",
+    re.I,
+)
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
     r"spend|expenditure|fee|estimated|total)\b",
@@ -123,6 +147,9 @@ def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
     heading = _MEETING_HEADING.search(head)
     if heading and _first_date(heading.group("date")):
         return _first_date(heading.group("date"))
+    minutes = _minutes_heading(head)
+    if minutes and _first_date(minutes.group("rest")):
+        return _first_date(minutes.group("rest"))
     dated = _DATED_TITLE.search(head)
     return _first_date(dated.group("date")) if dated else None
 
@@ -141,9 +168,18 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         value = value.strip(" .;,")
         if value and len(value) <= 120:
             return value
-    heading = _MEETING_HEADING.search(text_of(doc)[:600])
+    head = text_of(doc)[:600]
+    heading = _MEETING_HEADING.search(head)
     if heading and _BODY_WORDS.search(heading.group("body")):
         return heading.group("body").strip()
+    minutes = _minutes_heading(head)
+    if minutes:
+        title = _TITLE_LINE.match(head)
+        body = minutes.group("body") or (
+            title.group("body") if title and title.start("body") < minutes.start() else ""
+        )
+        if _BODY_WORDS.search(body or ""):
+            return body.strip()
     found = [
         m
         for pattern in _MAKER_IN_TEXT
@@ -183,15 +219,15 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         if _is_metadata_line(doc, span.start_char):
             continue
         s_start, s_end = sentence(doc, span.start_char)
-        head = text_of(doc)[max(s_start, span.start_char - 40) : span.start_char]
-        context = text_of(doc)[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
+        head = flat_text(doc)[max(s_start, span.start_char - 40) : span.start_char]
+        context = flat_text(doc)[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
         if not _CONTRACT_CUE.search(context):
             continue
         if _START_CUE.search(head):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
         elif _END_CUE.search(head):
-            old = _is_old_end(text_of(doc)[max(s_start, span.start_char - 80) : span.start_char])
+            old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char])
             paired = (
                 last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
             )
@@ -217,15 +253,32 @@ def mark_contract_values(doc: Doc) -> None:
     contract decided; not thresholds, savings, funding sources or other budgets)."""
     for span, value in items(doc, "money"):
         s_start, s_end = sentence(doc, span.start_char)
-        head = text_of(doc)[max(s_start, span.start_char - 90) : span.start_char]
+        head = flat_text(doc)[max(s_start, span.start_char - 90) : span.start_char]
         tail = text_of(doc)[span.end_char : min(s_end, span.end_char + 40)]
         is_value = (
             value["qualifier"] != "min"
             and not _NOT_VALUE.search(head[-60:])
-            and not re.match(r"^\W{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            # the same line only: in a flattened table the next row's label is not this amount's
+            and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
+            and _about_procurement(doc, span.start_char)
         )
         value["is_contract_value"] = is_value
+
+
+def _about_procurement(doc: Doc, char: int) -> bool:
+    """Whether the paragraph holding an amount speaks of a contract or procurement at all: "the
+    building costs £42,000 a year to maintain" in a minute about a lease is a cost, not a
+    contract's value (minutes and reports carry many such amounts). A list item ("(ii) at a
+    total cost of £7.8m") leans on its lead-in paragraphs, so it is not judged alone."""
+    text = flat_text(doc)
+    breaks = list(_PARAGRAPH.finditer(text_of(doc), max(0, char - 1500), char))
+    start = breaks[-1].end() if breaks else max(0, char - 1500)
+    if _LIST_ITEM.match(text, start):
+        return True
+    after = _PARAGRAPH.search(text_of(doc), char, char + 1500)
+    end = after.start() if after else min(len(text), char + 1500)
+    return bool(_PROCUREMENT_CUE.search(text, start, end))
 
 
 @Language.component("papers_roles")

@@ -14,9 +14,11 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, sentence, text_of
+from extract.analysis.base import add, flat_text, sentence, text_of
 
-_G = r"[\s\S]{0,80}?"  # a short window inside one sentence
+# A short window inside one sentence: no full stop (but "Rule 12.3") and no paragraph break, so
+# "... Contract Procedure Rules.\n\nAppendix A (exempt)" is not an exemption.
+_G = r"(?:[^.\n]|\.(?=\d)|\n(?![ \t]*\n)){0,80}?"
 ROUTES: list[tuple[str, str]] = [
     (
         "tender",
@@ -54,9 +56,10 @@ ROUTES: list[tuple[str, str]] = [
     ),
     (
         "extension",
-        r"extend\w*" + _G + r"(?:existing|current|concession\w*|present) (?:contract|agreement|"
-        r"arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
-        r"arrangements?)" + _G + r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
+        r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
+        r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
+        r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
+        r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
         r"(?:existing |current )?contracts?|contract extension|"
         r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
         r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these|both|all) "
@@ -107,6 +110,18 @@ _LATER = re.compile(
     r"at the end of the (?:extension|extended|current|existing))",
     re.I,
 )
+# Any route said to be a later, planned step ("a joint procurement ... is planned") or the way the
+# old arrangement was bought ("the current arrangements, which are spot purchased, end ...").
+_PLANNED = re.compile(
+    r"^[^.;]{0,40}?\b(?:(?:is|are) (?:being |also )?planned|(?:is|are) (?:to|due to) (?:follow|begin|start)|"
+    r"will follow|in due course)\b",
+    re.I,
+)
+_OLD_ARRANGEMENT = re.compile(
+    r"\b(?:current|existing|previous|present|old|former)(?: [\w'’-]+){0,3}? (?:arrangements?|provision|"
+    r"placements?|contracts?|agreements?)\b,? (?:which|that) (?:are|is|were|was|have been|has been) [^.;]{0,20}$",
+    re.I,
+)
 # A rejection stated in the sentence after the option ("Option 2: re-tender. This option was rejected").
 _REJECTED_NEXT = re.compile(
     r"^\W*(?:This|That|It|Which)\b[^.]{0,50}?\b(?:rejected|not (?:be )?recommended|discounted|not (?:a )?viable|"
@@ -127,8 +142,8 @@ def _moot_regions(text: str) -> list[tuple[int, int]]:
 @Language.component("papers_routes")
 def routes_component(doc: Doc) -> Doc:
     """doc.spans['routes']: each route phrase that applies to the matter decided."""
-    text = text_of(doc)
-    moot = _moot_regions(text)
+    text = flat_text(doc)
+    moot = _moot_regions(text_of(doc))
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):
             s_start, s_end = sentence(doc, match.start())
@@ -136,6 +151,8 @@ def routes_component(doc: Doc) -> Doc:
                 _REJECTED.search(text[s_start:s_end])
                 or _REJECTED_NEXT.match(text[s_end : s_end + 100])
                 or any(a <= match.start() < b for a, b in moot)
+                or _PLANNED.match(text[match.end() : s_end])
+                or _OLD_ARRANGEMENT.search(text[s_start : match.start()])
             ):
                 continue
             if route == "tender" and (
