@@ -671,6 +671,164 @@ DECISION_REGISTER_GOLD = dict(
     ],
 )
 
+# --- written after the rules above were fixed, as a check that they generalise ---------------
+
+# Report PDF: running header and footer on every page, inline RECOMMENDATION, 3+1+1 term.
+REPORT_PAGES = """Executive – 3 October 2023
+
+Report of the Director of Housing
+Decision to be taken by: Executive
+
+RESPONSIVE REPAIRS CONTRACT FOR COUNCIL HOMES
+
+Summary
+1. The Council's responsive repairs contract ends on 31 December 2023. This report sets out the
+outcome of the restricted procedure run to replace it.
+
+RECOMMENDATION: That the Executive awards the responsive repairs contract to Fixwell Property
+Services Ltd for a term of 3+1+1 years, commencing on 1 January 2024, at an annual cost of
+£450,000 per annum.
+
+Executive – 3 October 2023                                                   Page 1
+Background
+2. Four bids were received. The evaluation gave 70% weight to quality and 30% to price.
+3. The budget for responsive repairs in 2023/24 is £520,000, so the new contract releases a
+saving of £70,000 a year.
+
+Executive – 3 October 2023                                                   Page 2
+"""
+
+REPORT_PAGES_GOLD = dict(
+    # the repairs budget is the budget of the contract the report is about (GUIDE: value, cost,
+    # budget or spend of the contract); the saving is not
+    money=[(450_000, "year", True), (520_000, None, True), (70_000, "year", False)],
+    durations=[(36, "term"), (12, "extension"), (12, "extension")],
+    dates=["2023-10-03", "2023-12-31", "2024-01-01", "2023-10-03", "2023-10-03"],
+    decision_date="2023-10-03",
+    decision_maker="Executive",
+    contract_start="2024-01-01",
+    contract_end=None,
+    procurement={"tender"},
+    resolutions=[
+        "That the Executive awards the responsive repairs contract to Fixwell Property Services Ltd "
+        "for a term of 3+1+1 years, commencing on 1 January 2024, at an annual cost of £450,000 per "
+        "annum."
+    ],
+)
+
+# ModernGov minutes page: "Cabinet - Wednesday, 15th November, 2023 ..." and Minutes: per item.
+MINUTES_PAGE = """Agenda and minutes
+
+Cabinet - Wednesday, 15th November, 2023 10.00 am
+
+Venue: Council Chamber, Town Hall
+
+Items
+No. Item
+
+61.
+
+Apologies for Absence
+
+Minutes:
+
+Apologies were received from Councillor Quinn.
+
+62.
+
+Declarations of Interest
+
+Minutes:
+
+None.
+
+63.
+
+Leisure Centres Management Contract pdf icon PDF 220 KB
+
+Minutes:
+
+The Cabinet considered a report on the future management of the borough's three leisure
+centres. The current contract with Active Leisure Trust had been extended once and expires on
+31 March 2024.
+
+RESOLVED that:
+
+(a) the leisure centres management contract with Active Leisure Trust be extended for a further
+six months to 30 September 2024; and
+
+(b) the Director of Communities be authorised to procure a new contract through the Sport
+England leisure framework.
+
+64.
+
+Treasury Management Mid-Year Review pdf icon PDF 310 KB
+
+Minutes:
+
+RESOLVED that the treasury management mid-year review be noted.
+"""
+
+MINUTES_PAGE_GOLD = dict(
+    money=[],
+    durations=[(6, "extension")],
+    dates=["2023-11-15", "2024-03-31", "2024-09-30"],
+    decision_date="2023-11-15",
+    decision_maker="Cabinet",
+    contract_start=None,
+    contract_end="2024-09-30",
+    procurement={"extension", "framework"},
+    resolutions=[
+        "the leisure centres management contract with Active Leisure Trust be extended for a further "
+        "six months to 30 September 2024; and",
+        "the Director of Communities be authorised to procure a new contract through the Sport England "
+        "leisure framework.",
+        "that the treasury management mid-year review be noted.",
+    ],
+)
+
+# A record of an officer decision as a form (PDF): labels with values below them.
+OFFICER_FORM = """RECORD OF OFFICER DECISION
+
+Decision taken by:
+Head of Strategic Property
+
+Date of decision:
+14 February 2024
+
+Title:
+Appointment of a multi-disciplinary design team for the Market Hall refurbishment
+
+Decision:
+To call off a contract with Arcadis LLP from the Crown Commercial Service Project Management and
+Full Design Team Services framework (RM6165) by direct award, for 18 months, at a fee not
+exceeding £265,000.
+
+Reasons for decision:
+The framework allows direct award and the supplier has the capacity to start in March 2024.
+
+Alternative options considered:
+An open tender was considered but would delay the project by at least four months.
+
+Conflicts of interest: None declared.
+"""
+
+OFFICER_FORM_GOLD = dict(
+    money=[(265_000, None, True)],
+    durations=[(18, "term")],
+    dates=["2024-02-14", "2024-03"],
+    decision_date="2024-02-14",
+    decision_maker="Head of Strategic Property",
+    contract_start=None,
+    contract_end=None,
+    procurement={"framework", "direct_award"},
+    resolutions=[
+        "To call off a contract with Arcadis LLP from the Crown Commercial Service Project Management "
+        "and Full Design Team Services framework (RM6165) by direct award, for 18 months, at a fee not "
+        "exceeding £265,000."
+    ],
+)
+
 DOCUMENTS = {
     "report-award": (REPORT_AWARD, None, REPORT_AWARD_GOLD),
     "report-extension": (REPORT_EXTENSION, None, REPORT_EXTENSION_GOLD),
@@ -699,6 +857,13 @@ DOCUMENTS = {
         OFFICER_DECISION_GOLD,
     ),
     "decision-register": (DECISION_REGISTER, None, DECISION_REGISTER_GOLD),
+    "report-pages": (REPORT_PAGES, None, REPORT_PAGES_GOLD),
+    "minutes-page": (
+        MINUTES_PAGE,
+        "https://democracy.example.gov.uk/ieListDocuments.aspx?CId=133&MId=9120",
+        MINUTES_PAGE_GOLD,
+    ),
+    "officer-form": (OFFICER_FORM, None, OFFICER_FORM_GOLD),
 }
 FIELDS = (
     "money",
@@ -774,3 +939,70 @@ def test_no_contract_summary_without_a_contract(name):
     """Precision on papers that decide no contract: the summary holds no invented value or term."""
     contract = record_for(name).contract
     assert (contract.annual_value, contract.total_value, contract.term_months) == (None, None, None)
+
+
+# --- the whole-document rules, one shape at a time --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, date, maker",
+    [
+        (
+            "MINUTES of a meeting of the LICENSING COMMITTEE held at the Guildhall on Monday, "
+            "4 March 2024 at 10.00 am\n\nPresent: Councillor B. Lane (Chair)\n",
+            "2024-03-04",
+            "LICENSING COMMITTEE",
+        ),
+        (
+            "Minutes of the Extraordinary Meeting of the Council held on 11 July 2022\n\n1. Apologies\n",
+            "2022-07-11",
+            "Council",
+        ),
+        (
+            "SCRUTINY PANEL\n\nMinutes of the meeting held remotely on Thursday 2 June 2022\n",
+            "2022-06-02",
+            "SCRUTINY PANEL",
+        ),
+        (
+            "Audit Committee – 27 September 2023\n\nReport of the Chief Internal Auditor\n",
+            "2023-09-27",
+            "Audit Committee",
+        ),
+        # an agenda item that approves an earlier meeting's minutes: that date is not this decision's
+        (
+            "Agenda item\n\nMinutes of the Meeting held on 3 May 2023.\n\nMinutes:\n\nThe minutes were "
+            "confirmed as a correct record.\n",
+            None,
+            None,
+        ),
+    ],
+)
+def test_meeting_date_and_body_from_minutes_and_report_headings(text, date, maker):
+    record = extract_text(text, source="x.txt")
+    assert (record.decision_date, record.decision_maker) == (date, maker)
+
+
+def test_a_long_last_item_without_a_full_stop_is_not_a_minute_heading():
+    text = (
+        "RESOLVED:\n\n1. That the contract be extended by a further year.\n\n"
+        "2. That the extension is linked to performance remaining at or above the targets set out "
+        "in the report and that this is reviewed every year with the provider\n\n"
+        "Publication date: 01/02/2024\n"
+    )
+    assert len(extract_text(text, source="x.txt").resolutions) == 2
+
+
+@pytest.mark.parametrize(
+    "text, routes",
+    [
+        ("The existing contract expires on 31 March 2025 and cannot be extended further.", set()),
+        (
+            "The Council agreed to extend the existing grounds maintenance contract for one year.",
+            {"extension"},
+        ),
+        ("The current placements, which are spot purchased, cost more than block beds.", set()),
+        ("A collaborative procurement with neighbouring councils is planned for 2026.", set()),
+    ],
+)
+def test_routes_of_other_arrangements_do_not_count(text, routes):
+    assert set(extract_text(text, source="x.txt").procurement) == routes

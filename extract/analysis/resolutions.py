@@ -160,11 +160,11 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
 
 
 # A minute heading in minutes of a meeting ("57. 23/02210/HOU – 14 Church Street", "44. Home to
-# School Transport"): a short numbered line with no closing punctuation and a blank line after
+# School Transport"; on ModernGov pages the number stands on a line of its own above the title): a short numbered line with no closing punctuation and a blank line after
 # it, followed by narrative rather than another numbered item. It ends the previous minute's
 # block. (A last resolution item may also lack its full stop, but it is a long sentence.)
 _MINUTE_HEADING = re.compile(
-    r"(?m)^[ \t\u00a0]*\d{1,3}\.?[ \t\u00a0]+(?P<heading>[^\n]*[^\n.;:,\s])[ \t\u00a0]*\n[ \t\u00a0\r]*\n"
+    r"(?m)^[ \t\u00a0]*\d{1,3}\.?(?:[ \t\u00a0]+|[ \t\u00a0]*\n(?:[ \t\u00a0\r]*\n)+[ \t\u00a0]*)(?P<heading>[^\n]*[^\n.;:,\s])[ \t\u00a0]*\n[ \t\u00a0\r]*\n"
     r"(?![ \t\u00a0]*(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])[ \t\u00a0])"
 )
 

@@ -26,6 +26,7 @@ _MAKER_LABELS = (
     "Decision Maker",
     "Decision taken by",
     "Decision by",
+    "Decision to be taken by",
     "Decided at meeting",
     "Meeting",
     "Decision due",
@@ -37,6 +38,11 @@ _DUE_BY = re.compile(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
 _MEETING_HEADING = re.compile(
     r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
     r"day,?\s+(?P<date>[^\n]{6,30})"
+)
+# A report's running header naming its meeting: "Executive – 3 October 2023" as the first line.
+_REPORT_HEADER = re.compile(
+    r"^\s*(?P<body>[A-Z][^\n–—-]{2,60}?)[ \t]+[-–—][ \t]+(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
+    r"[ \t]+\d{4})[ \t]*\n"
 )
 # Minutes as printed (PDF): "MINUTES of a meeting of the EXECUTIVE held in the Council Chamber on
 # Tuesday, 12 September 2023", "Minutes of the meeting held on ..." under a "PLANNING COMMITTEE"
@@ -89,7 +95,7 @@ _END_CUE = re.compile(
 )
 _OLD_CUE = re.compile(
     r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
-    r"contract|original)\b",
+    r"contract|original|ends on|will end on|comes? to an end)\b",
     re.I,
 )
 _NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
@@ -147,6 +153,9 @@ def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
     heading = _MEETING_HEADING.search(head)
     if heading and _first_date(heading.group("date")):
         return _first_date(heading.group("date"))
+    header = _REPORT_HEADER.match(head)
+    if header and _BODY_WORDS.search(header.group("body")) and _first_date(header.group("date")):
+        return _first_date(header.group("date"))
     minutes = _minutes_heading(head)
     if minutes and _first_date(minutes.group("rest")):
         return _first_date(minutes.group("rest"))
@@ -172,6 +181,9 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     heading = _MEETING_HEADING.search(head)
     if heading and _BODY_WORDS.search(heading.group("body")):
         return heading.group("body").strip()
+    header = _REPORT_HEADER.match(head)
+    if header and _BODY_WORDS.search(header.group("body")):
+        return header.group("body").strip()
     minutes = _minutes_heading(head)
     if minutes:
         title = _TITLE_LINE.match(head)

@@ -31,6 +31,7 @@ LABELS = (
     "Contact",
     "Date",
     "Decision by",
+    "Decision to be taken by",
     "Portfolio holder",
     "Call-in deadline",
     "Notice of proposed decision first published",
