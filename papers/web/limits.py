@@ -16,7 +16,7 @@ MAX_URL_BYTES = 4096  # path + query string
 MAX_ID_CHARS = 512  # record ids are council:page_type:platform-id[/sha12]
 MAX_CONTRACT_ROWS = 2_000  # contracts table rows shown (and downloaded: the same rows)
 FEED_ENTRIES = 50
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # hits per search page: each costs a highlighted snippet (bench_web)
 
 # A browser renders what it is served, so say exactly what it may load: nothing from elsewhere.
 SECURITY_HEADERS = [
