@@ -17,6 +17,7 @@ import shutil
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import tantivy
@@ -37,6 +38,8 @@ META_FILE = "papers-index.json"
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
 WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so memory stays flat
+# A second thread for the facet pass of a search (see TantivyBackend.search).
+_PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
 FACET_CACHE_SIZE = 256  # queries whose total and facet counts are kept for the current generation
 TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
@@ -330,14 +333,16 @@ class TantivyBackend(SearchBackend):
         compiled = self.compiler.compile(query)
         key = self.compiler.key(query)
         cached = self.facet_cache.get(generation, key)
+        # tantivy releases the GIL while it searches: facet counts run beside the ranking, not after.
+        pending = _PASSES.submit(self._facets, searcher, compiled) if facets and cached is None else None
         # With the total known, the engine only ranks the page (it may skip hits that cannot place).
         result = searcher.search(compiled, max(1, limit), count=cached is None, offset=offset)
         if cached is not None:
             total, counts = cached
         else:
             total, counts = result.count, {}
-            if facets:
-                counts = self._facets(searcher, compiled)
+            if pending is not None:
+                counts = pending.result()
                 self.facet_cache.put(generation, key, total, counts)
         highlight = self.compiler.text_query(query)
         snippets = None
