@@ -127,6 +127,15 @@ _SINGLE = (
     + r")"
     + _UNIT
 )
+# "a further year", "an additional month", "another year": one period named without a number
+# ("a year" alone stays out: "£2m a year" is a rate, not a period).
+_A_FURTHER = (
+    r"(?:(?:a|an|one)"
+    + GAP
+    + r"(?:further|additional|extra)|another)"
+    + GAP
+    + r"(?P<unit>year|month)(?:['’]s)?"
+)
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
 # Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
 SHAPES: list[tuple[str, re.Pattern]] = [
@@ -139,6 +148,7 @@ SHAPES: list[tuple[str, re.Pattern]] = [
         ("counteach", _COUNT_EACH),
         ("plusone", _PLUS_ONE),
         ("single", _SINGLE),
+        ("afurther", _A_FURTHER),
     )
 ]
 
@@ -262,6 +272,8 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
         return [(_months(g["each"], g["unit"]), "repeat")] * max(min(count, 6), 1)
     if shape == "plusone":
         return [(_months(g["num"], g["unit"]), None), (_months(g["more"], g["unit"]), "extension")]
+    if shape == "afurther":
+        return [(_months("1", g["unit"]), "extension")]
     further = re.search(r"\b(?:further|additional|more)\b", match.group(), re.I)
     return [(_months(g["num"], g["unit"]), "extension" if further else None)]
 

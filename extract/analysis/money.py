@@ -115,9 +115,11 @@ _TOTAL_BEFORE = re.compile(
     r"\W+(?:[\w-]+\W+){0,8}$",
     re.I,
 )
+# "across the remaining term" is what is left of a contract, not a total over it (as "over the
+# remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
     r"^\W{0,3}(?:in total|in aggregate|over (?:the )?(?:life|lifetime|whole|full|"
-    r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across)",
+    r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain))",
     re.I,
 )
 _QUALIFIERS = [

@@ -85,7 +85,7 @@ _BODY_WORDS = re.compile(
 _START_CUE = re.compile(
     r"\b(?:from|commenc\w*(?: on| from)?|start(?:s|ing)?(?: on| from)?|with effect from|"
     r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
-    r"effective from|to commence on)\W{0,3}$",
+    r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)\W{0,3}$",
     re.I,
 )
 _END_CUE = re.compile(

@@ -59,11 +59,17 @@ ROUTES: list[tuple[str, str]] = [
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
         r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
-        r"\b(?:extend\w*|extension)|extension (?:of|to) (?:the |this |these )?"
-        r"(?:existing |current )?contracts?|contract extension|"
+        r"\b(?:extend\w*|extension)|"
+        # "an extension to the parking enforcement contract", not "the option of an extension to ..."
+        r"(?<!option of an )(?<!option for an )(?<!optional )extension (?:of|to) (?:the |this |these |its )?"
+        r"(?:[\w'’&-]+ ){0,4}?contracts?\b|contract extension|"
         r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
-        r"contract|vary (?:the |this )?(?:existing |current )?contract|extend\w* (?:the|this|these|both|all) "
-        r"(?:\w+ )?contracts? (?:by|for|until|to|utilising|using)\b|variations? (?:to|of)\b[^.]{0,110}?\bcontract",
+        r"contract|vary (?:the |this )?(?:existing |current )?contract|"
+        # "extend the X contract by a year"; an option to extend is part of a new contract's terms
+        r"(?<!option to )(?<!options to )extend\w* (?:the|this|these|both|all) "
+        r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
+        r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
+        r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
@@ -155,10 +161,17 @@ def routes_component(doc: Doc) -> Doc:
                 or _OLD_ARRANGEMENT.search(text[s_start : match.start()])
             ):
                 continue
-            if route == "tender" and (
-                _NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
-                or _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])
-                or _LATER.match(text[match.end() : s_end])
+            if (
+                route == "tender"
+                and (
+                    _NOT_TENDER_BEFORE.search(text[max(s_start, match.start() - 40) : match.start()])
+                    # "the tender of X" is a bid; "the tendering of the contracts" is the route itself
+                    or (
+                        _NOT_TENDER_AFTER.match(text[match.end() : match.end() + 20])
+                        and not match.group().lower().endswith("ing")
+                    )
+                    or _LATER.match(text[match.end() : s_end])
+                )
             ):
                 continue
             add(doc, "routes", match.start(), match.end(), "ROUTE", route=route)
