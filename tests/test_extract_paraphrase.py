@@ -1065,6 +1065,40 @@ Supporting documents:
     ],
 )
 
+# --- issue decision: a range without "from", a weekday before the start, bracketed period -----
+document(
+    "issue-decision-range-forms",
+    "https://democracy.example.gov.uk/mgDecisionDetails.aspx?IId=70311&Opt=1",
+    """Issue - decisions
+
+Community Transport Service
+
+05/02/2024 - Community Transport Service
+
+1.  That the community transport service contract be let to Ride Together CIC for the period \
+1-Apr-2024 – 31-Mar-2027, at a cost of £310,000 (per annum) and a contract value of £0.93 millions \
+over its life.
+
+2.  That the new service will commence on Monday 1st April, 2024, with the current arrangements \
+extended up to and including 31/03/2024.
+""",
+    money=[(310_000, "year", True), (930_000, "total", True)],
+    durations=[],
+    dates=["2024-02-05", "2024-04-01", "2027-03-31", "2024-04-01", "2024-03-31"],
+    decision_date="2024-02-05",
+    decision_maker=None,
+    contract_start="2024-04-01",
+    contract_end="2027-03-31",
+    procurement={"extension"},
+    resolutions=[
+        "That the community transport service contract be let to Ride Together CIC for the period "
+        "1-Apr-2024 – 31-Mar-2027, at a cost of £310,000 (per annum) and a contract value of £0.93 "
+        "millions over its life.",
+        "That the new service will commence on Monday 1st April, 2024, with the current arrangements "
+        "extended up to and including 31/03/2024.",
+    ],
+)
+
 FIELDS = (
     "money",
     "contract_value",
@@ -1200,3 +1234,44 @@ def test_for_the_period_starts_a_contract():
 )
 def test_across_the_remaining_term_is_not_a_total(text, per):
     assert [m.per for m in extract_text(text, source="x.txt").money] == [per]
+
+
+@pytest.mark.parametrize(
+    "text, dates, start, end",
+    [
+        (
+            "The contract will run 1/4/2024 - 31/3/2027.",
+            ["2024-04-01", "2027-03-31"],
+            "2024-04-01",
+            "2027-03-31",
+        ),
+        ("The contract will start on the 1st day of April 2024.", ["2024-04-01"], "2024-04-01", None),
+        ("The contract will start on Monday 1st April, 2024.", ["2024-04-01"], "2024-04-01", None),
+        ("The contract is due to commence in April 2024.", ["2024-04"], "2024-04", None),
+        (
+            "The contract will be extended up to and including 31 March 2027.",
+            ["2027-03-31"],
+            None,
+            "2027-03-31",
+        ),
+        # a month range without a cue is a reporting window more often than a contract period
+        ("Contract waivers agreed September 2021 - March 2022", ["2021-09", "2022-03"], None, None),
+    ],
+)
+def test_date_and_period_forms(text, dates, start, end):
+    record = extract_text(text, source="x.txt")
+    assert ([d.date for d in record.dates], record.contract_start, record.contract_end) == (dates, start, end)
+
+
+@pytest.mark.parametrize(
+    "text, amount, per",
+    [
+        ("a contract value of £1.2 millions", 1_200_000, None),
+        ("a contract value of £1.2m (per annum)", 1_200_000, "year"),
+        ("a contract value of £1.2m p/a", 1_200_000, "year"),
+        ("a contract value of £1.2m per anum", 1_200_000, "year"),
+        ("a contract worth £2m over its life", 2_000_000, "total"),
+    ],
+)
+def test_money_forms(text, amount, per):
+    assert [(m.amount, m.per) for m in extract_text(text, source="x.txt").money] == [(amount, per)]

@@ -46,14 +46,17 @@ DATE = re.compile(
     r"(?P<d1>"
     + _DAY
     + r")"
+    + r"(?:"
     + _S
-    + r"(?:of"
+    + r"(?:(?:day"
     + SP
-    + r"+)?(?P<m1>"
+    + r"+)?of"
+    + SP
+    + r"+)?|-)(?P<m1>"  # "1st day of April 2024", "1-Apr-2024"
     + _MONTH
     + r")(?:"
     + _S1
-    + r")(?P<y1>"
+    + r"|-)(?P<y1>"
     + _YEAR
     + r")"
     r"|(?P<m2>" + _MONTH + r")" + SP + r"+(?P<d2>" + _DAY + r")(?:" + _S1 + r")(?P<y2>" + _YEAR + r")"

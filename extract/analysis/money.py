@@ -15,7 +15,7 @@ from extract.analysis.base import GAP, SP, add, after, before, text_of
 from extract.analysis.numbers import parse_amount
 
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
-_MAG = r"(?:bn|billion|million|mn|thousand|m|k|b)(?![A-Za-z])"
+_MAG = r"(?:bn|billions?|millions?|mn|thousand|m|k|b)(?![A-Za-z])"
 # '?' is a pound sign mangled by a wrong charset (GUIDE note on d001); only before thousands groups.
 _CURRENCY = r"(?:£|GBP|\?(?=\d{1,3}(?:,\d{3})+))"
 MONEY = re.compile(
@@ -45,7 +45,9 @@ MONEY = re.compile(
 _PER_AFTER = [
     (
         "year",
-        r"(?:per|a|an|each|every|/)" + SP + r"?(?:annum|year|yr)\b|p\.?\s?a\.?(?![a-z])|annually\b|yearly\b",
+        r"(?:per|a|an|each|every|/)"
+        + SP
+        + r"?(?:ann?um|year|yr)\b|p\.?\s?a\.?(?![a-z])|p/a\b|annually\b|yearly\b",
     ),
     ("month", r"(?:per|a|each|every|/)" + SP + r"?(?:calendar )?month\b|pcm\b|monthly\b"),
     ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|weekly\b"),
@@ -61,7 +63,7 @@ _PER_AFTER_RE = [
     (
         per,
         re.compile(
-            r"^" + SP + r"{0,3}(?:\(?(?:excl?\.?|excluding|including|inc\.?|ex|plus|\+)"
+            r"^" + SP + r"{0,3}\(?(?:\(?(?:excl?\.?|excluding|including|inc\.?|ex|plus|\+)"
             r"" + SP + r"?VAT\)?" + SP + r"{0,3})?(?:" + pattern + r")",
             re.I,
         ),
@@ -118,7 +120,7 @@ _TOTAL_BEFORE = re.compile(
 # "across the remaining term" is what is left of a contract, not a total over it (as "over the
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
-    r"^\W{0,3}(?:in total|in aggregate|over (?:the )?(?:life|lifetime|whole|full|"
+    r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:life|lifetime|whole|full|"
     r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain))",
     re.I,
 )

@@ -81,5 +81,5 @@ def parse_amount(digits: str, magnitude: str | None) -> float | None:
     except ValueError:
         return None
     if magnitude:
-        value *= MAGNITUDES[magnitude.lower()]
+        value *= MAGNITUDES[magnitude.lower().rstrip("s")]
     return round(value, 2)

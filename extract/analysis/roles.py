@@ -82,17 +82,28 @@ _BODY_WORDS = re.compile(
     re.I,
 )
 
+# A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
+_WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
 _START_CUE = re.compile(
-    r"\b(?:from|commenc\w*(?: on| from)?|start(?:s|ing)?(?: on| from)?|with effect from|"
+    r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|with effect from|"
     r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
-    r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)\W{0,3}$",
+    r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
+    + _WEEKDAY
+    + r"\W{0,3}(?:the\s+)?$",
     re.I,
 )
 _END_CUE = re.compile(
-    r"\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
-    r"completion date(?: of)?|expir\w* on|concluding on)\W{0,3}$|[–—-]\s*$",
+    r"(?:\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
+    r"completion date(?: of)?|expir\w* on|concluding on|up to and including)"
+    + _WEEKDAY
+    + r"\W{0,3}(?:the\s+)?$)",
     re.I,
 )
+# A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
+# reporting window ("September 2021 - March 2022").
+_DASH = re.compile(r"[–—-]\s*$")
+# "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
+_RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 _OLD_CUE = re.compile(
     r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
     r"contract|original|ends on|will end on|comes? to an end)\b",
@@ -227,7 +238,8 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     """Start and end of the contract (or extension) decided, from cue words before each date."""
     starts, ends, old_ends = [], [], []
     last_start: tuple[int, str, int] | None = None
-    for span, value in items(doc, "dates"):
+    found = items(doc, "dates")
+    for i, (span, value) in enumerate(found):
         if _is_metadata_line(doc, span.start_char):
             continue
         s_start, s_end = sentence(doc, span.start_char)
@@ -235,14 +247,19 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         context = flat_text(doc)[max(s_start, span.start_char - 200) : min(s_end, span.end_char + 100)]
         if not _CONTRACT_CUE.search(context):
             continue
-        if _START_CUE.search(head):
+        # day-precise only: a bare month range ("September 2021 - March 2022") is more often a
+        # reporting window than a contract period
+        opens_range = (
+            i + 1 < len(found)
+            and len(value["date"]) == 10
+            and bool(_RANGE_TO.fullmatch(text_of(doc)[span.end_char : found[i + 1][0].start_char]))
+        )
+        paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+        if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
-        elif _END_CUE.search(head):
+        elif _END_CUE.search(head) or (paired and _DASH.search(head)):
             old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char])
-            paired = (
-                last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
-            )
             if old and not paired:
                 old_ends.append(value["date"])
             else:
