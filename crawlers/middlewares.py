@@ -1,14 +1,26 @@
-"""Downloader middlewares: conditional requests against the crawl state, and retries with backoff."""
+"""Downloader middlewares: conditional requests against the crawl state, retries with backoff, and
+a circuit breaker that stops asking a council's site for anything once it cannot be reached."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from urllib.parse import urlsplit
 
+from OpenSSL.SSL import Error as TLSError
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
 from scrapy.http import Response
 from scrapy.responsetypes import responsetypes
+from twisted.internet.error import ConnectError, DNSLookupError
+from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawlers.urls import canonical_url
 
@@ -89,3 +101,121 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(exception, self.exceptions_to_retry) and self._will_retry(request):
             await asyncio.sleep(self._delay(request))
         return super().process_exception(request, exception)
+
+
+def site_of(url: str) -> str:
+    """scheme://host[:port]: what answers, or does not (one host may serve http and not https)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class SiteUnreachable(IgnoreRequest):
+    """A request dropped unfetched because its council's site could not be reached this run."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one readable line: Twisted wraps a failed response's reasons in a list of
+    Failures, and OpenSSL its errors in a list of (library, function, reason) tuples."""
+    cause = exc.__cause__ if isinstance(exc, DownloadFailedError) else exc
+    if isinstance(cause, ResponseFailed) and cause.reasons:
+        return "; ".join(one_line(r.value) for r in cause.reasons)
+    if isinstance(exc, TLSError) and exc.args and isinstance(exc.args[0], list):
+        return ", ".join(str(e[-1]) for e in exc.args[0] if isinstance(e, tuple) and e) or str(exc)
+    return str(exc) or type(exc).__name__
+
+
+def connection_failure(exc: BaseException, request: Request) -> str | None:
+    """Why the site behind `request` could not be reached at all (DNS, refused, no answer, TLS), or
+    None when it answered something (an HTTP error, a cut-off body) or the failure is not the
+    network's."""
+    parts = urlsplit(request.url)
+    site = parts.netloc
+    if isinstance(exc, CannotResolveHostError | DNSLookupError):
+        return f"DNS lookup failed for {parts.hostname}"
+    if isinstance(exc, DownloadConnectionRefusedError):
+        return f"connection refused by {site}"
+    if isinstance(exc, DownloadTimeoutError):
+        # Scrapy sets download_latency when the response headers arrive: a body that is slow to
+        # come is a slow page on a live site, not a dead one.
+        if "download_latency" in request.meta:
+            return None
+        return f"no answer from {site} within {request.meta.get('download_timeout', '?')} s"
+    cause = exc.__cause__ if isinstance(exc, DownloadFailedError) else exc
+    if isinstance(cause, ResponseNeverReceived):
+        reasons = [r.value for r in cause.reasons]
+        if any(isinstance(r, TLSError) for r in reasons):
+            return f"TLS handshake with {site} failed: {one_line(exc)}"
+        return f"{site} closed the connection without answering"
+    if isinstance(exc, ConnectError):  # no route, TCP timeout, TLS set-up, ... (Twisted's own)
+        return f"could not connect to {site}: {exc}"
+    return None
+
+
+class SiteBreaker:
+    """A per-council circuit breaker: after `threshold` connection failures in a row (DNS, refused,
+    no answer, TLS) with no answer from the site in between, drop every further request for that
+    council in this run, unfetched, and say why once (Tally.site_unreachable).
+
+    A dead server otherwise costs a nightly job minutes: every yearly listing window since 2000,
+    each retried with backoff. HTTP errors (429, 5xx) are answers and reset the count: the
+    backoff retries handle those. The council keeps its resume point (its status is "failed"), so
+    the next run asks for everything again, and failures recorded earlier stay recorded.
+
+    Sits after the retry middleware (a higher order), so it sees every attempt, retries included.
+    """
+
+    # Three: robots.txt alone is asked for three times (RETRY_TIMES = 2) before the first page,
+    # with backoff in between; a site that fails all three, answering nothing, is down for this
+    # run. Small, because each further attempt costs a timeout or a backoff.
+    threshold = 3
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.streak: dict[str, int] = {}
+        self.sites: dict[str, str] | None = None  # council -> its site (site_of its base URL)
+
+    @classmethod
+    def from_crawler(cls, crawler) -> SiteBreaker:
+        return cls(crawler)
+
+    def councils_at(self, request: Request) -> list[str]:
+        """The councils whose own site `request` goes to: its council (attachments hosted
+        elsewhere do not count), or for robots.txt, which carries none, every council there."""
+        if self.sites is None:
+            self.sites = {c: site_of(row["base_url"]) for c, row in self.crawler.spider.councils.items()}
+        site, own = site_of(request.url), request.meta.get("council")
+        return [c for c, at in self.sites.items() if at == site and own in (None, c)]
+
+    def process_request(self, request: Request) -> None:
+        unreachable = self.crawler.spider.tally.unreachable
+        own = request.meta.get("council")
+        down = [c for c in ([own] if own else self.councils_at(request)) if c in unreachable]
+        if down:
+            raise SiteUnreachable(f"{down[0]}: {unreachable[down[0]]}")
+        # A retry copies its meta: the previous attempt's latency would hide a timeout's cause.
+        request.meta.pop("download_latency", None)
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        for council in self.councils_at(request):
+            self.streak[council] = 0
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        reason = connection_failure(exception, request)
+        if reason is None:
+            return None
+        spider = self.crawler.spider
+        for council in self.councils_at(request):
+            self.streak[council] = self.streak.get(council, 0) + 1
+            if self.streak[council] >= self.threshold and spider.tally.site_unreachable(
+                council, spider.councils[council]["base_url"], reason
+            ):
+                log.error(
+                    "%s: site unreachable: %s (%d connection failures in a row); "
+                    "its other requests are dropped and its resume point kept for the next run",
+                    council,
+                    reason,
+                    self.streak[council],
+                )
+        return None

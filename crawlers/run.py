@@ -7,13 +7,15 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 The summary (crawlers/summary.py):
 
     {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
-                       "requests": {"answered", "failed"}, "seconds"}},
+                       "requests": {"answered", "failed"}, "seconds", "unreachable"}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
 `status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
-site answered nothing). `requests` says how the site answered (2xx or 304, vs failed), which
+site answered nothing, or could not be reached: `unreachable` then says why, in one failure
+entry, and the council's other requests were dropped unfetched, as crawlers/middlewares.py's
+SiteBreaker explains). `requests` says how the site answered (2xx or 304, vs failed), which
 tells a quiet night on an unchanged site from a dead one. `new_ids` / `changed_ids` name the documents this run stored; a caller
 that must survive a killed run should not rely on them alone (they die with the run) but compare
 the store's document hashes with what it processed, as papers/pipeline does.
@@ -161,6 +163,7 @@ def _worker(spec_path: str) -> int:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
+    from crawlers.logs import one_line_failures
     from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
     from crawlers.state import CrawlState
     from crawlers.summary import Tally
@@ -185,6 +188,7 @@ def _worker(spec_path: str) -> int:
     s.update(spec["overrides"], priority="cmdline")
     Store(spec["db"]).close()  # create the store's tables before two spiders race to
     process = CrawlerProcess(s)
+    one_line_failures()
     if spec.get("log_json"):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonLines())

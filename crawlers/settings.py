@@ -27,6 +27,9 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 2.0  # seconds; doubled per attempt, Retry-After honoured when larger
 RETRY_BACKOFF_MAX = 60.0
+# The spider logs each request that still failed after retries (url and reason, one line), and
+# the circuit breaker each site it gives up on: Scrapy's own give-up line would say it twice.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # Attachments: through the files pipeline, capped in size (the cap applies per file).
 FILES_MAX_BYTES = 50 * 1024 * 1024
@@ -43,6 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.ConditionalRequestMiddleware": 560,
+    # After the retries (higher order: nearer the download), so it sees every attempt.
+    "crawlers.middlewares.SiteBreaker": 590,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.AttachmentsPipeline": 100,

@@ -8,6 +8,10 @@ Per council it also says how the site answered, which item counts cannot: on an 
 over an unchanged site there is nothing new, yet every listing still answers (often 304).
 `requests` counts requests answered (2xx, or 304 Not Modified) and failed; `seconds` is the wall
 time from the council's first request to its last answer, summed over the spiders.
+
+A council whose site could not be reached (crawlers.middlewares.SiteBreaker) has `unreachable`
+set to the reason, one failure entry saying so, and status "failed": the rest of its requests
+were dropped unfetched, so it keeps its resume point and the next run asks for them again.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class Tally:
         self.answered_requests: dict[str, int] = defaultdict(int)
         self.skipped: dict[str, int] = defaultdict(int)  # robots.txt and the like: not failures
         self.spans: dict[str, list[list[float]]] = defaultdict(list)  # [first request, last answer]
+        self.unreachable: dict[str, str] = {}  # council -> why its site could not be reached
         self._lock = threading.Lock()
 
     def begin(self, council: str) -> None:
@@ -56,6 +61,16 @@ class Tally:
             self.failures[council].append({"url": url, "error": error})
             self._touch(council)
 
+    def site_unreachable(self, council: str, url: str, reason: str) -> bool:
+        """The council's site cannot be reached: one failure entry for the whole site. True the
+        first time (the caller says so once), False when it was already known."""
+        with self._lock:
+            if council in self.unreachable:
+                return False
+            self.unreachable[council] = reason
+        self.failed(council, url, f"site unreachable: {reason}")
+        return True
+
     def answered(self, council: str) -> None:
         """A request the site answered (a page, a 304 for one, a downloaded file)."""
         with self._lock:
@@ -63,8 +78,10 @@ class Tally:
             self._touch(council)
 
     def status(self, council: str) -> str:
-        """ok; partial (some requests failed); failed (nothing answered: the site is down, or its
-        robots.txt shuts us out; either way its resume point stays put)."""
+        """ok; partial (some requests failed); failed (its site could not be reached, or nothing
+        answered: the site is down, or its robots.txt shuts us out; its resume point stays put)."""
+        if council in self.unreachable:
+            return "failed"
         if (self.counts[council]["failed"] or self.skipped[council]) and not self.answered_requests[council]:
             return "failed"
         return "partial" if self.counts[council]["failed"] else "ok"
@@ -81,6 +98,7 @@ class Tally:
                     "failed": self.counts[c]["failed"],
                 },
                 "seconds": self.seconds(c),
+                "unreachable": self.unreachable.get(c),
             }
             for c in self.counts
         }

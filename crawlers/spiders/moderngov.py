@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
+from itertools import chain
 from urllib.parse import urlencode
 
 import scrapy
@@ -21,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers import parsers
+from crawlers.middlewares import one_line
 from crawlers.state import CrawlState
 from crawlers.summary import Tally
 from crawlers.urls import SESSION_IN_LINKS_RE, canonical_url, classify, document_id
@@ -95,13 +97,20 @@ class ModernGovSpider(scrapy.Spider):
 
     async def start(self):
         for council in self.councils:
+            if council in self.tally.unreachable:  # found down by the spider before this one
+                continue
             self.tally.begin(council)
-            base = self.councils[council]["base_url"]
-            for f in self.state.failures(council, self.name):
-                url = f.request_url if "://" in f.request_url else f"{base}/{f.request_url}"
-                yield self.request(url, getattr(self, f.callback), council, **f.meta, retrying=True)
-            for req in self.council_requests(self.councils[council]):
+            for req in chain(self.retries(council), self.council_requests(self.councils[council])):
+                if council in self.tally.unreachable:  # found down meanwhile: ask for no more
+                    break
                 yield req
+
+    def retries(self, council: str):
+        """Requests that failed on an earlier run, asked for again first."""
+        base = self.councils[council]["base_url"]
+        for f in self.state.failures(council, self.name):
+            url = f.request_url if "://" in f.request_url else f"{base}/{f.request_url}"
+            yield self.request(url, getattr(self, f.callback), council, **f.meta, retrying=True)
 
     def council_requests(self, council: dict):
         raise NotImplementedError
@@ -113,7 +122,7 @@ class ModernGovSpider(scrapy.Spider):
         if failure.check(HttpError):
             error = f"HTTP {failure.value.response.status}"
         else:
-            error = f"{type(failure.value).__name__}: {failure.value}"
+            error = f"{type(failure.value).__name__}: {one_line(failure.value)}"
         if "robots.txt" in str(failure.value):
             self.tally.skipped[council] += 1
             return
@@ -136,6 +145,10 @@ class ModernGovSpider(scrapy.Spider):
         callback: str = "parse_page",
         meta: dict | None = None,
     ) -> None:
+        if council in self.tally.unreachable:
+            # Its site is down: the one entry saying so stands for every request, and the
+            # council keeps its resume point, so the next run asks for all of them again.
+            return
         self.logger.warning("%s: %s failed: %s", council, failed_url, error)
         # Kept relative to the council's base URL: the site (or the snapshot's port) may move.
         base = self.councils[council]["base_url"] + "/"
@@ -228,6 +241,8 @@ class ModernGovMeetingsSpider(ModernGovSpider):
     def web_service_refused(self, failure: Failure):
         """No web service (switched off, 403 to robots, 404): fall back to the HTML pages."""
         council = failure.request.meta["council"]
+        if council in self.tally.unreachable:
+            return
         self.logger.info(
             "%s: web service unavailable (%s); using the HTML pages",
             council,

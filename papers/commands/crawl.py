@@ -64,8 +64,10 @@ def crawl_command(
         click.echo(json.dumps(summary, sort_keys=True))
     else:
         print_table(summary)
+    for council in summary["failed_councils"]:
+        why = summary["councils"][council].get("unreachable")
+        click.echo(f"error: {council}: {f'site unreachable: {why}' if why else 'nothing answered'}", err=True)
     if summary["failed_councils"]:
-        click.echo(f"error: nothing answered from {', '.join(summary['failed_councils'])}", err=True)
         sys.exit(EXIT_PARTIAL)
 
 
