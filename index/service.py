@@ -40,6 +40,15 @@ def backend_for(settings: Settings, name: str = "tantivy") -> SearchBackend:
     return _backends[(name, where)]
 
 
+def _require_store(settings: Settings) -> None:
+    """Reading commands never create a data directory: a mistyped --data-dir is said, not hidden."""
+    if not settings.db_path.exists():
+        raise UserError(
+            f"no store at {settings.db_path}: run `papers update` (or `papers index RECORDS.jsonl`) "
+            "first, or point --data-dir / PAPERS_DATA at your data"
+        )
+
+
 def _query(q: str | Query | None) -> Query:
     return q if isinstance(q, Query) else parse(q)
 
@@ -59,7 +68,10 @@ def search(
     """
     if not 0 <= limit <= MAX_LIMIT or offset < 0:
         raise UserError(f"limit must be between 0 and {MAX_LIMIT} and offset at least 0")
-    result = backend_for(settings, backend).search(_query(q), limit=limit, offset=offset, facets=facets)
+    query = _query(q)  # a malformed query is reported before anything else
+    if backend == "tantivy":
+        _require_store(settings)
+    result = backend_for(settings, backend).search(query, limit=limit, offset=offset, facets=facets)
     return {"total": result.total, "hits": result.hits, "facets": result.facets}
 
 
@@ -82,6 +94,7 @@ def contracts(
     if (limit is not None and limit < 0) or offset < 0:
         raise UserError("limit and offset must be at least 0")
     query = _query(q)
+    _require_store(settings)
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
         if limit is None and not offset:
@@ -115,6 +128,7 @@ def export(
     if writer is None:
         raise UserError(f"unknown export format '{fmt}' (one of: {', '.join(exporters.WRITERS)})")
     query = _query(q)
+    _require_store(settings)
     with Store(settings.db_path) as store:
         return writer(matching_records(store, settings, query, backend), out)
 

@@ -123,3 +123,10 @@ def test_index_refuses_while_another_run_holds_the_lock(tmp_path):
         result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "index", "--no-progress"])
     assert result.exit_code == 3
     assert len(result.output.strip().splitlines()) == 1 and "another run holds" in result.output
+
+
+@pytest.mark.parametrize("command", [["search", "fostering"], ["contracts"], ["export", "-o", "-"]])
+def test_reading_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path, command):
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "typo"), *command])
+    assert result.exit_code == 2 and "no store at" in result.output
+    assert not (tmp_path / "typo").exists()

@@ -166,12 +166,14 @@ def test_json_is_data_not_markup(client):
     assert "<script>" in got.json()["title"]
 
 
-def test_an_empty_data_directory_answers_empty_results(tmp_path):
+def test_a_data_directory_without_a_store_says_so_and_creates_nothing(tmp_path):
     from papers.settings import Settings
 
     client = TestClient(create_app(Settings(data_dir=tmp_path / "none")))
-    assert client.get("/api/search", params={"q": "fostering"}).json()["total"] == 0
-    assert client.get("/api/contracts").json()["rows"] == []
+    for url in ("/api/search?q=fostering", "/api/contracts"):
+        got = client.get(url)
+        assert got.status_code == 503 and "no store at" in got.json()["detail"]
+    assert not (tmp_path / "none").exists()
     assert client.get("/api/councils").json() == {"councils": []}
     assert client.get("/api/records/x").status_code == 404
 
