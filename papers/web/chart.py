@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from papers.web.fmt import gbp, gbp_short
 
 ROW = 34  # px per group
-LEFT, RIGHT, TOP, BOTTOM = 190, 110, 14, 40
+LEFT, RIGHT, TOP, BOTTOM = 230, 125, 14, 40  # room for a 26-character council name and "n=4 (3 unknown)"
 MAX_GROUPS = 40  # past this the chart stops being readable; the table below lists every group
 
 
