@@ -91,8 +91,12 @@ def test_first_run_that_fails_entirely_is_flagged(tmp_path):
         "halton": {"new": 2},
         "bromley": {"failed": 1},
     }  # bromley: listings answered
-    flags = health.assess(runs, now, rows(crawl), failed_councils={"thurrock"})
+    reason = "site unreachable: DNS lookup failed for democracy.thurrock.gov.uk"
+    flags = health.assess(runs, now, rows(crawl), failed_councils={"thurrock": reason})
     assert [(f.council, f.flag) for f in flags] == [("thurrock", "failed_entirely")]
+    assert reason in flags[0].message
+    unexplained = health.assess(runs, now, rows(crawl), failed_councils={"thurrock": None})
+    assert "answered none of our requests" in unexplained[0].message
 
 
 def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):

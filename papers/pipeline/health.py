@@ -7,7 +7,7 @@ months. So each run compares every council's crawl with its own recent history.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import median
 
@@ -50,12 +50,14 @@ def failure_rate(stage: StageRow) -> float:
 
 
 def assess(
-    runs: Runs, run_id: int, crawl: list[StageRow], failed_councils: Collection[str] = ()
+    runs: Runs, run_id: int, crawl: list[StageRow], failed_councils: Mapping[str, str | None] | None = None
 ) -> list[Flag]:
     """Flags for this run's crawl stages, judged against each council's earlier runs.
 
-    ``failed_councils`` are those the crawler heard nothing from at all (its own judgement).
+    ``failed_councils`` are those the crawler judged failed entirely, with its reason when it
+    gave one (a site that stopped answering mid-run had answered earlier requests).
     """
+    failed_councils = failed_councils or {}
     flags: list[Flag] = []
     for now in crawl:
         history = runs.crawl_history(now.council, run_id, HISTORY)
@@ -72,7 +74,11 @@ def assess(
             )
         elif now.council in failed_councils:
             flags.append(
-                Flag(now.council, "failed_entirely", f"{now.council}: the site answered none of our requests")
+                Flag(
+                    now.council,
+                    "failed_entirely",
+                    f"{now.council}: {failed_councils[now.council] or 'the site answered none of our requests'}",
+                )
             )
         rates = [failure_rate(h) for h in history if requests_made(h)]
         if rates and now.heard_from and now.failed >= FAILURE_MIN:

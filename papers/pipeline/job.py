@@ -380,7 +380,12 @@ class UpdateJob:
                 log.info("watch %s: %d new matches", watch.name, len(new))
 
     def _health(self, runs: Runs, summary: dict, crawl_rows: list[StageRow]) -> None:
-        failed = set(summary["stages"].get("crawl", {}).get("failed_councils") or ())
+        councils = summary.get("councils") or {}
+        # The crawler's own reason (e.g. "site unreachable: DNS lookup failed ...") beats a guess.
+        failed = {
+            c: (councils.get(c) or {}).get("unreachable")
+            for c in summary["stages"].get("crawl", {}).get("failed_councils") or ()
+        }
         for flag in health.assess(runs, self.run_id, crawl_rows, failed):
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
