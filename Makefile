@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The bundled snapshot keeps a few real-world faults (a 500, a broken PDF), so the update exits 1
-# (partial failure, reported per council); only a worse exit stops the demo.
+# The bundled snapshot keeps a few real-world faults (a 500, a broken PDF): the update reports them
+# and exits 0; a council failing entirely would make it exit 1, which the demo shows and goes on
+# from. Only a worse exit (usage error, lock) stops it.
 demo: setup
 	@echo "== papers update --snapshot: crawl the offline snapshot, extract, store, index"
 	@$(BIN)/papers --data-dir $(DEMO_DATA) update --snapshot; rc=$$?; [ $$rc -le 1 ] || exit $$rc
