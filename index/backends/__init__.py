@@ -62,10 +62,6 @@ class SearchBackend(abc.ABC):
         """How many records the index holds."""
 
     @abc.abstractmethod
-    def reset(self) -> None:
-        """Empty the index now."""
-
-    @abc.abstractmethod
     def start_rebuild(self) -> None:
         """Begin a rebuild: searches keep seeing the old index until ``commit`` swaps it in."""
 

@@ -341,11 +341,6 @@ class ElasticBackend(SearchBackend):
         self._rebuilding = self._new_index()
         self.client.indices.create(index=self._rebuilding)
 
-    @_cluster_errors
-    def reset(self) -> None:
-        self.start_rebuild()
-        self.commit()
-
     def close(self) -> None:
         if self._rebuilding:  # an unfinished rebuild is abandoned; the alias never moved
             self.client.indices.delete(index=self._rebuilding, ignore_unavailable=True)

@@ -292,10 +292,6 @@ class TantivyBackend(SearchBackend):
         # Deletes become visible only at commit, so searches see the old index until then.
         self.writer.delete_all_documents()
 
-    def reset(self) -> None:
-        self.writer.delete_all_documents()
-        self.commit()
-
     def close(self) -> None:
         if self._writer is not None:
             self._writer.rollback()
