@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 
 BATCH = 1000  # records per store transaction and per index write
 COMMIT_EVERY = 20_000  # records between index commits outside a rebuild (each commit makes a segment)
-MAX_LIMIT = 1000
+# What one search call may ask for, whoever calls (CLI, web, update job). Deep offsets cost the
+# engine memory in proportion (tantivy collects offset + limit hits: 10^11 aborts the process), and
+# no reader pages past 10,000 hits: narrow the query instead. The web API caps its limit lower.
+MAX_SEARCH_LIMIT = 1000
+MAX_SEARCH_OFFSET = 10_000
 
 _backends: dict[tuple[str, str], SearchBackend] = {}
 
@@ -66,8 +70,12 @@ def search(
     Facets cost a second pass over every match; ``facets=False`` (e.g. for later pages whose
     facets the caller already has) returns ``"facets": {}``.
     """
-    if not 0 <= limit <= MAX_LIMIT or offset < 0:
-        raise UserError(f"limit must be between 0 and {MAX_LIMIT} and offset at least 0")
+    if not 0 <= limit <= MAX_SEARCH_LIMIT:
+        raise UserError(f"limit must be between 0 and {MAX_SEARCH_LIMIT}, not {limit}")
+    if not 0 <= offset <= MAX_SEARCH_OFFSET:
+        raise UserError(
+            f"offset must be between 0 and {MAX_SEARCH_OFFSET:,}, not {offset}: narrow the query to see deeper hits"
+        )
     query = _query(q)  # a malformed query is reported before anything else
     if backend == "tantivy":
         _require_store(settings)

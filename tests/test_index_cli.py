@@ -136,3 +136,17 @@ def test_reading_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path,
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "typo"), *command])
     assert result.exit_code == 2 and "no store at" in result.output
     assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--offset", "99999999999"], "offset must be between 0 and 10,000"),
+        (["--offset", "-1"], "offset must be between 0 and 10,000"),
+        (["--limit", "1001"], "limit must be between 0 and 1000"),
+    ],
+)
+def test_search_paging_out_of_range_is_one_line_and_exit_2(indexed, args, said):
+    result = run(indexed, "search", "fostering", *args)
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("error: ") and said in result.output

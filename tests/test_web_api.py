@@ -11,9 +11,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from index.contracts import GROUP_FIELDS, ROW_FIELDS
+from index.service import MAX_SEARCH_OFFSET
 from papers.cli import cli
 from papers.web import create_app
-from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS, MAX_URL_BYTES
+from papers.web.limits import MAX_API_LIMIT, MAX_QUERY_CHARS, MAX_URL_BYTES
 from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, records, site
 
 
@@ -56,8 +57,9 @@ def test_malformed_query_is_400_with_message_and_position(client, q, column):
     "params",
     [
         {"q": "x" * (MAX_QUERY_CHARS + 1)},
-        {"q": "fostering", "limit": MAX_LIMIT + 1},
-        {"q": "fostering", "offset": MAX_OFFSET + 1},
+        {"q": "fostering", "limit": MAX_API_LIMIT + 1},
+        {"q": "fostering", "offset": MAX_SEARCH_OFFSET + 1},
+        {"q": "fostering", "offset": 99_999_999_999},
         {"q": "fostering", "limit": -1},
         {"q": "fostering", "limit": "lots"},
     ],
@@ -138,7 +140,7 @@ def test_openapi_describes_the_api_and_no_page_loads_from_a_cdn(client):
         spec["paths"]
     )
     params = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert params["limit"]["schema"]["maximum"] == MAX_LIMIT
+    assert params["limit"]["schema"]["maximum"] == MAX_API_LIMIT
     assert client.get("/docs").status_code == 404  # the framework's page pulls Swagger UI from a CDN
     docs = client.get("/api").text
     assert 'href="/api/search"' in docs and 'href="/api/openapi.json"' in docs

@@ -138,8 +138,21 @@ SEARCH_CSV = ("rank", "score", "id", "title", "council", "page_type", "decision_
 
 @click.command("search")
 @click.argument("query")
-@click.option("--limit", "-n", type=click.IntRange(1, service.MAX_LIMIT), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many hits (paging).")
+# The service checks both bounds, so CLI and web refuse the same values with the same one line.
+@click.option(
+    "--limit",
+    "-n",
+    type=int,
+    default=20,
+    show_default=True,
+    help=f"Hits to show (at most {service.MAX_SEARCH_LIMIT}).",
+)
+@click.option(
+    "--offset",
+    type=int,
+    default=0,
+    help=f"Skip this many hits (paging; at most {service.MAX_SEARCH_OFFSET:,}).",
+)
 @click.option("--json", "as_json", is_flag=True, help='One JSON object: {"total", "hits", "facets"}.')
 @click.option("--csv", "as_csv", is_flag=True, help="Hits as CSV (snippets as plain text).")
 @backend_option

@@ -11,7 +11,7 @@ from index.query import QueryError
 from papers.errors import UserError
 from papers.web import contracts as contracts_view
 from papers.web import councils as councils_view
-from papers.web.limits import MAX_LIMIT, MAX_OFFSET, MAX_QUERY_CHARS
+from papers.web.limits import MAX_API_LIMIT, MAX_QUERY_CHARS
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -32,8 +32,8 @@ def _error(exc: UserError) -> JSONResponse:
 def search(
     request: Request,
     q: str = QueryText,
-    limit: int = Query(20, ge=0, le=MAX_LIMIT, description="Hits to return."),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="Hits to skip."),
+    limit: int = Query(20, ge=0, le=MAX_API_LIMIT, description="Hits to return."),
+    offset: int = Query(0, ge=0, le=service.MAX_SEARCH_OFFSET, description="Hits to skip."),
 ) -> Response:
     """The object `papers search --json` prints: `{"total", "hits", "facets"}`."""
     try:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_QUERY_CHARS = 500  # one search box; the longest real query seen is ~120 characters
-MAX_LIMIT = 100  # hits per page or API call
-MAX_OFFSET = 10_000  # deeper pages cost the engine more than any reader needs
+# Hits per API call: a public server answers less per request than index.service.MAX_SEARCH_LIMIT
+# lets the CLI ask for. The offset cap is the service's own (MAX_SEARCH_OFFSET), not restated here.
+MAX_API_LIMIT = 100
 MAX_URL_BYTES = 4096  # path + query string
 MAX_ID_CHARS = 512  # record ids are council:page_type:platform-id[/sha12]
 MAX_CONTRACT_ROWS = 2_000  # contracts table rows shown (and downloaded: the same rows)

@@ -24,10 +24,10 @@ from papers.errors import UserError
 from papers.web import chart, feed, fmt, marks, urls
 from papers.web import contracts as contracts_view
 from papers.web import councils as councils_view
-from papers.web.limits import FEED_ENTRIES, MAX_OFFSET, MAX_QUERY_CHARS, PAGE_SIZE
+from papers.web.limits import FEED_ENTRIES, MAX_QUERY_CHARS, PAGE_SIZE
 from papers.web.reader import Reader
 
-MAX_PAGE = MAX_OFFSET // PAGE_SIZE + 1
+MAX_PAGE = service.MAX_SEARCH_OFFSET // PAGE_SIZE + 1
 FACET_SHOWN = 12
 FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route"), ("year", "Year"))
 
