@@ -6,6 +6,7 @@
     committee:cabinet maker:"executive member"  words of the committee / decision maker
     route:framework                             procurement route (papers.schema.Route)
     after:2019-01-01 before:2020 year:2019      decision date; after: is inclusive, before: is not
+                                                (dates from 1800 to 2200)
     value>=2m value<500k term>=36 term<=5y      annualised contract value (GBP), term in months
 
 User text never reaches a backend's own query-string parser: backends build their queries from
@@ -47,6 +48,9 @@ _MULTIPLIER = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "b
 _MONTHS = re.compile(r"(\d+(?:\.\d+)?)(m|mo|months?|y|yrs?|years?)?", re.I)
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR = re.compile(r"\d{4}")
+# Years a date filter may name. Council papers are all far inside it; tantivy stores dates as
+# nanoseconds (1677-2262) and fails on anything outside, so the bound is checked here, once.
+DATE_YEARS = (1800, 2200)
 
 
 class QueryError(UserError):
@@ -277,6 +281,11 @@ class _Parser:
         if m is None:
             raise QueryError(f"{name}: wants a date like 2019-01-31, 2019-01 or 2019, not '{raw}'", at)
         year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+        if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+            raise QueryError(
+                f"{name}: {year} is outside the supported dates (years {DATE_YEARS[0]} to {DATE_YEARS[1]})",
+                at,
+            )
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
             raise QueryError(f"{name}: '{raw}' is not a real date", at)
         return f"{year:04d}-{month:02d}-{day:02d}"

@@ -45,6 +45,8 @@ def test_keyword_and_text_filters():
     [
         ("after:2019-01-01", Range("decision_date", low="2019-01-01")),
         ("after:2019", Range("decision_date", low="2019-01-01")),
+        ("after:1800", Range("decision_date", low="1800-01-01")),  # the supported range's ends
+        ("before:2200-12-31", Range("decision_date", high="2200-12-31", include_high=False)),
         ("before:2020-03", Range("decision_date", high="2020-03-01", include_high=False)),
         ("year:2019", Range("year", low=2019, high=2019)),
         ("year>2019", Range("year", low=2019, include_low=False)),
@@ -79,6 +81,9 @@ def test_negated_filter_and_empty_query():
         ("a OR -b", 6, "excluded term cannot be one side of OR"),
         ("after:2019-02-30", 7, "not a real date"),
         ("before:yesterday", 8, "wants a date"),
+        ("after:0000-01-01", 7, "after: 0 is outside the supported dates (years 1800 to 2200)"),
+        ("after:1500", 7, "1500 is outside the supported dates"),
+        ("fostering before:9999", 18, "before: 9999 is outside the supported dates"),
         ("council>=bromley", 8, "council: takes ':' not '>='"),
         ("route:quick", 7, "unknown route 'quick'"),
         ("type:blog", 6, "unknown type 'blog'"),

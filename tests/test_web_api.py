@@ -44,7 +44,10 @@ def test_search_pages_with_limit_and_offset(client):
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
 
 
-@pytest.mark.parametrize("q, column", [("value>=oops", 8), ('"care services', 1), ("council:", 9)])
+@pytest.mark.parametrize(
+    "q, column",
+    [("value>=oops", 8), ('"care services', 1), ("council:", 9), ("after:1500", 7), ("before:9999", 8)],
+)
 def test_malformed_query_is_400_with_message_and_position(client, q, column):
     got = client.get("/api/search", params={"q": q})
     assert got.status_code == 400
