@@ -17,3 +17,8 @@ class UserError(Exception):
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+def cannot_write(path: object, exc: OSError) -> UserError:
+    """The one wording for an output the system refused (missing folder, no permission, disk full)."""
+    return UserError(f"cannot write {path}: {exc.strerror or exc}")

@@ -66,3 +66,11 @@ def test_stdout_and_no_text(tmp_path):
     assert result.exit_code == 0
     record = json.loads(result.stdout.splitlines()[0])
     assert record["text"] == "" and record["decision_maker"] == "Cabinet"
+
+
+def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "a.txt").write_text(DECISION, encoding="utf-8")
+    for target in (tmp_path / "missing" / "out.jsonl", tmp_path / "a.txt" / "out.jsonl"):
+        result = run(str(tmp_path / "a.txt"), "-o", str(target))
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"error: cannot write {target}: ") and result.output.count("\n") == 1

@@ -150,3 +150,10 @@ def test_search_paging_out_of_range_is_one_line_and_exit_2(indexed, args, said):
     result = run(indexed, "search", "fostering", *args)
     assert result.exit_code == 2, result.output
     assert result.output.count("\n") == 1 and result.output.startswith("error: ") and said in result.output
+
+
+def test_export_to_a_missing_folder_is_one_line_and_exit_2(indexed):
+    target = indexed / "no-such-folder" / "out.jsonl"
+    result = run(indexed, "export", "-o", str(target))
+    assert result.exit_code == 2, result.output
+    assert result.output == f"error: cannot write {target}: No such file or directory\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from papers.errors import EXIT_PARTIAL, UserError
+from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 
 
 def collect(paths: tuple[str, ...]) -> list[str]:
@@ -68,21 +68,30 @@ def extract_command(paths: tuple[str, ...], output: str, progress: bool | None, 
         raise UserError("no .txt, .html or .pdf files in " + " ".join(paths))
     show = progress if progress is not None else (sys.stderr.isatty() or len(files) > 200)
     started, failed = time.perf_counter(), 0
-    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    out = sys.stdout
     try:
-        for i, name in enumerate(files, 1):
-            record = extract_path(name)
-            if record.status in ("error", "corrupt", "encrypted"):
-                failed += 1
-            if not with_text:
-                record.text = ""
-            out.write(record.to_json() + "\n")
-            if show and (i % 50 == 0 or i == len(files)):
-                rate = i / max(time.perf_counter() - started, 1e-9)
-                click.echo(f"\rextracted {i}/{len(files)} ({rate:.0f} docs/s)", err=True, nl=i == len(files))
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        if output != "-":
+            out = open(output, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for i, name in enumerate(files, 1):
+                record = extract_path(name)
+                if record.status in ("error", "corrupt", "encrypted"):
+                    failed += 1
+                if not with_text:
+                    record.text = ""
+                out.write(record.to_json() + "\n")
+                if show and (i % 50 == 0 or i == len(files)):
+                    rate = i / max(time.perf_counter() - started, 1e-9)
+                    click.echo(
+                        f"\rextracted {i}/{len(files)} ({rate:.0f} docs/s)", err=True, nl=i == len(files)
+                    )
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    except OSError as exc:
+        if output == "-":
+            raise  # papers.cli.main says what happened to standard output
+        raise cannot_write(output, exc) from None
     click.echo(f"{len(files)} documents, {failed} failed -> {output}", err=True)
     if failed:
         sys.exit(EXIT_PARTIAL)

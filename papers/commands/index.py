@@ -24,7 +24,7 @@ from index.backends import BACKENDS
 from index.contracts import GROUP_BY
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
-from papers.errors import EXIT_PARTIAL, UserError
+from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 from papers.pipeline.lock import RunLock
 from papers.schema import Record
 
@@ -327,13 +327,18 @@ def export_command(settings, query: str, fmt: str, output: str, backend: str) ->
     else:
         # Written beside the target and renamed at the end: a failed export leaves no half file.
         target = Path(output)
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".part")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".part")
+        except OSError as exc:
+            raise cannot_write(output, exc) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 n = service.export(settings, query, fmt, fh, backend=backend)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise cannot_write(output, exc) from None
             raise
     what = "contract releases" if fmt == "ocds" else "records"
     click.echo(f"exported {n} {what} -> {output}", err=True)
