@@ -157,3 +157,31 @@ def test_export_to_a_missing_folder_is_one_line_and_exit_2(indexed):
     result = run(indexed, "export", "-o", str(target))
     assert result.exit_code == 2, result.output
     assert result.output == f"error: cannot write {target}: No such file or directory\n"
+
+
+def test_a_binary_file_is_refused_in_one_line_before_anything_is_stored(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(sample_records()[0].to_json() + "\n")
+    store = tmp_path / "store.sqlite3"  # the store passed by mistake: binary pages
+    store.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 64)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "index", str(good), str(store)])
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        f"error: {store} is not a JSONL record file (binary or not UTF-8); make one with `papers extract`\n"
+    )
+    assert not (tmp_path / "d").exists()
+
+
+def test_an_undecodable_line_deep_in_a_file_is_one_bad_line(tmp_path):
+    good = sample_records()[:2]
+    jsonl = tmp_path / "mixed.jsonl"
+    jsonl.write_bytes(
+        (good[0].to_json() + "\n" * 70_000).encode()  # past the head that is sniffed
+        + b'{"title": "caf\xe9"}\n'
+        + (good[1].to_json() + "\n").encode()
+    )
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(tmp_path / "d"), "index", str(jsonl), "--no-progress"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "stored: 2 new" in result.output and "1 bad lines skipped" in result.output

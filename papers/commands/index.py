@@ -6,6 +6,7 @@ Every command here is a thin shell over index/service.py, which the web interfac
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import json
@@ -53,7 +54,27 @@ def record_files(paths: tuple[str, ...]) -> list[Path]:
             found.append(path)
         else:
             raise UserError(f"no such file or folder: {given}")
+    for path in found:
+        _require_text(path)
     return found
+
+
+def _require_text(path: Path, sniff: int = 65536) -> None:
+    """Refuse, before anything is stored, a file that is plainly not JSON lines (a database, a PDF).
+
+    Only the head is read: a stray bad byte further down is one bad line, counted like the others.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(sniff)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut character is fine
+        binary = b"\0" in head
+    except UnicodeDecodeError:
+        binary = True
+    if binary:
+        raise UserError(
+            f"{path} is not a JSONL record file (binary or not UTF-8); make one with `papers extract`"
+        )
 
 
 class RecordReader:
@@ -65,13 +86,13 @@ class RecordReader:
 
     def __iter__(self) -> Iterator[Record]:
         for path in self.files:
-            with path.open(encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
-                    if not line.strip():
+            with path.open("rb") as fh:
+                for n, raw in enumerate(fh, 1):
+                    if not raw.strip():
                         continue
                     try:
-                        yield Record.from_json(line)
-                    except ValueError as exc:
+                        yield Record.from_json(raw.decode("utf-8"))
+                    except ValueError as exc:  # UnicodeDecodeError included
                         self.bad += 1
                         first = str(exc).splitlines()[0]
                         log.error("%s:%d: not a record, skipped (%s)", path, n, first)
