@@ -25,10 +25,12 @@ from papers.schema import (
     Document,
     Duration,
     Money,
+    PageType,
     Record,
     Resolution,
     RouteMention,
 )
+from papers.urls import canonical_url, classify
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +50,29 @@ SUFFIXES = {
     ".htm": "text/html",
     ".pdf": "application/pdf",
 }
-_PAGE_TYPES = [  # ModernGov page names (GUIDE page_type), by URL then by the page's own heading
-    ("decision_details", r"ieDecisionDetails\.aspx", r"^Decision details\b"),
-    (
-        "issue_decisions",
-        r"mgDecisionDetails\.aspx|mgIssueHistoryHome\.aspx\?.*Opt=1",
-        r"^Issue - decisions\b",
-    ),
-    ("issue_meetings", r"ieIssueDetails\.aspx", r"^Issue - meetings\b"),
-    ("issue_details", r"mgIssueHistoryHome\.aspx", r"^Issue details\b"),
-    ("agenda_item", r"mgAi\.aspx", r"^Agenda item\b"),
-    ("minutes", r"ieListDocuments\.aspx", r"^(?:Agenda and minutes|Minutes)\b"),
+# A page's own heading says its GUIDE page_type when its URL does not (papers.urls.classify).
+_HEADINGS: list[tuple[PageType, str]] = [
+    ("decision_details", r"^Decision details\b"),
+    ("issue_decisions", r"^Issue - decisions\b"),
+    ("issue_meetings", r"^Issue - meetings\b"),
+    ("issue_details", r"^Issue details\b"),
+    ("agenda_item", r"^Agenda item\b"),
+    ("minutes", r"^(?:Agenda and minutes|Minutes)\b"),
 ]
 
 
-def _record_id(source: str) -> str:
-    return "doc:" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]
+def _record_id(url: str | None, fallback: str) -> str:
+    """Stable across runs and working directories: from the canonical URL when the document has
+    one, else from ``fallback`` (the resolved path for files, the source otherwise)."""
+    key = canonical_url(url) if url else fallback
+    return "doc:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def _page_type(url: str | None, text: str, content_type: str) -> str:
+def _page_type(url: str | None, text: str, content_type: str) -> PageType:
+    if url and (page_type := classify(url)[0]) != "other":
+        return page_type
     head = text.lstrip()[:200]
-    for page_type, url_pattern, heading in _PAGE_TYPES:
-        if url and re.search(url_pattern, url, re.I):
-            return page_type
+    for page_type, heading in _HEADINGS:
         if re.match(heading, head, re.I):
             return page_type
     return "report" if content_type == "application/pdf" else "other"
@@ -97,7 +99,7 @@ def _build(
         # Nothing to analyse is worth saying: an empty page is often a fetch or conversion fault.
         result.status, result.status_detail = "empty", "no text in the document"
     record = Record(
-        id=provenance.pop("id", None) or _record_id(source),
+        id=provenance.pop("id", None) or _record_id(url, source),
         source=source,
         url=url,
         content_type=content_type,
@@ -151,7 +153,7 @@ def _failed(
         for k, v in provenance.items()
         if k in Record.model_fields and v is not None and k not in ("source", "url", "status")
     }
-    fields.setdefault("id", _record_id(source))
+    fields.setdefault("id", _record_id(url, source))
     return Record(
         source=source,
         url=url,
@@ -197,27 +199,29 @@ def extract_bytes(
 
 def extract_path(path: str | Path, **provenance: Any) -> Record:
     """Extract one file (.txt/.html/.htm/.pdf). A .txt starting ``URL: <address>`` takes its url
-    from that line and its text from after the blank second line. ``source`` is the path as given."""
+    from that line and its text from after the blank second line. ``source`` is the path as given;
+    the id comes from the canonical URL, else the resolved path, so the same file extracted from
+    two working directories is one record."""
     source = str(path)
     path = Path(path)
+    resolved = str(path.resolve())
     content_type = SUFFIXES.get(path.suffix.lower(), "application/octet-stream")
+    url = provenance.pop("url", None)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return _failed(source, content_type, None, exc, provenance)
-    if content_type == "text/plain":
-        try:
-            result = from_text(decode(data))
-            return _build(
-                result,
-                source=source,
-                content_type=content_type,
-                url=provenance.pop("url", None),
-                provenance=dict(provenance),
-            )
-        except Exception as exc:
-            return _failed(source, content_type, None, exc, provenance)
-    return extract_bytes(data, source=source, content_type=content_type, **provenance)
+        provenance.setdefault("id", _record_id(url, resolved))
+        return _failed(source, content_type, url, exc, provenance)
+    if content_type != "text/plain":
+        provenance.setdefault("id", _record_id(url, resolved))
+        return extract_bytes(data, source=source, content_type=content_type, url=url, **provenance)
+    try:
+        result = from_text(decode(data))
+        provenance.setdefault("id", _record_id(url or result.url, resolved))
+        return _build(result, source=source, content_type=content_type, url=url, provenance=dict(provenance))
+    except Exception as exc:
+        provenance.setdefault("id", _record_id(url, resolved))
+        return _failed(source, content_type, url, exc, provenance)
 
 
 def extract_document(doc: Document, files_dir: Path) -> list[Record]:

@@ -57,7 +57,7 @@ def test_session_segment_removed_from_canonical_url():
         ("https://x/mgAi.aspx?ID=38007", "agenda_item", {"item": "38007"}),
         (
             "https://x/(S(q))/ieListDocuments.aspx?CId=78&MId=353&Ver=4",
-            "meeting",
+            "minutes",
             {"meeting": "353", "committee": "78"},
         ),
         ("https://x/mgCalendarMonthView.aspx", "other", {}),
@@ -72,8 +72,8 @@ def test_document_ids_use_platform_ids_else_url_hash():
         document_id("HAL", "decision_details", {"decision": "712"}, "https://x") == "HAL:decision_details:712"
     )
     assert (
-        document_id("LCE", "meeting", {"meeting": "353", "committee": "78"}, "https://x") == "LCE:meeting:353"
-    )
+        document_id("LCE", "minutes", {"meeting": "353", "committee": "78"}, "https://x") == "LCE:meeting:353"
+    ), "a meeting's id must not change when its page type does"
     a = document_id("X", "other", {}, "https://x/(S(a))/page.aspx?B=1&A=2")
     assert a == document_id("X", "other", {}, "https://x/page.aspx?a=2&b=1")
     assert a.startswith("X:other:") and len(a.split(":")[2]) == 16

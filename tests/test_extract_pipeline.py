@@ -75,3 +75,41 @@ def test_empty_or_blank_text_is_reported_as_empty():
     for text in ("", "  \n\t\n"):
         record = extract_text(text, source="blank.txt")
         assert record.status == "empty" and record.money == [] and record.resolutions == []
+
+
+def test_record_id_is_the_same_from_any_working_directory(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Decision: That the report be noted.\n")
+    (corpus / "u.txt").write_text(
+        "URL: http://x/(S(abc))/mgAi.aspx?ID=7&Ver=4\n\nRESOLVED that it be noted.\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    from_parent = [extract_path("corpus/a.txt"), extract_path("corpus/u.txt")]
+    monkeypatch.chdir(corpus)
+    from_inside = [extract_path("a.txt"), extract_path("./u.txt")]
+    assert [r.id for r in from_parent] == [r.id for r in from_inside]
+    assert from_parent[0].source == "corpus/a.txt" and from_inside[0].source == "a.txt"
+    # A document with a URL is known by its canonical URL, wherever its file lies.
+    assert (
+        extract_text("Text.", source="elsewhere.txt", url="http://x/mgAi.aspx?id=7").id == from_parent[1].id
+    )
+
+
+def test_record_ids_differ_by_canonical_url():
+    a = extract_text("Same text.", source="s", url="http://x/mgAi.aspx?ID=7")
+    b = extract_text("Same text.", source="s", url="http://x/mgAi.aspx?ID=8")
+    assert a.id != b.id and a.id.startswith("doc:")
+
+
+def test_page_type_comes_from_the_shared_moderngov_table():
+    def page_type(url: str) -> str:
+        return extract_text("Some text.", source="s", url=url).page_type
+
+    assert page_type("https://x/ieListDocuments.aspx?CId=78&MId=353") == "minutes"
+    assert page_type("https://x/mgIssueHistoryHome.aspx?IId=1&Opt=1") == "issue_details"
+    assert page_type("https://x/mgDecisionDetails.aspx?IId=1&Opt=1") == "issue_decisions"
+    # no page name in the URL: the page's own heading decides
+    assert (
+        extract_text("Issue - meetings\nText.", source="s", url="https://x/d/1").page_type == "issue_meetings"
+    )

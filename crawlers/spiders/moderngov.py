@@ -7,7 +7,7 @@
   -> decision details and issue pages (issue history, issue meetings, issue decisions).
 
 Both yield papers.schema.Document items; a council is a registry row passed in `councils`.
-Parsing lives in crawlers/parsers.py; ids and canonical URLs in crawlers/urls.py.
+Parsing lives in crawlers/parsers.py; ids in crawlers/urls.py, canonical URLs and page types in papers/urls.py.
 """
 
 from __future__ import annotations
@@ -169,8 +169,6 @@ class ModernGovSpider(scrapy.Spider):
         page_type, ids = classify(response.url)
         url = canonical_url(response.url)
         doc_id = document_id(council, page_type, ids, url)
-        if page_type == "meeting" and "minutes" in (parsed["heading"] or "").lower():
-            page_type = "minutes"  # the id keeps "meeting": a meeting page gains minutes later
         # Cookieless-session sites put the visitor's session id in every link: stored as served,
         # each visit would look like a changed page.
         body = SESSION_IN_LINKS_RE.sub("", response.text)
