@@ -44,7 +44,7 @@ def backend_for(settings: Settings, name: str = "tantivy") -> SearchBackend:
     return _backends[(name, where)]
 
 
-def _require_store(settings: Settings) -> None:
+def require_store(settings: Settings) -> None:
     """Reading commands never create a data directory: a mistyped --data-dir is said, not hidden."""
     if not settings.db_path.exists():
         raise UserError(
@@ -78,7 +78,7 @@ def search(
         )
     query = _query(q)  # a malformed query is reported before anything else
     if backend == "tantivy":
-        _require_store(settings)
+        require_store(settings)
     result = backend_for(settings, backend).search(query, limit=limit, offset=offset, facets=facets)
     return {"total": result.total, "hits": result.hits, "facets": result.facets}
 
@@ -102,7 +102,7 @@ def contracts(
     if (limit is not None and limit < 0) or offset < 0:
         raise UserError("limit and offset must be at least 0")
     query = _query(q)
-    _require_store(settings)
+    require_store(settings)
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
         if limit is None and not offset:
@@ -136,7 +136,7 @@ def export(
     if writer is None:
         raise UserError(f"unknown export format '{fmt}' (one of: {', '.join(exporters.WRITERS)})")
     query = _query(q)
-    _require_store(settings)
+    require_store(settings)
     with Store(settings.db_path) as store:
         return writer(matching_records(store, settings, query, backend), out)
 

@@ -125,3 +125,31 @@ def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
     assert "nothing new, changed or failed at 1 councils: halton (1.2s)" in words
     missing = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", "99"])
     assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["runs"],
+        ["runs", "1"],
+        ["watch", "list"],
+        ["watch", "add", "roads", "highways"],
+        ["watch", "remove", "roads"],
+        ["reextract"],
+    ],
+)
+def test_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path, command):
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "typo"), *command])
+    assert result.exit_code == 2, result.output
+    assert (
+        result.output.startswith(f"error: no store at {tmp_path / 'typo'}") and result.output.count("\n") == 1
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_an_unknown_run_is_one_error_line(tmp_path):
+    Store(tmp_path / "papers.sqlite3").close()
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "runs", "999"])
+    assert result.exit_code == 2
+    assert result.output == "error: no run 999 (see `papers runs`)\n"

@@ -7,8 +7,9 @@ import sys
 
 import click
 
+from index.service import require_store
 from index.store import Store
-from papers.errors import EXIT_OK, EXIT_PARTIAL
+from papers.errors import EXIT_OK, EXIT_PARTIAL, UserError
 from papers.pipeline.check import check as check_store
 from papers.pipeline.job import UpdateJob
 from papers.pipeline.lock import RunLock
@@ -65,6 +66,7 @@ def reextract(
     settings: Settings, councils: tuple[str, ...], everything: bool, backend: str, as_json: bool
 ) -> None:
     """Re-extract records made by an older extractor version, without crawling, and re-index them."""
+    require_store(settings)
     summary = UpdateJob(settings, backend).reextract(list(councils) or None, everything)
     _finish(settings, summary, as_json)
 
@@ -76,11 +78,12 @@ def reextract(
 @click.pass_obj
 def runs(settings: Settings, run_id: int | None, limit: int, as_json: bool) -> None:
     """List recent runs, or show one run's per-council, per-stage counts and health flags."""
+    require_store(settings)
     with Store(settings.db_path) as store:
         table = Runs(store.conn)
         found = [table.get(run_id)] if run_id else table.recent(limit)
     if run_id and found[0] is None:
-        raise click.UsageError(f"no run {run_id} (see `papers runs`)")
+        raise UserError(f"no run {run_id} (see `papers runs`)")
     running_elsewhere = RunLock(settings.data_dir).is_held_elsewhere()
     for run in found:
         if run.status == "running" and not running_elsewhere:
@@ -105,7 +108,8 @@ def watch() -> None:
 @click.pass_obj
 def watch_add(settings: Settings, name: str, query: str, backend: str) -> None:
     """Save QUERY as NAME; what matches already is its baseline, later matches are alerts."""
-    with Store(settings.ensure().db_path) as store:
+    require_store(settings)  # a baseline needs an index: a mistyped --data-dir is said, not created
+    with Store(settings.db_path) as store:
         saved, baseline = Watches(settings, store, backend).add(name, query)
     click.echo(
         f"watch {saved.name!r} added: {baseline} documents match now; each update reports new ones "
@@ -118,6 +122,7 @@ def watch_add(settings: Settings, name: str, query: str, backend: str) -> None:
 @click.pass_obj
 def watch_list(settings: Settings, as_json: bool) -> None:
     """List saved searches with their number of alerts so far."""
+    require_store(settings)
     with Store(settings.db_path) as store:
         watches = Watches(settings, store)
         rows = [
@@ -144,6 +149,7 @@ def watch_list(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def watch_remove(settings: Settings, name: str) -> None:
     """Delete a saved search, its remembered matches and its feed."""
+    require_store(settings)
     with Store(settings.db_path) as store:
         Watches(settings, store).remove(name)
     click.echo(f"watch {name!r} removed")
@@ -160,7 +166,8 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
     Exit 0 when consistent, 1 otherwise; `papers update` completes queued work,
     `papers index --rebuild` rebuilds the index from the store.
     """
-    with RunLock(settings.ensure().data_dir, "check"):  # a run in progress is inconsistent by design
+    require_store(settings)  # an empty store created here would be "consistent"
+    with RunLock(settings.data_dir, "check"):  # a run in progress is inconsistent by design
         report = check_store(settings, backend)
     if as_json:
         click.echo(json.dumps(report.to_dict()))
