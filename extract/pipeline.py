@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from extract.text.encoding import decode
 from extract.text.html import from_html
 from extract.text.pdf import from_pdf
 from extract.text.plain import from_text
+from papers.errors import UserError
 from papers.schema import (
     PAGE_TYPES,
     DateMention,
@@ -41,6 +44,7 @@ __all__ = [
     "extract_path",
     "extract_document",
     "SUFFIXES",
+    "collect",
 ]
 
 SUFFIXES = {
@@ -50,6 +54,40 @@ SUFFIXES = {
     ".htm": "text/html",
     ".pdf": "application/pdf",
 }
+
+
+def collect(paths: Iterable[str]) -> list[str]:
+    """Files named, plus every supported file under folders named (recursive, sorted). A broken
+    symlink, an unreadable file or an unreadable folder is listed too, so that extract_path
+    reports it as a failed record instead of a corpus silently shrinking."""
+    found: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found += _walk(path)
+        elif path.is_file() or path.is_symlink():
+            found.append(given)
+        else:
+            raise UserError(f"no such file or folder: {given}")
+    return found
+
+
+def _walk(folder: Path) -> list[str]:
+    found: list[str] = []
+
+    def unreadable(exc: OSError) -> None:
+        found.append(str(exc.filename))  # extract_path turns it into an "error" record
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        for name in files:
+            file = os.path.join(root, name)
+            # A dangling link is listed whatever its name: it may have pointed at a folder.
+            if Path(name).suffix.lower() in SUFFIXES or not os.path.exists(file):
+                found.append(file)
+    return sorted(found)
+
+
 # A page's own heading says its GUIDE page_type when its URL does not (papers.urls.classify).
 _HEADINGS: list[tuple[PageType, str]] = [
     ("decision_details", r"^Decision details\b"),
@@ -197,6 +235,16 @@ def extract_bytes(
         return _failed(source, content_type, url, exc, provenance)
 
 
+def _read(path: Path) -> bytes:
+    """The file's bytes, else an OSError saying plainly what is wrong with the path."""
+    if path.is_symlink() and not path.exists():
+        raise FileNotFoundError(f"broken symlink: {path} points to missing {os.readlink(path)}")
+    if path.is_dir():
+        os.listdir(path)  # an unreadable folder raises its own PermissionError here
+        raise IsADirectoryError(f"{path} is a folder, not a document")
+    return path.read_bytes()
+
+
 def extract_path(path: str | Path, **provenance: Any) -> Record:
     """Extract one file (.txt/.html/.htm/.pdf). A .txt starting ``URL: <address>`` takes its url
     from that line and its text from after the blank second line. ``source`` is the path as given;
@@ -208,7 +256,7 @@ def extract_path(path: str | Path, **provenance: Any) -> Record:
     content_type = SUFFIXES.get(path.suffix.lower(), "application/octet-stream")
     url = provenance.pop("url", None)
     try:
-        data = path.read_bytes()
+        data = _read(path)
     except OSError as exc:
         provenance.setdefault("id", _record_id(url, resolved))
         return _failed(source, content_type, url, exc, provenance)

@@ -1,8 +1,11 @@
 """The API other stages call: extract_text/bytes/path/document and the shared pipeline."""
 
+import os
+from pathlib import Path
+
 from extract import EXTRACTOR_VERSION
 from extract.analysis import get_nlp
-from extract.pipeline import extract_document, extract_path, extract_text
+from extract.pipeline import collect, extract_document, extract_path, extract_text
 from papers.schema import Attachment, Document, Record
 from tests.test_extract_pdf import report_pdf
 
@@ -113,3 +116,49 @@ def test_page_type_comes_from_the_shared_moderngov_table():
     assert (
         extract_text("Issue - meetings\nText.", source="s", url="https://x/d/1").page_type == "issue_meetings"
     )
+
+
+def test_broken_symlinks_and_unreadable_files_in_a_folder_are_failed_records(tmp_path, monkeypatch):
+    (tmp_path / "ok.txt").write_text("RESOLVED that it be noted.\n")
+    (tmp_path / "skipped.docx").write_text("not a supported kind")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "moved-away.txt")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "locked.pdf").write_bytes(b"%PDF-1.4")
+    locked = str(tmp_path / "sub" / "locked.pdf")
+    read_bytes = Path.read_bytes
+
+    def deny(path: Path) -> bytes:  # tests run as root here, so chmod cannot lock a file
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    files = collect([str(tmp_path)])
+    assert [os.path.basename(f) for f in files] == ["dangling.txt", "ok.txt", "locked.pdf"]
+    dangling, ok, denied = (extract_path(f) for f in files)
+    assert ok.status == "ok"
+    assert dangling.status == "error" and "broken symlink" in dangling.status_detail
+    assert "moved-away.txt" in dangling.status_detail
+    assert denied.status == "error" and "Permission denied" in denied.status_detail
+
+
+def test_an_unreadable_subfolder_is_a_failed_record(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("Text.\n")
+    (tmp_path / "private").mkdir()
+    private = str(tmp_path / "private")
+    scandir, listdir = os.scandir, os.listdir
+
+    def denied(real):
+        def call(path):
+            if os.fspath(path) == private:
+                raise PermissionError(13, "Permission denied", private)
+            return real(path)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", denied(scandir))
+    monkeypatch.setattr(os, "listdir", denied(listdir))
+    files = collect([str(tmp_path)])
+    assert files == [str(tmp_path / "a.txt"), private]
+    record = extract_path(private)
+    assert record.status == "error" and "Permission denied" in record.status_detail
