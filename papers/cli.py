@@ -6,7 +6,9 @@ newcomer finds `papers X` in papers/commands/X.py.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -56,13 +58,35 @@ for module in (extract, crawl, index, update, serve):
         cli.add_command(command)
 
 
+# Standard output refused what we wrote: a full disk or quota (`> /dev/full`), a file too large.
+OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
-        cli.main(standalone_mode=True)
+        try:
+            cli.main(standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # output still buffered fails here, where it can be reported
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`papers search x | head`): stop quietly, as Unix tools do.
+        _drop_stdout()
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        _drop_stdout()
+        click.echo(f"error: cannot write output: {exc.strerror}", err=True)
+        sys.exit(1)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":
