@@ -235,3 +235,27 @@ def test_records_the_index_silently_refuses_stay_queued_and_fail_the_run(setting
     summary = UpdateJob(settings).reextract()
     assert summary["exit_code"] == 1 and summary["stages"]["index"]["queued"] == 4
     assert "the index did not accept 4 records" in summary["errors"][0]
+
+
+def test_update_summary_has_the_crawl_summary_keys_on_top(settings, monkeypatch):
+    import crawlers.run
+    from crawlers.summary import Tally
+
+    def crawl(settings_, councils=None, since=None, snapshot=None) -> dict:
+        """What the crawl worker returns, from its own Tally, for two pages it stored."""
+        store_docs(settings, [document(settings, 1), document(settings, 2)])
+        tally = Tally(["bromley", "thurrock"])
+        tally.document("bromley", "bromley:decision_details:2", "new")
+        tally.document("bromley", "bromley:decision_details:1", "changed")
+        tally.site_unreachable("thurrock", "https://thurrock.test/", "DNS lookup failed")
+        return {**tally.summary(), "run_started": "2024-05-01", "seconds": 1.5}
+
+    monkeypatch.setattr(crawlers.run, "crawl", crawl)
+    summary = UpdateJob(settings).update()
+    expected = crawl(settings)
+    assert set(expected) - {"seconds"} <= set(summary)  # run seconds, not the crawl's, on top
+    assert summary["new_ids"] == ["bromley:decision_details:2"]
+    assert summary["changed_ids"] == ["bromley:decision_details:1"]
+    assert (summary["failed_councils"], summary["run_started"]) == (["thurrock"], "2024-05-01")
+    assert summary["exit_code"] == 1  # a council the crawl failed on fails the run
+    assert summary["stages"]["crawl"]["seconds"] >= 0 and summary["stages"]["extract"]["documents"] == 2

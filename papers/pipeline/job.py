@@ -23,6 +23,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from crawlers.registry import find_council
 from index.store import Store
@@ -42,6 +43,18 @@ OK_STATUSES = frozenset({"ok", "empty", "ocr"})
 
 def zero() -> dict[str, int]:
     return dict.fromkeys(COUNT_KEYS, 0)
+
+
+def no_crawl() -> dict:
+    """The top-level keys of a crawl summary (crawlers/run.py), for a crawl that crashed."""
+    return {
+        "councils": {},
+        "totals": zero(),
+        "new_ids": [],
+        "changed_ids": [],
+        "failed_councils": [],
+        "run_started": date.today().isoformat(),
+    }
 
 
 class UpdateJob:
@@ -139,11 +152,7 @@ class UpdateJob:
             # Exit 1 when the job could not do its job: a council answered nothing, a stage broke (a
             # full disk, a down cluster) or a council's crawl looks broken. A dead link or a broken
             # PDF on a council's site is reported in the counts and retried, as `papers crawl` does.
-            failed = bool(
-                summary["errors"]
-                or summary["health"]
-                or summary["stages"].get("crawl", {}).get("failed_councils")
-            )
+            failed = bool(summary["errors"] or summary["health"] or summary.get("failed_councils"))
             summary["status"] = "partial" if failed else "ok"
             summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
             runs.finish(run_id, summary["status"], summary["exit_code"], summary)
@@ -178,11 +187,12 @@ class UpdateJob:
                 raise  # an unknown council, a bad date: nothing to run
             log.error("crawl failed: %s", exc, exc_info=not isinstance(exc, UserError))
             summary["errors"].append(f"crawl: {exc}")
-            result = {"councils": {}, "totals": zero()}
+            result = no_crawl()
         seconds = time.monotonic() - started
-        summary["councils"] = result.get("councils") or {}
-        summary["totals"] = result.get("totals") or zero()
-        extra = {k: v for k, v in result.items() if k not in ("councils", "totals")}
+        # `papers update --json` has the shape of `papers crawl --json` (issue 8): its keys on top.
+        top = no_crawl()
+        summary.update({key: result.get(key) or default for key, default in top.items()})
+        extra = {k: v for k, v in result.items() if k not in top}
         summary["stages"]["crawl"] = {"totals": summary["totals"], "seconds": round(seconds, 3), **extra}
         councils = summary["councils"]
         counts = {c: {k: int(row.get(k) or 0) for k in COUNT_KEYS} for c, row in councils.items()}
@@ -382,10 +392,7 @@ class UpdateJob:
     def _health(self, runs: Runs, summary: dict, crawl_rows: list[StageRow]) -> None:
         councils = summary.get("councils") or {}
         # The crawler's own reason (e.g. "site unreachable: DNS lookup failed ...") beats a guess.
-        failed = {
-            c: (councils.get(c) or {}).get("unreachable")
-            for c in summary["stages"].get("crawl", {}).get("failed_councils") or ()
-        }
+        failed = {c: (councils.get(c) or {}).get("unreachable") for c in summary.get("failed_councils") or ()}
         for flag in health.assess(runs, self.run_id, crawl_rows, failed):
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
