@@ -157,6 +157,7 @@ class _Parser:
     def __init__(self, text: str):
         self.text = text
         self.i = 0
+        self.lone_dash: int | None = None  # where a "-" with nothing after it stood, if anywhere
 
     def parse(self) -> Query:
         must: list[Clause] = []
@@ -182,6 +183,8 @@ class _Parser:
                 if member.negated:
                     raise QueryError("an excluded term cannot be one side of OR", member.position)
             must.append(AnyOf(tuple(m.clause for m in group)))
+        if not must and not must_not and self.text.strip():
+            raise self._nothing_to_search()
         return Query(source=self.text, must=tuple(must), must_not=tuple(must_not))
 
     def _tokens(self) -> list[_Token]:
@@ -197,6 +200,7 @@ class _Parser:
             if negated:
                 self.i += 1
                 if self.i >= len(text) or text[self.i].isspace():
+                    self.lone_dash = start if self.lone_dash is None else self.lone_dash
                     continue  # a lone dash ("cost - benefit") is punctuation, not an exclusion
             clause_start = self.i
             if text[self.i] == '"':
@@ -209,6 +213,17 @@ class _Parser:
                 clause = self._filter_or_word(bare, clause_start)
             if clause is not None:
                 tokens.append(_Token("clause", start, clause, negated))
+
+    def _nothing_to_search(self) -> QueryError:
+        """Text that is all punctuation ("-", "(", "*") would match everything: say so instead."""
+        if self.lone_dash is not None:
+            return QueryError("- needs a word or phrase after it", self.lone_dash)
+        at = len(self.text) - len(self.text.lstrip())
+        return QueryError(
+            f"nothing to search for in '{self.text.strip()}': use words, \"phrases\" or filters such as "
+            "council:bromley",
+            at,
+        )
 
     def _quoted(self, start: int) -> str:
         """Read a double-quoted string starting at ``start``."""

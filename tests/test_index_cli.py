@@ -185,3 +185,29 @@ def test_an_undecodable_line_deep_in_a_file_is_one_bad_line(tmp_path):
     )
     assert result.exit_code == 1, result.output
     assert "stored: 2 new" in result.output and "1 bad lines skipped" in result.output
+
+
+def test_a_query_word_may_start_with_a_dash(indexed):
+    def ids(*args):
+        result = run(indexed, "search", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return {h["id"] for h in json.loads(result.stdout)["hits"]}
+
+    everything = ids("fostering")
+    without = ids("fostering", "-council:camden")  # as two arguments, unquoted
+    assert without and without < everything and not any(i.startswith("camden:") for i in without)
+    assert ids("fostering -council:camden") == without  # as one
+    assert ids("-n", "1", "fostering", "-nothing") == ids("-n1", "fostering", "-nothing")
+    assert len(ids("-n1", "fostering", "-nothing")) == 1  # -nothing is a word, not -n othing
+    assert ids("--", "-council:camden", "fostering") == without
+    contracts = json.loads(run(indexed, "contracts", "-council:camden", "--json").stdout)
+    assert contracts["rows"] and not any(r["council"] == "camden" for r in contracts["rows"])
+
+
+@pytest.mark.parametrize(
+    ("q", "said"), [("-", "- needs a word or phrase after it"), ("*", "nothing to search for")]
+)
+def test_a_query_with_nothing_to_search_is_an_error_not_everything(indexed, q, said):
+    result = run(indexed, "search", q)
+    assert result.exit_code == 2 and result.output.startswith("error: bad query at column 1: ")
+    assert said in result.output and result.output.count("\n") == 1

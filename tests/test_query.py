@@ -92,6 +92,11 @@ def test_negated_filter_and_empty_query():
         ('a ""', 3, "empty phrase"),
         ("council:", 9, "needs a value"),
         ('foo"bar"', 4, "a quote must start a phrase"),
+        ("-", 1, "- needs a word or phrase after it"),
+        ("  - ", 3, "- needs a word or phrase after it"),
+        ("(", 1, "nothing to search for in '('"),
+        (" * ", 2, "nothing to search for in '*'"),
+        ('-( "&"', 1, 'use words, "phrases" or filters'),
     ],
 )
 def test_malformed_queries_say_what_and_where(text, column, words):

@@ -40,6 +40,37 @@ backend_option = click.option(
 )
 
 
+class QueryCommand(click.Command):
+    """A command whose QUERY words may start with a dash: `papers search fostering -respite`.
+
+    Click would read `-respite` as an unknown option (and `-nursing` as `-n ursing`), so any
+    argument that is not exactly one of the command's own options is a query word. `--` still
+    ends the options, and `-n5` still means `--limit 5`.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        names = {name for p in options for name in (*p.opts, *p.secondary_opts)}
+        valued = {name for p in options if not p.is_flag and not p.count for name in p.opts}
+        known: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words.extend(rest)
+                break
+            name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+            if name in names:
+                known.append(arg)
+                if arg in valued and (value := next(rest, None)) is not None:
+                    known.append(value)
+            elif arg[:2] in valued and arg[2:].isdigit():
+                known.append(arg)
+            else:
+                words.append(arg)
+        return super().parse_args(ctx, [*known, "--", *words])
+
+
 def record_files(paths: tuple[str, ...]) -> list[Path]:
     """JSONL files named, plus every *.jsonl under folders named (recursive, sorted)."""
     found: list[Path] = []
@@ -157,8 +188,8 @@ def snippet_text(snippet: str, bold: bool = True) -> str:
 SEARCH_CSV = ("rank", "score", "id", "title", "council", "page_type", "decision_date", "url", "snippet")
 
 
-@click.command("search")
-@click.argument("query")
+@click.command("search", cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 # The service checks both bounds, so CLI and web refuse the same values with the same one line.
 @click.option(
     "--limit",
@@ -179,7 +210,7 @@ SEARCH_CSV = ("rank", "score", "id", "title", "council", "page_type", "decision_
 @backend_option
 @click.pass_obj
 def search_command(
-    settings, query: str, limit: int, offset: int, as_json: bool, as_csv: bool, backend: str
+    settings, query: tuple[str, ...], limit: int, offset: int, as_json: bool, as_csv: bool, backend: str
 ) -> None:
     """Ranked hits with highlighted snippets, and counts by council, type, route and year.
 
@@ -192,10 +223,11 @@ def search_command(
       value>=2m value<500k term>=36           annualised value (GBP), term in months
 
     \b
-    Example:
+    Examples:
       papers search 'route:framework after:2019-01-01 fostering'
+      papers search fostering -respite        (words after QUERY join it)
     """
-    result = service.search(settings, query, limit=limit, offset=offset, backend=backend)
+    result = service.search(settings, " ".join(query), limit=limit, offset=offset, backend=backend)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -240,8 +272,8 @@ def months(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-@click.command("contracts")
-@click.argument("query", required=False, default="")
+@click.command("contracts", cls=QueryCommand)
+@click.argument("query", nargs=-1)
 @click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
 @click.option(
     "--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.'
@@ -249,7 +281,9 @@ def months(value: float | None) -> str:
 @click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
 @backend_option
 @click.pass_obj
-def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv: bool, backend: str) -> None:
+def contracts_command(
+    settings, query: tuple[str, ...], group_by: str, as_json: bool, as_csv: bool, backend: str
+) -> None:
     """Compare contract decisions: one row each, then per group count, median and quartiles.
 
     Values are annualised as extracted: per-year amounts as stated, totals divided by the term in
@@ -259,7 +293,7 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
     Example:
       papers contracts 'route:framework' --group-by council --csv
     """
-    result = service.contracts(settings, query, group_by=group_by, backend=backend)
+    result = service.contracts(settings, " ".join(query), group_by=group_by, backend=backend)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -316,8 +350,8 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
     console.print(groups)
 
 
-@click.command("export")
-@click.argument("query", required=False, default="")
+@click.command("export", cls=QueryCommand)
+@click.argument("query", nargs=-1)
 @click.option(
     "--format",
     "fmt",
@@ -336,15 +370,16 @@ def contracts_command(settings, query: str, group_by: str, as_json: bool, as_csv
 )
 @backend_option
 @click.pass_obj
-def export_command(settings, query: str, fmt: str, output: str, backend: str) -> None:
+def export_command(settings, query: tuple[str, ...], fmt: str, output: str, backend: str) -> None:
     """Export the records matching QUERY (all records without one).
 
     \b
     Example:
       papers export 'value>=1m' --format ocds -o contracts.json
     """
+    text = " ".join(query)
     if output == "-":
-        n = service.export(settings, query, fmt, sys.stdout, backend=backend)
+        n = service.export(settings, text, fmt, sys.stdout, backend=backend)
     else:
         # Written beside the target and renamed at the end: a failed export leaves no half file.
         target = Path(output)
@@ -354,7 +389,7 @@ def export_command(settings, query: str, fmt: str, output: str, backend: str) ->
             raise cannot_write(output, exc) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                n = service.export(settings, query, fmt, fh, backend=backend)
+                n = service.export(settings, text, fmt, fh, backend=backend)
             os.replace(tmp, target)
         except BaseException as exc:
             os.unlink(tmp)
