@@ -10,6 +10,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from crawlers.summary import COUNTS
 from index.store import now_iso
 
 SCHEMA = """
@@ -18,7 +19,7 @@ CREATE TABLE IF NOT EXISTS runs (
     kind TEXT NOT NULL,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    status TEXT NOT NULL,
+    status TEXT NOT NULL, -- running; then ok, partial, failed or interrupted; killed if left running
     exit_code INTEGER,
     options TEXT NOT NULL DEFAULT '{}',
     summary TEXT
@@ -45,9 +46,8 @@ CREATE TABLE IF NOT EXISTS run_flags (
 );
 """
 
-COUNT_KEYS = ("new", "changed", "unchanged", "failed")
-# Statuses a finished run can have; "running" rows left by a killed process become "killed".
-FINAL_STATUSES = ("ok", "partial", "failed", "interrupted", "killed")
+# One counts vocabulary for every stage: the crawl's (new, changed, unchanged, failed).
+COUNT_KEYS = COUNTS
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
