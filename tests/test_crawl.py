@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawlers.run import crawl
-from crawlers.snapshot import SNAPSHOT_DIR, SnapshotServer
+from crawlers.snapshot import SnapshotServer
 from crawlers.urls import classify, document_id
 from index.store import Store
 from papers.cli import cli
@@ -23,17 +23,17 @@ from papers.settings import Settings
 FAST = {"DOWNLOAD_TIMEOUT": 1.2}
 
 
-def expected_snapshot() -> tuple[set[str], set[str]]:
+def expected_snapshot(server: SnapshotServer) -> tuple[set[str], set[str]]:
     """Document ids and PDF sha256s the snapshot holds, from its own manifest."""
     ids, pdfs = set(), set()
-    for s in json.loads((SNAPSHOT_DIR / "sources.json").read_text()):
+    for s in server.manifest():
         if s["file"].endswith(".pdf"):
-            pdfs.add(hashlib.sha256((SNAPSHOT_DIR / s["file"]).read_bytes()).hexdigest())
+            pdfs.add(hashlib.sha256((server.root / s["file"]).read_bytes()).hexdigest())
         else:
             page_type, pids = classify("http://x/" + s["path"])
             ids.add(document_id(s["council"], page_type, pids, s["path"]))
-    for cid, site in json.loads((SNAPSHOT_DIR / "site.json").read_text())["councils"].items():
-        ids |= {f"{cid}:meeting:{m['id']}" for m in site["meetings"]}
+    for cid, site in server.sites.items():
+        ids |= {f"{cid}:meeting:{mid}" for mid in site.meetings}
     return ids, pdfs
 
 
@@ -59,9 +59,9 @@ def first(server, tmp_path_factory):
     return settings, crawl(settings, snapshot=server, scrapy_settings=FAST)
 
 
-def test_first_crawl_finds_every_page_and_pdf(first):
+def test_first_crawl_finds_every_page_and_pdf(first, server):
     settings, summary = first
-    ids, pdfs = expected_snapshot()
+    ids, pdfs = expected_snapshot(server)
     docs = stored(settings)
     assert set(docs) == ids
     assert summary["totals"]["new"] == len(ids) == len(summary["new_ids"])

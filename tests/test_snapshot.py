@@ -1,12 +1,11 @@
 """The offline snapshot server: ModernGov's URL scheme, conditional GETs, bundled and runtime faults."""
 
-import json
 import urllib.error
 import urllib.request
 
 import pytest
 
-from crawlers.snapshot import SNAPSHOT_DIR, SnapshotServer
+from crawlers.snapshot import SnapshotServer
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +22,14 @@ def get(url, headers=None):
         return e.code, e.headers, e.read(), url
 
 
-def test_snapshot_size_and_sources():
-    sources = json.loads((SNAPSHOT_DIR / "sources.json").read_text())
+def test_snapshot_size_and_sources(server):
+    sources = server.manifest()
     pages = [s for s in sources if not s["file"].endswith(".pdf")]
     pdfs = [s for s in sources if s["file"].endswith(".pdf")]
     assert len(pages) >= 40 and len(pdfs) >= 3
     assert len({s["council"] for s in sources}) >= 3
     for s in sources:  # every bundled page names where its text came from
-        assert s["source"] and (SNAPSHOT_DIR / s["file"]).exists()
+        assert s["source"] and (server.root / s["file"]).exists()
 
 
 def test_web_service_answers_committees_meetings_in_window_and_meeting(server):
