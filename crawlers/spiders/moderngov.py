@@ -299,25 +299,24 @@ class ModernGovMeetingsSpider(ModernGovSpider):
         self.remember(response)
         base = self.councils[council]["base_url"]
         meeting = parsers.parse_meeting_xml(response.body)
-        ids = {"meeting": meeting["id"], "committee": meta.get("committee_id")}
-        yield self.request(
-            f"{base}/ieListDocuments.aspx?CId={meta.get('committee_id')}&MId={meeting['id']}",
-            self.parse_page,
-            council,
-            committee=meta.get("committee"),
-            date=meeting["date"],
-        )
-        for item in meeting["items"]:
-            if item["restricted"]:
-                continue
+        ids = {
+            k: v for k, v in {"meeting": meeting["id"], "committee": meta.get("committee_id")}.items() if v
+        }
+        # The meeting's own page, then its public items' pages: content pages dated by the meeting.
+        pages = [(f"ieListDocuments.aspx?CId={meta.get('committee_id')}&MId={meeting['id']}", {})]
+        pages += [
+            (f"mgAi.aspx?ID={item['id']}", {"title": item["title"], "ids": ids})
+            for item in meeting["items"]
+            if not item["restricted"]
+        ]
+        for path, extra in pages:
             yield self.request(
-                f"{base}/mgAi.aspx?ID={item['id']}",
+                f"{base}/{path}",
                 self.parse_page,
                 council,
                 committee=meta.get("committee"),
                 date=meeting["date"],
-                title=item["title"],
-                ids={k: v for k, v in ids.items() if v},
+                **extra,
             )
 
     def parse_committees_html(self, response):
