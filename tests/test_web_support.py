@@ -28,6 +28,7 @@ from papers.schema import (
 )
 from papers.settings import Settings
 from papers.web import create_app
+from tests.fixtures.index.records import framework_contract
 
 XSS = "<script>alert('xss')</script>"
 HOSTILE_ID = "evil:decision_details:666"
@@ -78,20 +79,7 @@ def fostering() -> Record:
         resolutions=[
             at(text, text[text.index("RESOLVED") : text.index("\n\nReasons")], Resolution, outcome="approved")
         ],
-        contract=ContractSummary(
-            value_amount=1_200_000,
-            value_per="year",
-            annual_value=1_200_000,
-            total_value=3_600_000,
-            annualised_by="stated",
-            term_months=36,
-            extension_months=24,
-            max_months=60,
-            start_date="2020-04-01",
-            end_date="2023-03-31",
-            procurement_method="selective",
-            procurement_method_details="framework",
-        ),
+        contract=framework_contract(1_200_000, "2020-04-01", "2023-03-31"),
     )
 
 
