@@ -149,9 +149,9 @@ def test_encrypted_truncated_and_fake_pdfs_get_statuses():
     )
     data = report_pdf()
     truncated = extract_bytes(data[: len(data) // 3], source="t.pdf", content_type="application/pdf")
-    assert truncated.status in ("corrupt", "ok")
-    if truncated.status == "ok":  # pdfminer may recover a page; the record must then still be consistent
-        assert all(truncated.text[m.start : m.end] == m.text for m in truncated.money)
+    # A third of the file cuts the content stream and loses the cross-reference table and trailer.
+    assert (truncated.status, truncated.text) == ("corrupt", "")
+    assert truncated.status_detail.startswith("unreadable PDF")
     fake = extract_bytes(b"<html>not a pdf</html>", source="f.pdf", content_type="application/pdf")
     assert fake.status == "corrupt" and "not a PDF" in fake.status_detail
 
