@@ -74,3 +74,14 @@ def test_unwritable_output_is_one_line_and_exit_2(tmp_path):
         result = run(str(tmp_path / "a.txt"), "-o", str(target))
         assert result.exit_code == 2, result.output
         assert result.output.startswith(f"error: cannot write {target}: ") and result.output.count("\n") == 1
+
+
+def test_a_broken_link_in_a_folder_is_a_failed_record_not_a_silent_gap(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(DECISION, encoding="utf-8")
+    (tmp_path / "docs" / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    out = tmp_path / "out.jsonl"
+    result = run(str(tmp_path / "docs"), "-o", str(out))
+    assert result.exit_code == 1, result.output
+    statuses = {r["source"].rsplit("/", 1)[-1]: r["status"] for r in read(out)}
+    assert statuses == {"a.txt": "ok", "gone.txt": "error"}

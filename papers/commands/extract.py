@@ -8,27 +8,10 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 
 from papers.errors import EXIT_PARTIAL, UserError, cannot_write
-
-
-def collect(paths: tuple[str, ...]) -> list[str]:
-    """Files named, plus every supported file under folders named (recursive, sorted)."""
-    from extract.pipeline import SUFFIXES
-
-    found: list[str] = []
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUFFIXES]
-        elif path.is_file():
-            found.append(given)
-        else:
-            raise UserError(f"no such file or folder: {given}")
-    return found
 
 
 @click.command("extract")
@@ -61,7 +44,7 @@ def extract_command(paths: tuple[str, ...], output: str, progress: bool | None, 
     Example:
       papers extract ../shared/corpora/dev -o dev.jsonl
     """
-    from extract.pipeline import extract_path
+    from extract.pipeline import collect, extract_path
 
     files = collect(paths)
     if not files:
