@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 
 import click
 
+from index.service import require_store
 from papers.errors import UserError
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say plainly when the port is taken: uvicorn would exit 3, which here means "locked"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UserError(
+                f"cannot listen on {host}:{port}: {exc.strerror} (choose another --port)"
+            ) from exc
 
 
 @click.command()
@@ -35,8 +50,8 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
 
     from papers.web.app import create_app
 
-    if not settings.db_path.exists():
-        raise UserError(f"no store at {settings.db_path}: run `papers update` (or `make demo`) first")
+    require_store(settings)
+    _check_port_free(host, port)
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("serving on %s: anyone who can reach this address can read the store", host)
     log.info("serving %s on http://%s:%d/", settings.data_dir, host, port)
