@@ -194,21 +194,3 @@ def test_contracts_csv_download_is_byte_identical_to_the_cli(client, q, group_by
     downloaded = client.get("/api/contracts.csv", params={"q": q, "group_by": group_by})
     assert downloaded.status_code == 200
     assert downloaded.content == printed.stdout_bytes and b"\n\n" in downloaded.content
-
-
-def test_serve_on_a_taken_port_is_one_line_not_uvicorns_exit_3(tmp_path):
-    import socket
-
-    from click.testing import CliRunner
-
-    from index.store import Store
-    from papers.cli import cli
-
-    Store(tmp_path / "papers.sqlite3").close()
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "serve", "--port", str(port)])
-    assert result.exit_code == 2
-    assert f"cannot listen on 127.0.0.1:{port}" in result.output

@@ -286,3 +286,21 @@ def test_serve_binds_localhost_by_default(monkeypatch, client):
 def test_serve_refuses_an_empty_data_directory(tmp_path):
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "nothing"), "serve"])
     assert result.exit_code == 2 and "papers update" in result.output
+
+
+def test_serve_on_a_taken_port_is_one_line_not_uvicorns_exit_3(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from index.store import Store
+    from papers.cli import cli
+
+    Store(tmp_path / "papers.sqlite3").close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "serve", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
