@@ -82,3 +82,142 @@ def test_total_is_annualised_over_the_term():
     )
     assert record.contract.total_value == 4_000_000
     assert record.contract.annual_value == 1_000_000 and record.contract.annualised_by == "total_over_term"
+
+
+# --- role decisions, adversarial: which amount is the contract's, which period is the term -----
+# Sentences written fresh from GUIDE.md's definitions (money is_contract_value/per/qualifier,
+# duration kind); none is copied from a corpus document.
+
+import pytest  # noqa: E402
+
+from extract.analysis import analyse  # noqa: E402
+
+
+def _money(text):
+    return [
+        (v["amount"], v["per"], v["qualifier"], v["is_contract_value"])
+        for _, _, _, v in analyse(text).spans["money"]
+    ]
+
+
+def _kinds(text):
+    return [(v["months"], v["kind"]) for _, _, _, v in analyse(text).spans["durations"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the contract decided: total or per period (GUIDE money: "total or per period")
+        (
+            "Cabinet approved the award of the contract to Acme Ltd at a total cost of £2.4m.",
+            [(2_400_000, "total", None, True)],
+        ),
+        (
+            "The framework has an estimated value of £12m over four years.",
+            [(12_000_000, "total", "approx", True)],
+        ),
+        ("The annual budget for the new contract is £350,000.", [(350_000, "year", None, True)]),
+        ("The contract will be awarded for £48,500 per month.", [(48_500, "month", None, True)]),
+        (
+            "The procurement is expected to cost in the region of £600,000 per annum.",
+            [(600_000, "year", "approx", True)],
+        ),
+        ("Spend under the call-off is capped at £90,000.", [(90_000, None, "max", True)]),
+        # thresholds and payment-publication limits (GUIDE: "Financial Impact>£500K", "payments in excess of £500")
+        (
+            "The Council publishes all payments in excess of £500 to suppliers of contracts.",
+            [(500, None, "min", False)],
+        ),
+        ("Key decision: expenditure above £250,000 on the contract.", [(250_000, None, "min", False)]),
+        (
+            "Contracts with a value over £100,000 require Cabinet approval before award.",
+            [(100_000, None, "min", False)],
+        ),
+        (
+            "Under Contract Standing Orders, contracts above the threshold of £189,330 must be tendered.",
+            # "above" qualifies the contracts, not the amount: the threshold itself is exact
+            [(189_330, None, None, False)],
+        ),
+        # savings
+        ("The new contract will deliver savings of £120,000 per year.", [(120_000, "year", None, False)]),
+        ("Re-procuring the contract is expected to save £45,000 a year.", [(45_000, "year", None, False)]),
+        # income and grants to third parties
+        (
+            "The contract will generate income of £30,000 per annum for the Council.",
+            [(30_000, "year", None, False)],
+        ),
+        (
+            "A grant of £15,000 will be paid to the Citizens Advice Bureau alongside the contract.",
+            [(15_000, None, None, False)],
+        ),
+        # unrelated budgets and old contract values
+        ("The current contract, awarded in 2015, had a value of £1.1m.", [(1_100_000, None, None, False)]),
+        (
+            "The existing contract costs £200,000 per annum; the new contract will cost £180,000 per annum.",
+            [(200_000, "year", None, False), (180_000, "year", None, True)],
+        ),
+        (
+            "The overall departmental revenue budget is £14m, of which the contract is a part.",
+            [(14_000_000, "total", None, False)],
+        ),
+        # fees of other things (GUIDE: "fees of other things")
+        (
+            "Legal fees of £5,000 will be met from existing budgets in awarding the contract.",
+            [(5_000, None, None, False)],
+        ),
+        (
+            "Fines of £100 per day may be imposed on the contractor for late delivery.",
+            [(100, "day", None, False)],
+        ),
+        # per unit, per hour: the contract's own price per unit is a contract value
+        ("The contract rate will be £19.50 per hour for homecare.", [(19.5, "hour", None, True)]),
+        ("The framework price is £850 per placement per week.", [(850, "week", None, True)]),
+        # qualifiers (GUIDE: approx "estimated", "c."; max "not exceeding"; min "in excess of")
+        ("The contract has a value of c. £750,000.", [(750_000, None, "approx", True)]),
+        ("The contract value will not exceed £1.5 million.", [(1_500_000, None, "max", True)]),
+        ("The contract is worth in excess of £2m.", [(2_000_000, None, "min", True)]),
+    ],
+)
+def test_money_roles(text, expected):
+    assert _money(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # term: the period of a new contract or award
+        ("Cabinet agreed to award a new 5-year contract to the provider.", [(60, "term")]),
+        ("The contract will run for a period of three years from 1 April 2025.", [(36, "term")]),
+        ("The framework will be let for four years.", [(48, "term")]),
+        # compounds (GUIDE: "3 years with an optional 2 year extension" -> term + extension)
+        ("A contract for 3 years with an optional 2 year extension.", [(36, "term"), (24, "extension")]),
+        ("The contract is for 2+1+1 years.", [(24, "term"), (12, "extension"), (12, "extension")]),
+        (
+            "An initial term of two years, with the option to extend for 2 years plus one.",
+            [(24, "term"), (24, "extension"), (12, "extension")],
+        ),
+        # extension: an option, or an extension of an existing contract
+        ("To extend the existing contract by a further 6 months.", [(6, "extension")]),
+        ("Approval to extend the cleaning contract for 12 months to allow a retender.", [(12, "extension")]),
+        ("The contract includes the option to extend for up to two further years.", [(24, "extension")]),
+        ("with two optional 12 month extensions", [(12, "extension"), (12, "extension")]),
+        ("The contract will be varied to add a further 9 months.", [(9, "extension")]),
+        # other: lease, notice, mobilisation, pilot, consultation, warranty, total-with-extensions
+        (
+            "The Council will grant a 25 year lease of the depot to the operator under the contract.",
+            [(300, "other")],
+        ),
+        ("Either party may terminate the contract on 6 months' notice.", [(6, "other")]),
+        ("A three month mobilisation period will precede the contract start.", [(3, "other")]),
+        ("The service will run as a 12 month pilot before a contract is procured.", [(12, "other")]),
+        ("A 12 week consultation will take place before the contract is awarded.", [(2.8, "other")]),
+        ("The roof works carry a 10 year warranty under the contract.", [(120, "other")]),
+        (
+            "A 3 year term with a 1 year extension, a potential four-year contract term in total.",
+            [(36, "term"), (12, "extension"), (48, "other")],
+        ),
+        ("The contract could run for a maximum of 7 years including extensions.", [(84, "other")]),
+    ],
+)
+def test_duration_kinds(text, expected):
+    assert _kinds(text) == expected

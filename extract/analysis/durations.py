@@ -199,7 +199,7 @@ _OTHER_CUE = re.compile(
     re.I,
 )
 _OTHER_AFTER = re.compile(
-    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|licen[cs]e|"
+    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
     r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b",
     re.I,
 )

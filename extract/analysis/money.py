@@ -106,7 +106,7 @@ _PERIOD_BEFORE = [
     (
         "year",
         re.compile(
-            r"\b(?:annual|yearly)\s+(?:contract\s+)?(?:value|spend|cost|expenditure|price|fee|charge)s?\b"
+            r"\b(?:annual|yearly)\s+(?:contract\s+)?(?:value|spend|cost|expenditure|price|fee|charge|budget)s?\b"
             r"[^.;£]{0,60}$",
             re.I,
         ),

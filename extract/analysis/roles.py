@@ -120,7 +120,7 @@ _CONTRACT_CUE = re.compile(
 # thresholds, savings, unrelated budgets, payment-publication limits, fees of other things).
 _NOT_VALUE = re.compile(
     r"\b(?:"
-    r"saving|savings|avoidance|avoided|reduction|reduce[sd]?|"  # savings
+    r"sav(?:e|es|ed|ing|ings)|avoidance|avoided|reduction|reduce[sd]?|"  # savings
     r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|"  # money coming in
     r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
     r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
@@ -130,6 +130,22 @@ _NOT_VALUE = re.compile(
     r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
     r"of which|split|comprising"  # a breakdown of the value already stated
     r")\b",
+    re.I,
+)
+# An amount said of the contract being replaced ("the current contract, awarded in 2015, had a
+# value of £1.1m") is an old contract's value, unless a later word turns to the new period
+# ("the existing contract be extended at a cost of £X").
+_OLD_CONTRACT = re.compile(
+    r"\b(?:current|existing|previous|old|expiring|incumbent|outgoing)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:contracts?|arrangements?|agreements?|frameworks?)\b(?P<rest>[^;]*)$",
+    re.I,
+)
+_NEW_PERIOD = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|vari\w*|vary|proposed|future)\b", re.I)
+# "The contract is worth in excess of £2m" states the value with a floor; "payments in excess of
+# £500" and "contracts with a value over £100,000" are thresholds (GUIDE).
+_STATED_FLOOR = re.compile(
+    r"\b(?:is|are|was|will be|be)\s+(?:worth|valued\s+at|estimated\s+(?:to\s+be\s+|at\s+))\W*"
+    r"(?:in excess of|more than|over|at least|upwards of|above)\W*$",
     re.I,
 )
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
@@ -284,9 +300,11 @@ def mark_contract_values(doc: Doc) -> None:
         s_start, s_end = sentence(doc, span.start_char)
         head = flat_text(doc)[max(s_start, span.start_char - 90) : span.start_char]
         tail = text_of(doc)[span.end_char : min(s_end, span.end_char + 40)]
+        old = _OLD_CONTRACT.search(head)
         is_value = (
-            value["qualifier"] != "min"
+            (value["qualifier"] != "min" or bool(_STATED_FLOOR.search(head)))
             and not _NOT_VALUE.search(head[-60:])
+            and not (old and not _NEW_PERIOD.search(old.group("rest")))
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
