@@ -174,6 +174,23 @@ def _kinds(text):
         ("The framework price is £850 per placement per week.", [(850, "week", None, True)]),
         # qualifiers (GUIDE: approx "estimated", "c."; max "not exceeding"; min "in excess of")
         ("The contract has a value of c. £750,000.", [(750_000, None, "approx", True)]),
+        # the decision extends the existing contract: that cost is the value decided
+        ("Extend the existing contract at a cost of £90,000 for six months.", [(90_000, None, None, True)]),
+        ("The previous contract was worth £400,000 per annum.", [(400_000, "year", None, False)]),
+        # GUIDE per total: "maximum over the contract"; qualifier max: "maximum"
+        ("The maximum value of the framework is £20 million.", [(20_000_000, "total", "max", True)]),
+        # GUIDE per unit: a price per item of service
+        ("The contract price is £25 per visit.", [(25, "unit", None, True)]),
+        # per quarter is none of the GUIDE's periods
+        ("The cost of the contract will be £80,000 per quarter.", [(80_000, None, None, True)]),
+        (
+            "Rental income of £25,000 per annum will be received under the lease.",
+            [(25_000, "year", None, False)],
+        ),
+        (
+            "Decisions over £500,000 are key decisions; this contract is valued at £650,000.",
+            [(500_000, None, "min", False), (650_000, None, None, True)],
+        ),
         ("The contract value will not exceed £1.5 million.", [(1_500_000, None, "max", True)]),
         ("The contract is worth in excess of £2m.", [(2_000_000, None, "min", True)]),
     ],
@@ -217,6 +234,19 @@ def test_money_roles(text, expected):
             [(36, "term"), (12, "extension"), (48, "other")],
         ),
         ("The contract could run for a maximum of 7 years including extensions.", [(84, "other")]),
+        # GUIDE hard case: a total with all extensions is other, not a second term
+        (
+            "The contract will run for 5 years, with the potential to extend by up to a further 2 years,"
+            " giving a maximum contract term of 7 years.",
+            [(60, "term"), (24, "extension"), (84, "other")],
+        ),
+        ("The new contract will commence with a 3 month implementation period.", [(3, "other")]),
+        ("The defects liability period is 12 months.", [(12, "other")]),
+        (
+            "a three year contract with the option of two one year extensions",
+            [(36, "term"), (12, "extension"), (12, "extension")],
+        ),
+        ("Agree to extend the contract by 12 months to 31 March 2026.", [(12, "extension")]),
     ],
 )
 def test_duration_kinds(text, expected):

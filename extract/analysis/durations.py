@@ -194,13 +194,13 @@ _EXTENSION_BEFORE = re.compile(
 )
 _OTHER_CUE = re.compile(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
-    r"retention|moratorium|implementation|transition|maximum (?:duration|period|term)|total (?:duration|term|period)"
+    r"retention|moratorium|implementation|transition|(?:maximum|total|overall|potential) (?:contract )?(?:duration|period|term|length)"
     r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
     re.I,
 )
 _OTHER_AFTER = re.compile(
     r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
-    r"tenancy|loan|including (?:all )?(?:the )?extensions?)\b",
+    r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
     re.I,
 )
 # The decision extends a contract already in place: its periods are extensions, not a new term.

@@ -56,7 +56,7 @@ _PER_AFTER = [
     (
         "unit",
         r"(?:per|each|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
-        r"property|place|pupil|client|resident|dwelling|home|head|user|participant|learner|family)\b",
+        r"property|place|pupil|client|resident|dwelling|home|head|user|participant|learner|family|visit|session|meal|referral|assessment|journey|tonne|room|patient)\b",
     ),
 ]
 _PER_AFTER_RE = [
@@ -87,7 +87,7 @@ _PER_TWICE = re.compile(
 _FILL = (
     r"(?:(?:a|an|the|of|at|is|be|to|for|with|will|sum|cost|costs|value|contract|spend|budget|fee|price|"
     r"total|gross|net|estimated|anticipated|annual|approximately|overall|around|of|in|worth|amount|figure|"
-    r"expenditure|notional|capital|revenue|up|maximum|some)" + GAP + r"){0,6}$"
+    r"expenditure|notional|capital|revenue|up|maximum|some|framework|agreement)" + GAP + r"){0,6}$"
 )
 # A period adjective a few words before the amount: "an annual contract value of £X",
 # "a weekly rate of £X", "the daily fee is £X".
@@ -113,7 +113,7 @@ _PERIOD_BEFORE = [
     )
 ]
 _TOTAL_BEFORE = re.compile(
-    r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum cost)\b"
+    r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum (?:contract )?(?:cost|value|spend))\b"
     r"\W+(?:[\w-]+\W+){0,8}$",
     re.I,
 )

@@ -133,11 +133,11 @@ _NOT_VALUE = re.compile(
     re.I,
 )
 # An amount said of the contract being replaced ("the current contract, awarded in 2015, had a
-# value of £1.1m") is an old contract's value, unless a later word turns to the new period
-# ("the existing contract be extended at a cost of £X").
+# value of £1.1m") is an old contract's value, unless its clause turns to the new period
+# ("extend the existing contract at a cost of £X").
 _OLD_CONTRACT = re.compile(
     r"\b(?:current|existing|previous|old|expiring|incumbent|outgoing)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:contracts?|arrangements?|agreements?|frameworks?)\b(?P<rest>[^;]*)$",
+    r"(?:contracts?|arrangements?|agreements?|frameworks?)\b[^;]*$",
     re.I,
 )
 _NEW_PERIOD = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|vari\w*|vary|proposed|future)\b", re.I)
@@ -300,11 +300,11 @@ def mark_contract_values(doc: Doc) -> None:
         s_start, s_end = sentence(doc, span.start_char)
         head = flat_text(doc)[max(s_start, span.start_char - 90) : span.start_char]
         tail = text_of(doc)[span.end_char : min(s_end, span.end_char + 40)]
-        old = _OLD_CONTRACT.search(head)
+        clause = head[head.rfind(";") + 1 :]
         is_value = (
             (value["qualifier"] != "min" or bool(_STATED_FLOOR.search(head)))
             and not _NOT_VALUE.search(head[-60:])
-            and not (old and not _NEW_PERIOD.search(old.group("rest")))
+            and not (_OLD_CONTRACT.search(clause) and not _NEW_PERIOD.search(clause))
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
