@@ -174,6 +174,23 @@ def _kinds(text):
         ("The framework price is £850 per placement per week.", [(850, "week", None, True)]),
         # qualifiers (GUIDE: approx "estimated", "c."; max "not exceeding"; min "in excess of")
         ("The contract has a value of c. £750,000.", [(750_000, None, "approx", True)]),
+        # GUIDE: "fees of other things"
+        (
+            "Officers are authorised to spend up to £75,000 on consultancy support for the procurement.",
+            [(75_000, None, "max", False)],
+        ),
+        # an old contract's value versus the value it is varied to
+        (
+            "The original contract value of £2m will increase to £2.4m with the variation.",
+            [(2_000_000, None, None, False), (2_400_000, None, None, True)],
+        ),
+        # "original contract term" is the new contract's initial term, not an old contract
+        (
+            "Procure a 5 year contract with an option to extend for a further 3 years, during the original"
+            " contract term of 5 years, at an anticipated annual cost of £300k.",
+            [(300_000, "year", "approx", True)],
+        ),
+        ("Approximately £2m per annum is spent on the contract.", [(2_000_000, "year", "approx", True)]),
         # the decision extends the existing contract: that cost is the value decided
         ("Extend the existing contract at a cost of £90,000 for six months.", [(90_000, None, None, True)]),
         ("The previous contract was worth £400,000 per annum.", [(400_000, "year", None, False)]),
@@ -242,6 +259,17 @@ def test_money_roles(text, expected):
         ),
         ("The new contract will commence with a 3 month implementation period.", [(3, "other")]),
         ("The defects liability period is 12 months.", [(12, "other")]),
+        # "will last 5 years" is a period; "the last 5 years" is not
+        (
+            "The contract will last 5 years with a possible 5 year extension, up to 10 years in total.",
+            [(60, "term"), (60, "extension"), (120, "other")],
+        ),
+        ("Spend over the last 5 years under the contract was stable.", []),
+        # GUIDE: "2 years plus one" (as extensions) -> extension 24 + extension 12
+        (
+            "The contract has a 2 year term, extendable for two years plus one.",
+            [(24, "term"), (24, "extension"), (12, "extension")],
+        ),
         (
             "a three year contract with the option of two one year extensions",
             [(36, "term"), (12, "extension"), (12, "extension")],

@@ -166,10 +166,11 @@ def find(text: str) -> list[tuple[str, re.Match]]:
     return sorted(found, key=lambda item: item[1].start())
 
 
-# Context that makes a number of years something other than a contractual period.
+# Context that makes a number of years something other than a contractual period ("the last 5
+# years", but not "the contract will last 5 years").
 _NOT_BEFORE = re.compile(
     r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
-    r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
+    r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
     r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$",
     re.I,
@@ -188,7 +189,7 @@ _EXTENSION_AFTER = re.compile(
 )
 _TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
 _EXTENSION_BEFORE = re.compile(
-    r"\b(?:further|additional|optional|extend(?:ed|ing)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
+    r"\b(?:further|additional|optional|extend(?:ed|ing|able|ible)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
     r"another)\b[\w\s,()-]{0,25}$",
     re.I,
 )

@@ -136,16 +136,28 @@ _NOT_VALUE = re.compile(
 # value of £1.1m") is an old contract's value, unless its clause turns to the new period
 # ("extend the existing contract at a cost of £X").
 _OLD_CONTRACT = re.compile(
-    r"\b(?:current|existing|previous|old|expiring|incumbent|outgoing)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:contracts?|arrangements?|agreements?|frameworks?)\b[^;]*$",
+    r"\b(?:current|existing|previous|old|original|expiring|incumbent|outgoing)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:contracts?|arrangements?|agreements?|frameworks?)\b"
+    # "during the original contract term of 5 years, at an annual cost of £300k" is the new
+    # contract's initial term
+    r"(?!\s+(?:term|period|duration))[^;]*$",
     re.I,
 )
-_NEW_PERIOD = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|vari\w*|vary|proposed|future)\b", re.I)
+_NEW_PERIOD = re.compile(
+    r"\b(?:extend\w*|extension|renew\w*|new|vari\w*|vary|proposed|future|increas\w*|revised|uplift\w*|ris(?:e|ing))\b",
+    re.I,
+)
 # "The contract is worth in excess of £2m" states the value with a floor; "payments in excess of
 # £500" and "contracts with a value over £100,000" are thresholds (GUIDE).
 _STATED_FLOOR = re.compile(
     r"\b(?:is|are|was|will be|be)\s+(?:worth|valued\s+at|estimated\s+(?:to\s+be\s+|at\s+))\W*"
     r"(?:in excess of|more than|over|at least|upwards of|above)\W*$",
+    re.I,
+)
+# "authorised to spend up to £75,000 on consultancy support": a fee of another thing (GUIDE).
+_OTHER_PURPOSE = re.compile(
+    r"^\W{0,3}(?:\w+\s+){0,2}?(?:on|for|towards)\s+(?:external\s+|specialist\s+)?"
+    r"(?:consultan\w*|legal|professional|advis[eo]\w*|insurance)",
     re.I,
 )
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
@@ -157,7 +169,7 @@ _PROCUREMENT_CUE = re.compile(
 )
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|expenditure|fee|estimated|total)\b",
+    r"spend|spent|expenditure|fee|estimated|total)\b",
     re.I,
 )
 
@@ -307,6 +319,7 @@ def mark_contract_values(doc: Doc) -> None:
             and not (_OLD_CONTRACT.search(clause) and not _NEW_PERIOD.search(clause))
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and not _OTHER_PURPOSE.match(tail)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
             and _about_procurement(doc, span.start_char)
         )
