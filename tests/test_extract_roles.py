@@ -191,6 +191,12 @@ def _kinds(text):
             [(300_000, "year", "approx", True)],
         ),
         ("Approximately £2m per annum is spent on the contract.", [(2_000_000, "year", "approx", True)]),
+        # GUIDE per total: "across ten years"-style spans over the contract's life
+        (
+            "The framework is forecast to have a spend of around £10m over its four-year life.",
+            [(10_000_000, "total", "approx", True)],
+        ),
+        ("The weekly cost of the contract is £2,500.", [(2_500, "week", None, True)]),
         # the decision extends the existing contract: that cost is the value decided
         ("Extend the existing contract at a cost of £90,000 for six months.", [(90_000, None, None, True)]),
         ("The previous contract was worth £400,000 per annum.", [(400_000, "year", None, False)]),
@@ -259,6 +265,17 @@ def test_money_roles(text, expected):
         ),
         ("The new contract will commence with a 3 month implementation period.", [(3, "other")]),
         ("The defects liability period is 12 months.", [(12, "other")]),
+        # the options name their own kind even after an "initial" term
+        (
+            "The framework will run for an initial 2 years with two optional 12 month extensions.",
+            [(24, "term"), (12, "extension"), (12, "extension")],
+        ),
+        # "extend by a further N months" is an extension whatever it is for; a lease stays other
+        (
+            "The contract will be extended by 3 months to allow for mobilisation of the new provider.",
+            [(3, "extension")],
+        ),
+        ("Agree to extend the lease by 5 years under the contract.", [(60, "other")]),
         # "will last 5 years" is a period; "the last 5 years" is not
         (
             "The contract will last 5 years with a possible 5 year extension, up to 10 years in total.",

@@ -204,6 +204,12 @@ _OTHER_AFTER = re.compile(
     r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
     re.I,
 )
+_NAMED_EXTENSION = re.compile(r"\b(?:extensions?|renewals?|further|additional|optional)\b", re.I)
+_EXTEND_BY = re.compile(
+    r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:a\s+)?(?:(?:further|additional)\s+)?"
+    r"(?:period\s+of\s+)?(?:up\s+to\s+)?$",
+    re.I,
+)
 # The decision extends a contract already in place: its periods are extensions, not a new term.
 _EXTENDS_EXISTING = re.compile(
     r"\b(?:extend(?:ing|s|ed)?|extension of|continu(?:e|ation) (?:of|with)|further award|vary|variation)\b[^.]{0,80}?"
@@ -236,7 +242,12 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     text = flat_text(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
-    if _OTHER_AFTER.match(tail) or _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
+    if _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
+        return "other"
+    # "extended by 3 months to allow for mobilisation": the extension, not the mobilisation
+    if _EXTEND_BY.search(head):
+        return "extension"
+    if _OTHER_AFTER.match(tail):
         return "other"
     if _EXTENSION_AFTER.match(tail):
         return "extension"
@@ -270,7 +281,9 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
         return [(first, None)] + [(_months(n, g["unit"]), "extension") for n in numbers[1:]]
     if shape in ("times", "periods", "counteach"):
         count = int(word_number(g["count"]) or 0)
-        return [(_months(g["each"], g["unit"]), "repeat")] * max(min(count, 6), 1)
+        # "two optional 12 month extensions" names its own kind, whatever term precedes it
+        named = _NAMED_EXTENSION.search(match.group())
+        return [(_months(g["each"], g["unit"]), "extension" if named else "repeat")] * max(min(count, 6), 1)
     if shape == "plusone":
         return [(_months(g["num"], g["unit"]), None), (_months(g["more"], g["unit"]), "extension")]
     if shape == "afurther":

@@ -101,16 +101,20 @@ _PERIOD_BEFORE = [
         ("hour", r"hourly|per hour"),
     )
 ] + [
-    # "Annual spend through the system was estimated at £3.8m": the period names the noun the
-    # amount restates, however many words later in the same clause.
+    # "Annual spend through the system was estimated at £3.8m", "the weekly cost of the contract
+    # is £2,500": the period names the noun the amount restates, however many words later in the
+    # same clause.
     (
-        "year",
+        per,
         re.compile(
-            r"\b(?:annual|yearly)\s+(?:contract\s+)?(?:value|spend|cost|expenditure|price|fee|charge|budget)s?\b"
+            r"\b(?:"
+            + words
+            + r")\s+(?:contract\s+)?(?:value|spend|cost|expenditure|price|fee|charge|budget)s?\b"
             r"[^.;£]{0,60}$",
             re.I,
         ),
     )
+    for per, words in (("year", "annual|yearly"), ("month", "monthly"), ("week", "weekly"), ("day", "daily"))
 ]
 _TOTAL_BEFORE = re.compile(
     r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum (?:contract )?(?:cost|value|spend))\b"
@@ -120,7 +124,7 @@ _TOTAL_BEFORE = re.compile(
 # "across the remaining term" is what is left of a contract, not a total over it (as "over the
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
-    r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:life|lifetime|whole|full|"
+    r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
     r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain))",
     re.I,
 )
