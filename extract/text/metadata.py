@@ -10,6 +10,8 @@ import re
 
 LABELS = (
     "Decision Maker",
+    "Decision maker(s)",
+    "Decision makers",
     "Decision status",
     "Is Key decision?",
     "Is subject to call in?",
@@ -49,6 +51,8 @@ _LINE = re.compile(
     re.I | re.M,
 )
 _CANONICAL = {label.lower(): label for label in LABELS}
+# Spellings of one label read as that label ("Decision maker(s): ...").
+_CANONICAL.update({"decision maker(s)": "Decision Maker", "decision makers": "Decision Maker"})
 
 
 def _value_below(text: str, pos: int) -> str:
