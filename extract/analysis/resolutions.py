@@ -31,6 +31,8 @@ TRIGGER = re.compile(
     r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
     r"[^\n.]{0,120}\b" + _BODY + r"(?:[ \t]+[\w&'’-]+)?[ \t]*:[ \t\u00a0]*$)"
     r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
+    # a vote note between the trigger and the decision: "RESOLVED: (unanimously) That ..."
+    r"(?:[ \t\u00a0]*\((?i:unanimously|nem\.?[ \t]*con\.?|by [^)\n]{1,40}|with [^)\n]{1,40})\)(?=[ \t\u00a0]))?"
 )
 STOP = re.compile(
     r"(?im)^[ \t\u00a0]*(?:\d{1,3}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
@@ -179,9 +181,28 @@ def _block_end(text: str, start: int, limit: int) -> int:
     return end
 
 
+# A numbered lead-in inside a block ("(1) That the Cabinet:", "1. That the Director be authorised
+# to:") is an item of that block with its sub-items under it, not a new block; a numbered line
+# naming the trigger word itself ("12. RESOLVED:") still opens one.
+_OWN_TRIGGER = re.compile(r"(?:RESOLVED|DECISION|AGREED|RECOMMENDATION|Decisions? made)\b", re.I)
+
+
+def _is_lead_in(text: str, match: re.Match, previous: re.Match | None) -> bool:
+    if previous is None:
+        return False
+    line = text[match.start() : match.end()]
+    mark = _MARK.match(line)
+    if not mark or _OWN_TRIGGER.match(line[mark.end() :]):
+        return False
+    return _block_end(text, previous.end(), match.start()) == match.start()
+
+
 def blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each resolution block."""
-    triggers = list(TRIGGER.finditer(text))
+    triggers: list[re.Match] = []
+    for match in TRIGGER.finditer(text):
+        if not _is_lead_in(text, match, triggers[-1] if triggers else None):
+            triggers.append(match)
     out = []
     for i, match in enumerate(triggers):
         start = match.end()
