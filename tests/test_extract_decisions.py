@@ -222,6 +222,40 @@ RESOLUTION_CASES = [
         ],
     ),
     (
+        "resolved_mid_sentence",
+        "It was RESOLVED that the report be noted.\n\nThe meeting ended at 8pm.\n",
+        ["the report be noted."],
+    ),
+    (
+        "resolved_lower_case_after_it_was",
+        "Following debate it was resolved that the scheme be deferred to the next meeting.\n",
+        ["the scheme be deferred to the next meeting."],
+    ),
+    (
+        "paragraph_numbers_then_narrative_section",
+        "RESOLVED:\n\n1.1 That the Cabinet approves the award.\n1.2 That the Cabinet notes the risks.\n\n"
+        "2. Background\n\n2.1 The service began in 2010.\n",
+        ["That the Cabinet approves the award.", "That the Cabinet notes the risks."],
+    ),
+    (
+        "lead_in_then_roman_parenthesis",
+        "RESOLVED:\n\nThat the Committee:\n\ni) notes the report;\nii) agrees the plan.\n\nPublication date: 3/3/2023\n",
+        ["notes the report;", "agrees the plan."],
+    ),
+    (
+        "recommendations_heading_then_report_sections",
+        "Recommendations\n\nThat Cabinet:\n\n1. approves the strategy;\n2. delegates authority to the Director.\n\n"
+        "1. Purpose of report\n\n1.1 This report sets out the strategy.\n",
+        ["approves the strategy;", "delegates authority to the Director."],
+    ),
+    (
+        # as labelled in the corpus (seeds): bullets under a numbered item belong to that item
+        "bullets_under_numbered_item",
+        "Decision Made:\n\n1. To award the contract:\n\n   - for a term of 3 years;\n   - with a 1 year extension.\n\n"
+        "2. To note the report.\n\nReasons for decision:\nText\n",
+        ["To award the contract: - for a term of 3 years; - with a 1 year extension.", "To note the report."],
+    ),
+    (
         "agenda_item_number_ends_block",
         "7. Fees and Charges\n\nRESOLVED: That the fees and charges be approved.\n\n"
         "8. Treasury Management\n\nThe report was presented by the Section 151 Officer.\n",
@@ -274,6 +308,26 @@ ROLE_CASES = [
         "publication_after_date_of_decision",
         "Publication date: 20/06/2023\n\nDate of decision: 15/06/2023\n\nDecision Maker: Cabinet\n",
         ("2023-06-15", "Cabinet"),
+    ),
+    (
+        "report_header_date_not_publication_date",
+        "Cabinet – 12 March 2024\n\nReport title: Waste Strategy\n\nPublication date: 20/03/2024\n",
+        ("2024-03-12", "Cabinet"),
+    ),
+    (
+        "report_to_and_date_labels",
+        "Report to: Cabinet\nDate: 14 February 2023\nPublication date: 20 February 2023\n",
+        ("2023-02-14", "Cabinet"),
+    ),
+    (
+        "cabinet_member_in_text",
+        "Individual Cabinet Member Decision\n\nAs Cabinet Member for Housing, I agree to the award of the contract.\n",
+        (None, "Cabinet Member for Housing"),
+    ),
+    (
+        "labels_with_values_below",
+        "Decision maker:\n\nExecutive Director of Adult Services\n\nDecision date:\n\n04/05/2021\n",
+        ("2021-05-04", "Executive Director of Adult Services"),
     ),
     (
         "no_date_no_maker",

@@ -30,7 +30,11 @@ TRIGGER = re.compile(
     r"That " + _BODY + r"[^\n]{0,40}?[:–—]|"
     r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following)\b[^\n.]{0,60}(?:that|to)?[ \t]*[:;–—][ \t\u00a0]*$|"
     r"[^\n.]{0,120}\b" + _BODY + r"(?:[ \t]+[\w&'’-]+)?[ \t]*:[ \t\u00a0]*$)"
-    r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:)"
+    r"|\bRESOLVED\b[ \t\u00a0]*:|\b(?:do )?hereby[ \t]*:"
+    # mid-sentence in minutes: "It was RESOLVED that ...", "it was resolved that ..." (never a bare
+    # "resolved" of prose: "the issue was resolved")
+    r"|\b(?:It|it) was (?:(?:therefore|unanimously|further) )?(?:RESOLVED|[Rr]esolved)[ \t\u00a0]+that\b"
+    r"|\bRESOLVED[ \t\u00a0]+(?:that|to)\b)"
     # a vote note between the trigger and the decision: "RESOLVED: (unanimously) That ..."
     r"(?:[ \t\u00a0]*\((?i:unanimously|nem\.?[ \t]*con\.?|by [^)\n]{1,40}|with [^)\n]{1,40})\)(?=[ \t\u00a0]))?"
 )
