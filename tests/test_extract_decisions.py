@@ -253,7 +253,13 @@ RESOLUTION_CASES = [
         "bullets_under_numbered_item",
         "Decision Made:\n\n1. To award the contract:\n\n   - for a term of 3 years;\n   - with a 1 year extension.\n\n"
         "2. To note the report.\n\nReasons for decision:\nText\n",
-        ["To award the contract: - for a term of 3 years; - with a 1 year extension.", "To note the report."],
+        # GUIDE, hard cases: "Bulleted and roman-numbered sub-items are resolution items of their own."
+        [
+            "To award the contract:",
+            "for a term of 3 years;",
+            "with a 1 year extension.",
+            "To note the report.",
+        ],
     ),
     (
         "agenda_item_number_ends_block",

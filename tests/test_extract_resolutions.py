@@ -23,13 +23,17 @@ def test_numbered_items_after_resolved():
     assert [o for _, _, o in found] == ["approved", "noted"]
 
 
-def test_bullets_stay_inside_numbered_item():
+def test_bullets_under_a_numbered_item_are_items_of_their_own():
+    # GUIDE, hard cases: "Bulleted and roman-numbered sub-items are resolution items of their own."
     text = (
         "RESOLVED\n\n1) That Members approved the delegated authority to:\n\n"
         "·   Award contracts following the tender\n\n2) That Members noted the report.\n\nReason for decision\n"
     )
-    found = items(text)
-    assert len(found) == 2 and "Award contracts" in found[0][0]
+    assert [t for t, _, _ in items(text)] == [
+        "That Members approved the delegated authority to:",
+        "Award contracts following the tender",
+        "That Members noted the report.",
+    ]
 
 
 def test_flattened_bullets_are_items_and_headings_are_not():

@@ -3,8 +3,8 @@
 A block starts at a trigger ("RESOLVED", "Decision:", "Decision made", "has agreed to:",
 "It is recommended that the Leader:", "the Executive:" ...) and ends at a stop heading
 ("Reasons for decision", "Alternative options", "Report author", "Publication date" ...) or the
-next trigger. Numbered, lettered and roman items are items of their own; bullets are items when
-the block has no numbered items, else part of the numbered item above them.
+next trigger. Numbered, lettered and roman items are items of their own, and so are bullets,
+also under a numbered item (the GUIDE's hard cases; the seed s002 gold, older, merges them).
 """
 
 from __future__ import annotations
@@ -114,8 +114,7 @@ def _mark(line: str) -> re.Match | None:
 def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
     """(start, end, number) of each item in a block.
 
-    Numbered/lettered lines are items and bullets belong to the item above them; without
-    numbering, bullets are the items; without either, each paragraph is an item. An unmarked
+    Numbered/lettered lines and bullets are items; without either, each paragraph is an item. An unmarked
     paragraph continues the item above only when that item is mid-sentence or it starts in
     lower case (a wrapped line); otherwise it is commentary ("Funded as ...") and is skipped.
     """
@@ -138,20 +137,21 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
             items.append([s + len(line) - len(stripped), e, pending])
             pending, open_item, blank = None, True, False
             continue
-        mark = _mark(line) if marked else _BULLET.match(line) if bulleted else None
+        # GUIDE, hard cases: bulleted sub-items are items of their own, under a numbered item too.
+        # ("RESOLVED – That:" opens the block: a dash before the first item is punctuation.)
+        mark = (_mark(line) if marked else None) or (
+            _BULLET.match(line) if bulleted or (marked and items) else None
+        )
         if items and not mark and _SECTION_NUMBER.match(line):
             break  # the report's narrative resumes
         stripped = line.lstrip(" \t\u00a0")
         done = bool(items) and bool(_ENDED.search(text[items[-1][0] : items[-1][1]]))
         if mark:
-            items.append([s + mark.end(), e, mark.group("mark").strip("().") if marked else None])
+            number = mark.group("mark").strip("().") if marked and mark.re is not _BULLET else None
+            items.append([s + mark.end(), e, number])
             open_item = True
         elif marked or bulleted:
-            if (
-                items
-                and open_item
-                and (not blank or stripped[:1].islower() or (marked and _BULLET.match(line)))
-            ):
+            if items and open_item and (not blank or stripped[:1].islower()):
                 items[-1][1] = e
             else:
                 open_item = False
