@@ -172,6 +172,9 @@ def index_records(
             # The index holds less than the store marked (a deleted folder, a new layout, lost
             # commits): every record is queued again; upserts by id make that safe.
             store.mark_all_unindexed(backend)
+        # An empty index (or one being rebuilt) holds none of the ids about to be added, and this
+        # process is its only writer: no older copies to replace.
+        fresh = rebuild or engine.count() == 0
         if rebuild:
             engine.start_rebuild()
         total = store.count_unindexed(backend)
@@ -179,7 +182,7 @@ def index_records(
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
             for batch in _batches(store.unindexed(backend), BATCH):
-                indexed += engine.add(batch)
+                indexed += engine.add(batch, fresh=fresh)
                 pending.extend(r.id for r in batch)
                 advance(len(batch))
                 # During a rebuild nothing is committed until the end: searches keep the old index.

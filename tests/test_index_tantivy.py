@@ -139,6 +139,17 @@ def test_indexing_twice_changes_no_count_and_upserts(tmp_path):
     assert service.backend_for(settings).ids() == {r.id for r in sample_records()}
 
 
+def test_records_indexed_but_not_marked_are_replaced_not_duplicated(tmp_path):
+    # A run killed after the index commit but before the store's marks: the next run re-sends the
+    # records into a non-empty index, which must replace them (the fresh-load shortcut is off).
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    with Store(settings.db_path) as store:
+        store.mark_all_unindexed("tantivy")
+    again = service.index_records(settings, progress=False)
+    assert (again["indexed"], again["count"]) == (7, 7)
+
+
 def test_rebuild_keeps_old_index_until_commit_and_refills_from_store(tmp_path):
     settings = settings_for(tmp_path)
     service.index_records(settings, sample_records(), progress=False)

@@ -34,8 +34,12 @@ class SearchBackend(abc.ABC):
     name: str
 
     @abc.abstractmethod
-    def add(self, records: Iterable[Record]) -> int:
-        """Upsert records by id (visible after ``commit``); returns how many were written."""
+    def add(self, records: Iterable[Record], fresh: bool = False) -> int:
+        """Upsert records by id (visible after ``commit``); returns how many were written.
+
+        ``fresh``: the caller knows the index holds none of these ids (it was empty, or is being
+        rebuilt), so replacing an older copy can be skipped.
+        """
 
     @abc.abstractmethod
     def delete(self, ids: Iterable[str]) -> None:

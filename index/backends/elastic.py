@@ -305,7 +305,8 @@ class ElasticBackend(SearchBackend):
         return done
 
     @_cluster_errors
-    def add(self, records: Iterable[Record]) -> int:
+    def add(self, records: Iterable[Record], fresh: bool = False) -> int:
+        # An "index" action replaces any document with the same _id: nothing to skip when fresh.
         self._ensure()
         target = self._target
 

@@ -267,11 +267,13 @@ class TantivyBackend(SearchBackend):
                 ) from exc
         return self._writer
 
-    def add(self, records: Iterable[Record]) -> int:
+    def add(self, records: Iterable[Record], fresh: bool = False) -> int:
         n = 0
         writer = self.writer
         for rec in records:
-            writer.delete_documents_by_term("id", rec.id)
+            # Each pending delete is held in memory until commit: on a fresh load they are pure cost.
+            if not fresh:
+                writer.delete_documents_by_term("id", rec.id)
             writer.add_document(to_document(to_fields(rec)))
             n += 1
         return n
