@@ -17,6 +17,9 @@ from extract.analysis.base import GAP, SP, add, flat_text, sentence, text_of
 from extract.analysis.numbers import NUMBER, NUMBER_WORD, word_number
 
 _UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
+# Between a number and its unit: "3 years", "3-year", "3 - year".
+_JOIN = SP + r"?[- ]?" + SP + r"?"
+_EACH_UNIT = r"(?P<each>" + NUMBER + r")" + _JOIN + _UNIT  # one part's length: "12 month"
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
 _NUM = r"(?P<num>" + NUMBER + r")(?:" + SP + r"?\(\d+\))?"
 # "3 years and 4 months": one duration.
@@ -46,46 +49,13 @@ _PLUS = (
     + r"plus"
     + GAP
     + r"\d+)"
-    + SP
-    + r"?[- ]?"
-    + SP
-    + r"?"
+    + _JOIN
     + _UNIT
 )
-_TIMES = (
-    r"(?P<count>\d|"
-    + NUMBER_WORD
-    + r")"
-    + GAP
-    + r"(?:x|×)"
-    + GAP
-    + r"(?P<each>"
-    + NUMBER
-    + r")"
-    + SP
-    + r"?[- ]?"
-    + SP
-    + r"?"
-    + _UNIT
-)
+_TIMES = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:x|×)" + GAP + _EACH_UNIT
 _PERIODS_OF = (
     r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?"
-    r"(?:periods?|terms?|extensions?)"
-    + GAP
-    + r"of"
-    + GAP
-    + r"(?:up"
-    + GAP
-    + r"to"
-    + GAP
-    + r")?(?P<each>"
-    + NUMBER
-    + r")"
-    + SP
-    + r"?[- ]?"
-    + SP
-    + r"?"
-    + _UNIT
+    r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?" + _EACH_UNIT
 )
 _COUNT_EACH = (
     r"(?P<count>\d|"
@@ -97,26 +67,22 @@ _COUNT_EACH = (
     + r")?(?P<each>\d+|"
     + NUMBER_WORD
     + r")"
-    + SP
-    + r"?[- ]?"
-    + SP
-    + r"?(?P<unit>years?|months?|weeks?)"
+    + _JOIN
+    + r"(?P<unit>years?|months?|weeks?)"
     + GAP
     + r"(?:periods|extensions|terms)\b"
 )
 # "2 years plus one", "extensions of 2 years plus one"
 _PLUS_ONE = (
-    _NUM + SP + r"?[- ]?" + SP + r"?" + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b"
+    _NUM + _JOIN + _UNIT + GAP + r"plus" + GAP + r"(?P<more>one|two|three|\d)\b"
     r"(?!" + GAP + r"(?:years?|months?|weeks?|days?))"
 )
 # "4\nyears" (a wrapped line), "three further years", "two additional months".
 _SINGLE = (
     _NUM
     + r"(?:"
-    + SP
-    + r"?[- ]?"
-    + SP
-    + r"?|"
+    + _JOIN
+    + r"|"
     + SP
     + r"*\n"
     + SP
