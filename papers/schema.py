@@ -18,7 +18,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: suppliers and category
 
 PageType = Literal[
     "decision_details",
@@ -111,6 +111,21 @@ class Resolution(Span):
     outcome: Outcome | None = None
 
 
+class Supplier(Span):
+    """A named supplier, provider or contractor of a contract the document decides or reports on."""
+
+    name: str  # as first written, tidied of surrounding punctuation
+    key: str  # normalised: case, punctuation, "(UK)", "&"/"and" and legal suffixes ignored
+
+
+class Category(Span):
+    """What the contract buys, as a CPV 2008 code (OCDS ``Classification``) and the words read."""
+
+    scheme: Literal["CPV"] = "CPV"
+    id: str  # a CPV code with its check digit ("85311000-2"); a division alone is "85000000-9"
+    description: str  # the code's official CPV 2008 English description
+
+
 class ContractSummary(Model):
     """The contract the document decides, in OCDS terms; every figure traceable to a mention."""
 
@@ -159,6 +174,8 @@ class Record(Model):
     procurement: list[Route] = Field(default_factory=list)
     procurement_mentions: list[RouteMention] = Field(default_factory=list)
     resolutions: list[Resolution] = Field(default_factory=list)
+    suppliers: list[Supplier] = Field(default_factory=list)
+    category: Category | None = None
     contract: ContractSummary = Field(default_factory=ContractSummary)
 
     def to_json(self) -> str:
