@@ -2,7 +2,7 @@
 
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
 contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
-index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
+index_records(settings)      -> {"backend", "loaded", "indexed", "count", "refused", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
 
@@ -161,6 +161,7 @@ def index_records(
     """
     started = time.perf_counter()
     engine = backend_for(settings, backend)
+    rebuild = rebuild or engine.needs_rebuild()
     with Store(settings.ensure().db_path) as store:
         loaded = None
         if records is not None:
@@ -179,11 +180,15 @@ def index_records(
             engine.start_rebuild()
         total = store.count_unindexed(backend)
         indexed = 0
+        refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
             for batch in _batches(store.unindexed(backend), BATCH):
                 indexed += engine.add(batch, fresh=fresh)
-                pending.extend(r.id for r in batch)
+                # A record the engine refused stays queued (and is logged); the rest of its batch is marked.
+                not_taken = engine.refused()
+                refused += len(not_taken)
+                pending.extend(r.id for r in batch if r.id not in not_taken)
                 advance(len(batch))
                 # During a rebuild nothing is committed until the end: searches keep the old index.
                 if not rebuild and len(pending) >= COMMIT_EVERY:
@@ -197,6 +202,7 @@ def index_records(
             "loaded": loaded,
             "indexed": indexed,
             "count": engine.count(),
+            "refused": refused,
             "rebuild": rebuild,
             "seconds": round(time.perf_counter() - started, 2),
         }

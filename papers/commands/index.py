@@ -36,7 +36,7 @@ backend_option = click.option(
     type=click.Choice(BACKENDS),
     default="tantivy",
     show_default=True,
-    help="Search engine (elasticsearch needs ELASTICSEARCH_URL).",
+    help="Search engine (elasticsearch: a 9.x server at ELASTICSEARCH_URL; 8.x and older are refused).",
 )
 
 
@@ -168,7 +168,13 @@ def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool,
         f"the index holds {summary['count']}",
         err=True,
     )
-    if reader is not None and reader.bad:
+    if summary["refused"]:
+        click.echo(
+            f"error: {backend} refused {summary['refused']} records (reasons logged above); "
+            "they stay queued for the next run",
+            err=True,
+        )
+    if (reader is not None and reader.bad) or summary["refused"]:
         sys.exit(EXIT_PARTIAL)
 
 
