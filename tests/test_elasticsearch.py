@@ -389,6 +389,12 @@ def test_a_server_of_another_major_is_refused_before_any_work(on_cluster, answer
     assert [m for m, _, _ in answers.requests] == ["GET"]  # nothing written
 
 
+def test_a_key_that_may_not_read_the_version_still_gets_its_answers(on_cluster, answers):
+    answers.replies[("GET", "/")] = (403, {"error": {"type": "security_exception", "reason": "no monitor"}})
+    result = run(on_cluster, "search", "fostering", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["total"] == 0
+
+
 def test_help_states_the_supported_servers():
     result = CliRunner().invoke(cli, ["index", "--backend", "elasticsearch", "--help"])
     assert "9.x server" in " ".join(result.output.split())
