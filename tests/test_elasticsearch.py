@@ -459,6 +459,10 @@ def test_bulk_requests_are_sized_by_bytes(on_cluster, answers, monkeypatch):
     answers.requests.clear()
     assert backend.add([records[0], big, records[1]]) == 3  # a document over the limit goes alone
     assert [len(answers.bulk_items(b)) for _, b in answers.sent("PUT", "/_bulk")] == [1, 1, 1]
+    # A document over the cluster's own request limit is that record's failure, not the run's.
+    too_big = (413, {"error": {"type": "content_too_long", "reason": "too long"}})
+    answers.replies[("PUT", "/_bulk")] = too_big
+    assert backend.add([big]) == 0 and set(backend.refused()) == {big.id}
 
 
 def test_busy_documents_are_retried_with_backoff_then_left_queued(on_cluster, answers):

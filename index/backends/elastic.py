@@ -100,10 +100,8 @@ MAPPINGS: dict = {
         "start_date": DATE,
         "end_date": DATE,
         "procurement_method": {"type": "keyword"},
-        # Plain objects, not nested: nothing queries a mention as a unit, and nested documents count
-        # against index.mapping.nested_objects.limit (10,000 per document).
         "money": {
-            "type": "object",
+            "type": "object",  # not nested: see to_source
             "properties": {
                 "text": {"type": "text"},
                 "amount": {"type": "double"},
@@ -114,7 +112,7 @@ MAPPINGS: dict = {
             },
         },
         "durations": {
-            "type": "object",
+            "type": "object",  # not nested: see to_source
             "properties": {
                 "text": {"type": "text"},
                 "months": {"type": "float"},
@@ -147,7 +145,11 @@ def index_template(alias: str = DEFAULT_ALIAS) -> dict:
 
 
 def to_source(record: Record) -> dict:
-    """The document body for a record: the shared flat fields plus money and durations."""
+    """The document body for a record: the shared flat fields plus money and durations.
+
+    Mentions are plain objects, not nested documents: nothing queries a mention as a unit, and
+    nested documents count against index.mapping.nested_objects.limit (10,000 per document), which
+    a large agenda pack can pass."""
     source = {k: v for k, v in to_fields(record).items() if v is not None and v != []}
     source["money"] = [
         {
@@ -491,11 +493,20 @@ class ElasticBackend(SearchBackend):
     def _bulk(self, actions: Iterable[Action]) -> tuple[int, dict[str, str]]:
         """Send actions in bulk requests of at most BULK_BYTES, retrying documents the cluster
         refuses as busy; how many succeeded, and the ones it refused (id -> reason)."""
+        from elasticsearch import ApiError
+
         done, refused = 0, {}
         for chunk in chunks(actions, BULK_BYTES):
             pending, attempt = chunk, 0
             while pending:
-                response = self.client.bulk(operations=[line for _, lines in pending for line in lines])
+                try:
+                    response = self.client.bulk(operations=[line for _, lines in pending for line in lines])
+                except ApiError as exc:
+                    if exc.meta.status != 413 or len(pending) != 1:
+                        raise
+                    # One document over the cluster's http.max_content_length: that record's failure.
+                    refused[pending[0][0]] = "413: larger than the cluster accepts in one request"
+                    break
                 busy = []
                 for action, item in zip(pending, response["items"], strict=True):
                     ((op, result),) = item.items()
