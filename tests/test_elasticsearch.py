@@ -7,6 +7,7 @@ they check what we ask a cluster and how we read a given answer. That is not a c
 nothing here calls it one: behaviour on a real cluster is the ELASTICSEARCH_URL suite's.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -482,10 +483,13 @@ def test_busy_documents_are_retried_with_backoff_then_left_queued(on_cluster, an
     assert caught.value.exit_code == 1  # the run retries later; nothing from it is marked
 
 
-def test_an_old_layout_is_rebuilt_behind_the_alias(on_cluster, answers):
+def test_an_old_layout_is_rebuilt_behind_the_alias(on_cluster, answers, caplog):
     answers.indices = {"papers-v1-5": {"papers"}}
     store_with(on_cluster, sample_records())
-    summary = service.index_records(on_cluster, backend="elasticsearch", progress=False)
+    with caplog.at_level(logging.WARNING):
+        summary = service.index_records(on_cluster, backend="elasticsearch", progress=False)
+    assert "papers-v1-5 has an older layout" in caplog.text
+    assert "`papers index --backend elasticsearch` rebuilds it" in caplog.text  # what a reader is told
     assert summary["rebuild"] is True
     (created,) = [t.strip("/") for t, _ in answers.sent("PUT", f"/papers-v{INDEX_VERSION}-\\d+")]
     assert all(f'"_index":"{created}"' in b.decode() for _, b in answers.sent("PUT", "/_bulk"))
@@ -522,13 +526,17 @@ def test_a_failed_rebuild_is_abandoned_not_swapped_in_later(on_cluster, answers)
 
 # -- a real cluster -----------------------------------------------------------------------------
 
-cluster = pytest.mark.skipif(not ES_URL, reason="set ELASTICSEARCH_URL to test against a real cluster")
+RUN_ON_CLUSTER = (
+    "needs a real cluster: run ELASTICSEARCH_URL=http://localhost:9200 make test against an "
+    "Elasticsearch 9.x server (its own throwaway aliases, removed afterwards)"
+)
+cluster = pytest.mark.skipif(not ES_URL, reason=RUN_ON_CLUSTER)
 
 
 @pytest.fixture(scope="module")
 def es_settings(tmp_path_factory):
     if not ES_URL:
-        pytest.skip("set ELASTICSEARCH_URL to test against a real cluster")
+        pytest.skip(RUN_ON_CLUSTER)
     settings = settings_for(tmp_path_factory.mktemp("es"))
     settings.elasticsearch_url = ES_URL
     backend = ElasticBackend(ES_URL, alias=f"papers-test-{uuid.uuid4().hex[:8]}")
@@ -574,12 +582,81 @@ def test_cluster_reindex_is_idempotent_and_rebuild_swaps_the_alias(es_settings):
     assert backend.ids() == {r.id for r in sample_records()}
 
 
+@contextlib.contextmanager
+def throwaway(settings, alias_prefix: str = "papers-t"):
+    """A backend on its own alias, used by the service for ES_URL while the block runs, then removed
+    (its indices and template too)."""
+    backend = ElasticBackend(ES_URL, alias=f"{alias_prefix}-{uuid.uuid4().hex[:8]}")
+    kept = service._backends.get(("elasticsearch", ES_URL))
+    service._backends[("elasticsearch", ES_URL)] = backend
+    try:
+        yield backend
+    finally:
+        client = backend.client
+        for name in client.indices.get(index=f"{backend.alias}*", ignore_unavailable=True).body:
+            client.indices.delete(index=name)
+        client.options(ignore_status=404).indices.delete_index_template(name=backend.alias)
+        if kept is None:
+            service._backends.pop(("elasticsearch", ES_URL))
+        else:
+            service._backends[("elasticsearch", ES_URL)] = kept
+
+
+@cluster
+@pytest.mark.elasticsearch
+def test_cluster_takes_a_huge_pack_and_highlights_it(tmp_path):
+    settings = settings_for(tmp_path)
+    settings.elasticsearch_url = ES_URL
+    text = "fostering allowance " + "budget line " * 110_000 + "respite"  # over 1,000,000 characters
+    pack = record(
+        "leeds:agenda_item:900",
+        text,
+        page_type="agenda_item",
+        money=[Money(text="£1", start=0, end=2, amount=1.0)] * 12_000,  # past the nested limit
+    )
+    with throwaway(settings) as backend:
+        summary = service.index_records(settings, [pack], backend="elasticsearch", progress=False)
+        assert (summary["indexed"], summary["refused"]) == (1, 0)
+        (hit,) = service.search(settings, "fostering", backend="elasticsearch")["hits"]
+        assert "<b>fostering</b>" in hit["snippet"].lower()
+        assert service.search(settings, "respite", backend="elasticsearch")["total"] == 1  # past the bound
+        assert backend.count() == 1
+
+
+@cluster
+@pytest.mark.elasticsearch
+def test_cluster_refuses_an_index_on_the_alias_name(tmp_path):
+    settings = settings_for(tmp_path)
+    settings.elasticsearch_url = ES_URL
+    with throwaway(settings) as backend:
+        backend.client.indices.create(index=backend.alias)
+        with pytest.raises(UserError, match="is an index, not the alias") as caught:
+            backend.search(parse("x"))
+        assert caught.value.exit_code == 2
+
+
+@cluster
+@pytest.mark.elasticsearch
+def test_cluster_rebuilds_an_old_layout_and_removes_leftovers(tmp_path):
+    settings = settings_for(tmp_path)
+    settings.elasticsearch_url = ES_URL
+    with throwaway(settings) as backend:
+        alias = backend.alias
+        old, leftover = f"{alias}-v1-1", f"{alias}-v{INDEX_VERSION}-2"
+        backend.client.indices.create(index=old, aliases={alias: {"is_write_index": True}})
+        backend.client.indices.create(index=leftover)  # a killed rebuild's
+        summary = service.index_records(settings, sample_records(), backend="elasticsearch", progress=False)
+        assert summary["rebuild"] is True and summary["count"] == len(sample_records())
+        (current,) = backend._current()
+        assert backend._layout(current) == INDEX_VERSION
+        assert not backend.client.indices.exists(index=old)
+        assert not backend.client.indices.exists(index=leftover)
+        # The new layout's analysis: "for" is a word (the old "english" analyzer dropped it).
+        assert service.search(settings, "for", backend="elasticsearch")["total"] == 4
+
+
 def test_a_dead_cluster_is_one_clear_line_and_exit_1(tmp_path):
     import socket
-
-    from click.testing import CliRunner
-
-    from papers.cli import cli
 
     with socket.socket() as sock:  # a port nothing listens on: a real refused connection
         sock.bind(("127.0.0.1", 0))

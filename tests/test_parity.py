@@ -10,7 +10,6 @@ only sets and counts are compared, never order or scores.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections import Counter
 
@@ -20,12 +19,7 @@ from index import service
 from index.documents import to_fields
 from papers.schema import ContractSummary, Record
 from tests.fixtures.index.records import record, sample_records, settings_for
-
-ES_URL = os.environ.get("ELASTICSEARCH_URL")
-RUN_ES = (
-    "set ELASTICSEARCH_URL (e.g. http://localhost:9200, a 9.x cluster) to run the parity suite on "
-    "Elasticsearch as well"
-)
+from tests.test_elasticsearch import ES_URL, RUN_ON_CLUSTER
 
 # Budget reports for deep pages: 30 of them, a decade of dates, every third one minutes.
 BUDGET = range(100, 130)
@@ -141,7 +135,8 @@ CASES = [
     params=[
         "tantivy",
         pytest.param(
-            "elasticsearch", marks=[pytest.mark.elasticsearch, pytest.mark.skipif(not ES_URL, reason=RUN_ES)]
+            "elasticsearch",
+            marks=[pytest.mark.elasticsearch, pytest.mark.skipif(not ES_URL, reason=RUN_ON_CLUSTER)],
         ),
     ],
 )

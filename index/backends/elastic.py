@@ -369,13 +369,22 @@ class ElasticBackend(SearchBackend):
             number = None  # answers the next request with media_type_header_exception (see _error)
         if number is not None and int(number.split(".")[0]) not in SUPPORTED_MAJORS:
             raise UserError(f"elasticsearch at {self.url} is version {number}; {SUPPORTED}", EXIT_USAGE)
-        if self.alias in self._indices():
+        indices = self._indices()
+        if self.alias in indices:
             # Searches would quietly read it, and creating the alias would fail.
             raise UserError(
                 f"elasticsearch at {self.url}: '{self.alias}' is an index, not the alias committee-papers "
                 f"reads through; delete or rename that index (DELETE /{self.alias}), then run "
                 "`papers index --rebuild --backend elasticsearch`",
                 EXIT_USAGE,
+            )
+        old = sorted(n for n, on in indices.items() if self.alias in on and self._layout(n) != INDEX_VERSION)
+        if old:  # searches still work, with the old analysis; the next writer rebuilds (needs_rebuild)
+            log.warning(
+                "elasticsearch index %s has an older layout than this version writes (v%d): "
+                "`papers index --backend elasticsearch` rebuilds it",
+                ", ".join(old),
+                INDEX_VERSION,
             )
         self._checked = True
 
@@ -478,15 +487,7 @@ class ElasticBackend(SearchBackend):
 
     @_cluster_errors
     def needs_rebuild(self) -> bool:
-        old = [i for i in self._current() if self._layout(i) != INDEX_VERSION]
-        if old:
-            log.warning(
-                "elasticsearch index %s has an older layout than this version's (v%d): rebuilding it "
-                "from the store",
-                ", ".join(old),
-                INDEX_VERSION,
-            )
-        return bool(old)
+        return any(self._layout(i) != INDEX_VERSION for i in self._current())
 
     # -- writes ----------------------------------------------------------------------------
 
