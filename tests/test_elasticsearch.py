@@ -583,14 +583,16 @@ def test_cluster_reindex_is_idempotent_and_rebuild_swaps_the_alias(es_settings):
 
 
 @contextlib.contextmanager
-def throwaway(settings, alias_prefix: str = "papers-t"):
-    """A backend on its own alias, used by the service for ES_URL while the block runs, then removed
-    (its indices and template too)."""
-    backend = ElasticBackend(ES_URL, alias=f"{alias_prefix}-{uuid.uuid4().hex[:8]}")
+def throwaway(tmp_path):
+    """Settings and a backend on its own alias, which the service uses for ES_URL while the block
+    runs; the alias's indices and template are removed afterwards."""
+    settings = settings_for(tmp_path)
+    settings.elasticsearch_url = ES_URL
+    backend = ElasticBackend(ES_URL, alias=f"papers-t-{uuid.uuid4().hex[:8]}")
     kept = service._backends.get(("elasticsearch", ES_URL))
     service._backends[("elasticsearch", ES_URL)] = backend
     try:
-        yield backend
+        yield settings, backend
     finally:
         client = backend.client
         for name in client.indices.get(index=f"{backend.alias}*", ignore_unavailable=True).body:
@@ -605,8 +607,6 @@ def throwaway(settings, alias_prefix: str = "papers-t"):
 @cluster
 @pytest.mark.elasticsearch
 def test_cluster_takes_a_huge_pack_and_highlights_it(tmp_path):
-    settings = settings_for(tmp_path)
-    settings.elasticsearch_url = ES_URL
     text = "fostering allowance " + "budget line " * 110_000 + "respite"  # over 1,000,000 characters
     pack = record(
         "leeds:agenda_item:900",
@@ -614,7 +614,7 @@ def test_cluster_takes_a_huge_pack_and_highlights_it(tmp_path):
         page_type="agenda_item",
         money=[Money(text="£1", start=0, end=2, amount=1.0)] * 12_000,  # past the nested limit
     )
-    with throwaway(settings) as backend:
+    with throwaway(tmp_path) as (settings, backend):
         summary = service.index_records(settings, [pack], backend="elasticsearch", progress=False)
         assert (summary["indexed"], summary["refused"]) == (1, 0)
         (hit,) = service.search(settings, "fostering", backend="elasticsearch")["hits"]
@@ -626,9 +626,7 @@ def test_cluster_takes_a_huge_pack_and_highlights_it(tmp_path):
 @cluster
 @pytest.mark.elasticsearch
 def test_cluster_refuses_an_index_on_the_alias_name(tmp_path):
-    settings = settings_for(tmp_path)
-    settings.elasticsearch_url = ES_URL
-    with throwaway(settings) as backend:
+    with throwaway(tmp_path) as (settings, backend):
         backend.client.indices.create(index=backend.alias)
         with pytest.raises(UserError, match="is an index, not the alias") as caught:
             backend.search(parse("x"))
@@ -638,9 +636,7 @@ def test_cluster_refuses_an_index_on_the_alias_name(tmp_path):
 @cluster
 @pytest.mark.elasticsearch
 def test_cluster_rebuilds_an_old_layout_and_removes_leftovers(tmp_path):
-    settings = settings_for(tmp_path)
-    settings.elasticsearch_url = ES_URL
-    with throwaway(settings) as backend:
+    with throwaway(tmp_path) as (settings, backend):
         alias = backend.alias
         old, leftover = f"{alias}-v1-1", f"{alias}-v{INDEX_VERSION}-2"
         backend.client.indices.create(index=old, aliases={alias: {"is_write_index": True}})
