@@ -105,6 +105,11 @@ def test_source_fits_the_strict_mapping():
         ("value>=2m", {"bool": {"filter": [{"range": {"annual_value": {"gte": 2e6}}}]}}),
         ("value<500k", {"bool": {"filter": [{"range": {"annual_value": {"lt": 5e5}}}]}}),
         ("term>36", {"bool": {"filter": [{"range": {"term_months": {"gt": 36.0}}}]}}),
+        ("category:85311000-2", {"bool": {"filter": [{"term": {"category_prefixes": "85311"}}]}}),
+        (
+            'supplier:"APCOA Parking (UK) Ltd"',
+            {"bool": {"filter": [{"match_phrase": {"supplier_words": {"query": "apcoa parking"}}}]}},
+        ),
         (
             "fostering route:framework -council:leeds",
             {
@@ -138,6 +143,8 @@ def test_search_body_pages_highlights_and_aggregates():
         "type": {"terms": {"field": "page_type", "size": 20}},
         "route": {"terms": {"field": "routes", "size": 20}},
         "year": {"terms": {"field": "year", "size": 50}},
+        "category": {"terms": {"field": "category_facet", "size": 50}},
+        "supplier": {"terms": {"field": "supplier_keys", "size": 50}},
     }
     assert "aggs" not in search_body(parse("x"), facets=False)
 

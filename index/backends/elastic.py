@@ -22,11 +22,11 @@ from papers.schema import Record
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1  # bump with any mapping change; a rebuild moves the alias to the new layout
+INDEX_VERSION = 2  # bump with any mapping change (2: suppliers, category); a rebuild moves the alias
 DEFAULT_ALIAS = "papers"
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
-FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
+FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
 CHUNK = 500  # documents per bulk request
 DATE = {
     "type": "date",
@@ -61,6 +61,13 @@ MAPPINGS: dict = {
         "start_date": DATE,
         "end_date": DATE,
         "procurement_method": {"type": "keyword"},
+        "suppliers": {"type": "keyword", "index": False},  # display names, shown on hits
+        "supplier_keys": {"type": "keyword"},
+        "supplier_words": ENGLISH_TEXT,
+        "category": {"type": "keyword"},
+        "category_description": {"type": "keyword", "index": False},
+        "category_prefixes": {"type": "keyword"},
+        "category_facet": {"type": "keyword"},
         "money": {
             "type": "nested",
             "properties": {
@@ -206,6 +213,7 @@ def parse_hits(response: dict) -> Hits:
     for h in response["hits"]["hits"]:
         hit = {name: h.get("_source", {}).get(name) for name in HIT_FIELDS}
         hit["routes"] = hit["routes"] or []
+        hit["suppliers"] = hit["suppliers"] or []
         hit["score"] = round(h.get("_score") or 0.0, 4)
         hit["snippet"] = (h.get("highlight", {}).get("body") or [""])[0]
         hits.append(hit)
