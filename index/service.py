@@ -1,7 +1,8 @@
 """What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
 
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
-contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
+contracts(settings, q)       -> {"group_by": G, "by_record": B, "total": N, "rows": [...], "groups": [...]}
+suppliers(settings, q)       -> {"total": N, "suppliers": [...]}
 index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
@@ -16,6 +17,7 @@ from typing import IO
 
 from index import contracts as contract_table
 from index import export as exporters
+from index import matters as matter_table
 from index.backends import SearchBackend, open_backend
 from index.query import Query, parse
 from index.store import Store
@@ -90,12 +92,14 @@ def contracts(
     backend: str = "tantivy",
     limit: int | None = None,
     offset: int = 0,
+    by_record: bool = False,
 ) -> dict:
-    """Matching contract decisions: ``total``, the ``rows`` (all, or a page with ``limit``/``offset``)
-    and per group count/known/unknown/q1/median/q3 of the annual value over every match.
+    """Matching contract matters (``by_record``: records): ``total``, the ``rows`` (all, or a page
+    with ``limit``/``offset``) and per group count/known/unknown/q1/median/q3 of the annual value
+    over every match, each matter counted once.
 
-    Listing 40,000 full rows costs far more than the groups, so pages and group-only views
-    (``limit=0``) read just the columns the groups need.
+    By record, listing 40,000 full rows costs far more than the groups, so pages and group-only
+    views (``limit=0``) read just the columns the groups need.
     """
     if group_by not in contract_table.GROUP_BY:
         raise UserError(f"cannot group by '{group_by}' (one of: {', '.join(contract_table.GROUP_BY)})")
@@ -105,17 +109,40 @@ def contracts(
     require_store(settings)
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
-        if limit is None and not offset:
+        if not by_record:
+            grouped = matching_matters(store, keys)
+            end = None if limit is None else offset + limit
+            rows = grouped[offset:end]
+        elif limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
             grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
     return {
         "group_by": group_by,
+        "by_record": by_record,
         "total": len(grouped),
         "rows": rows,
         "groups": contract_table.summarise(grouped, group_by),
     }
+
+
+def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
+    """The matters with a record among these keys (all matters for None). Matters are formed over
+    the whole table, so a query that matches one page of a decision still gets all its sources."""
+    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS)
+    matching = None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+    return matter_table.matter_rows(rows, matching)
+
+
+def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:
+    """One row per supplier key over the matching matters (papers suppliers)."""
+    query = _query(q)
+    require_store(settings)
+    with Store(settings.db_path) as store:
+        keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+        rows = matter_table.supplier_rows(matching_matters(store, keys))
+    return {"total": len(rows), "suppliers": rows}
 
 
 def matching_records(

@@ -47,7 +47,9 @@ def test_search_json_is_one_object(indexed):
     out = json.loads(result.stdout)
     assert set(out) == {"total", "hits", "facets"} and out["total"] == 1
     assert out["hits"][0]["id"] == "bromley:decision_details:1" and "<b>" in out["hits"][0]["snippet"]
-    assert set(out["facets"]) == {"council", "type", "route", "year"}
+    assert set(out["facets"]) == {"council", "type", "route", "year", "category", "supplier"}
+    assert out["facets"]["category"] == {"85311300-5 Welfare services for children and young people": 1}
+    assert out["facets"]["supplier"] == {"acme and co": 1}
 
 
 def test_search_text_and_csv(indexed):

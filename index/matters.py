@@ -1,0 +1,261 @@
+"""Matters: the records about one decision, joined into one contract row.
+
+A council publishes one decision many times: ModernGov links the decision record, its issue page,
+the agenda item, the report PDFs of that item and the minutes. Counting each page as a contract
+would count the contract several times in every median, so the contracts table, the supplier
+list, the web pages and the OCDS export all read matters from here.
+
+Records join a matter when they share a platform id (decision, issue or agenda item, read off the
+crawled page and its links, see ``page_links``), or the same council, normalised title and
+decision date. A meeting-level page (the minutes of a whole meeting) joins the matter of its
+meeting only when that meeting has exactly one: with several, nothing says which it is about.
+
+Each term of a matter comes from its best source (a decision record over a report over an agenda
+item, issue page or minutes), with the record and offsets it was read from; a matter whose
+sources state different values for a term lists that term in ``conflicts``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from index.contracts import ROW_FIELDS
+from papers.urls import classify
+
+# Lower is better: where a term is taken from when several records of a matter state it.
+SOURCE_RANK = {
+    "decision_details": 0,
+    "issue_decisions": 0,
+    "report": 1,
+    "agenda_item": 2,
+    "issue_details": 2,
+    "issue_meetings": 2,
+    "minutes": 3,
+    "meeting": 3,
+}
+WORST_RANK = 4
+LINK_IDS = ("decision", "issue", "item")
+MEETING_PAGES = ("minutes", "meeting")  # one page for a whole meeting: its links name many matters
+# Links a decision or issue page makes to the other pages of the same decision. Agenda item links
+# are left out: item pages link their neighbours on the agenda.
+_LINK = re.compile(
+    r"(?i)\b(mgIssueHistoryHome|ieIssueDetails|mgDecisionDetails|ieDecisionDetails)\.aspx\?([^\"'\s<>#]+)"
+)
+_WORD = re.compile(r"[^\W_]+")
+# Titles made of these words (and numbers) alone name no particular decision.
+_GENERIC_TITLE_WORDS = frozenset(
+    "a an and of the to for on decision decisions details detail issue agenda item items minutes report "
+    "reports cabinet meeting appendix appendices annex record delegated officer officers executive key "
+    "council committee board update".split()
+)
+# A matter's terms: the row fields each term carries, from one source.
+TERM_FIELDS: dict[str, tuple[str, ...]] = {
+    "value": ("annual_value", "total_value", "annualised_by"),
+    "term": ("term_months",),
+    "extension": ("extension_months",),
+    "start_date": ("start_date",),
+    "end_date": ("end_date",),
+    "route": ("procurement_method", "routes"),
+    "category": ("category_id", "category_description"),
+}
+# Fields with no span of their own: the first source that states them.
+PLAIN_FIELDS = ("council_name", "title", "decision_maker", "decision_date", "url", "max_extent_date")
+# Where two sources disagree: (term, the field compared).
+COMPARED = (
+    ("value", "annual_value"),
+    ("value", "total_value"),
+    ("term", "term_months"),
+    ("extension", "extension_months"),
+    ("start_date", "start_date"),
+    ("end_date", "end_date"),
+    ("category", "category_id"),
+)
+MATTER_FIELDS = ROW_FIELDS + ("records", "conflicts")
+SUPPLIER_FIELDS = (
+    "key",
+    "name",
+    "councils",
+    "matters",
+    "total_value",
+    "annual_value",
+    "first_decision",
+    "last_decision",
+)
+
+
+def page_links(page_type: str, platform_ids: dict[str, str], body: str) -> tuple[str, str | None]:
+    """(links, meeting) of a crawled page, as the contracts table keeps them for its records.
+
+    ``links`` are the decision, issue and item ids the page has, plus the decision and issue
+    pages it links to (none for a page that stands for a whole meeting); ``meeting`` is the
+    meeting the page belongs to, if it says.
+    """
+    ids = {f"{k}:{v}" for k, v in platform_ids.items() if k in LINK_IDS and v}
+    if page_type not in MEETING_PAGES and (ids or platform_ids):
+        for page, query in _LINK.findall(body or ""):
+            _, linked = classify(f"https://x/{page}.aspx?{html.unescape(query)}")
+            ids.update(f"{k}:{v}" for k, v in linked.items() if k in LINK_IDS)
+    return " ".join(sorted(ids)), platform_ids.get("meeting") or None
+
+
+def title_key(title: str | None) -> str | None:
+    """A title as the words that identify a decision, or None for a title that names none."""
+    words = _WORD.findall((title or "").lower())
+    if not any(w not in _GENERIC_TITLE_WORDS and not w.isdigit() for w in words):
+        return None
+    while words and words[0].isdigit():  # "11. Grounds maintenance": the agenda's numbering
+        words.pop(0)
+    return " ".join(words)
+
+
+class _Union:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+def group(rows: list[dict]) -> list[list[dict]]:
+    """The rows (contract-table rows with LINK_FIELDS) in matters, each matter's rows together."""
+    union = _Union(len(rows))
+    owner: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        council = row["council"] or ""
+        tokens = [f"{council}|{link}" for link in (row.get("links") or "").split()]
+        if row["decision_date"] and (title := title_key(row["title"])):
+            tokens.append(f"{council}|title|{title}|{row['decision_date']}")
+        for token in tokens:
+            if token in owner:
+                union.join(i, owner[token])
+            else:
+                owner[token] = i
+    in_meeting: dict[tuple, set[int]] = defaultdict(set)
+    for i, row in enumerate(rows):
+        if row.get("links") and row.get("meeting"):
+            in_meeting[(row["council"], row["meeting"])].add(union.find(i))
+    for i, row in enumerate(rows):
+        matters = in_meeting.get((row["council"], row.get("meeting"))) if not row.get("links") else None
+        if matters and len(matters) == 1:
+            union.join(i, next(iter(matters)))
+    members: dict[int, list[dict]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        members[union.find(i)].append(row)
+    return list(members.values())
+
+
+def _rank(row: dict) -> tuple:
+    return (SOURCE_RANK.get(row["page_type"], WORST_RANK), row["id"])
+
+
+def _source(row: dict, term: str) -> dict:
+    return row["sources"].get(term) or {"record": row["id"]}
+
+
+def _differ(values: Iterable) -> bool:
+    """More than one distinct value, numbers equal within 0.5% (rounding in the papers)."""
+    distinct: list = []
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, float):
+            if not any(abs(v - d) <= 0.005 * max(abs(v), abs(d)) for d in distinct):
+                distinct.append(v)
+        elif v not in distinct:
+            distinct.append(v)
+    return len(distinct) > 1
+
+
+def merge(members: list[dict]) -> dict:
+    """One matter row: ROW_FIELDS from the best sources, plus its ``records`` and ``conflicts``."""
+    ordered = sorted(members, key=_rank)
+    primary = ordered[0]
+    row = {name: primary[name] for name in ("id", "council", "page_type")}
+    for name in PLAIN_FIELDS:
+        row[name] = next((m[name] for m in ordered if m[name]), None)
+    sources: dict[str, dict] = {}
+    for term, fields in TERM_FIELDS.items():
+        source = next((m for m in ordered if any(m[f] not in (None, []) for f in fields)), None)
+        for f in fields:
+            row[f] = source[f] if source else ([] if f == "routes" else None)
+        if source:
+            sources[term] = _source(source, term)
+    row["suppliers"] = next((m["suppliers"] for m in ordered if m["suppliers"]), [])
+    if row["annual_value"] is None and row["total_value"] is not None and row["term_months"]:
+        # The annual value is worked out once per matter: a total from one page over the term of another.
+        row["annual_value"] = round(row["total_value"] * 12 / row["term_months"], 2)
+        row["annualised_by"] = "total_over_term"
+    row["sources"] = sources
+    conflicts = {term for term, field in COMPARED if _differ(m[field] for m in members)}
+    keys = {frozenset(s["key"] for s in m["suppliers"]) for m in members if m["suppliers"]}
+    if len(keys) > 1:
+        conflicts.add("suppliers")
+    row = {name: row[name] for name in ROW_FIELDS}
+    row["records"] = [m["id"] for m in ordered]
+    row["conflicts"] = sorted(conflicts)
+    return row
+
+
+def matter_rows(rows: list[dict], matching: set[str] | None = None) -> list[dict]:
+    """Matter rows for contract-table rows, in the table's order (council, date, title, id); with
+    ``matching``, only the matters one of whose records is in it."""
+    merged = [
+        merge(members)
+        for members in group(rows)
+        if matching is None or any(m["id"] in matching for m in members)
+    ]
+    merged.sort(key=lambda r: (r["council"] or "", r["decision_date"] or "", r["title"] or "", r["id"]))
+    return merged
+
+
+def supplier_rows(matters: Iterable[dict]) -> list[dict]:
+    """One row per supplier key over these matters: its commonest name, councils, how many matters,
+    the sum of their known total and annual values, first and last decision dates."""
+    names: dict[str, Counter] = defaultdict(Counter)
+    found: dict[str, dict] = {}
+    for matter in matters:
+        for supplier in matter["suppliers"]:
+            key = supplier["key"]
+            names[key][supplier["name"]] += 1
+            row = found.setdefault(
+                key,
+                {
+                    "key": key,
+                    "councils": set(),
+                    "matters": 0,
+                    "total_value": None,
+                    "annual_value": None,
+                    "dates": [],
+                },
+            )
+            row["matters"] += 1
+            if matter["council"]:
+                row["councils"].add(matter["council"])
+            for field in ("total_value", "annual_value"):
+                if matter[field] is not None:
+                    row[field] = (row[field] or 0.0) + matter[field]
+            if matter["decision_date"]:
+                row["dates"].append(matter["decision_date"])
+    out = []
+    for key, row in found.items():
+        dates = sorted(row.pop("dates"))
+        out.append(
+            {
+                **row,
+                "name": names[key].most_common(1)[0][0],
+                "councils": sorted(row["councils"]),
+                "first_decision": dates[0] if dates else None,
+                "last_decision": dates[-1] if dates else None,
+            }
+        )
+    out.sort(key=lambda r: (-r["matters"], r["key"]))
+    return [{name: r[name] for name in SUPPLIER_FIELDS} for r in out]
