@@ -88,7 +88,7 @@ def test_contracts_csv_then_groups(indexed):
 
 def test_contracts_table_and_json(indexed):
     table = run(indexed, "contracts", "fostering", "--group-by", "route")
-    assert table.exit_code == 0 and "2 contract decisions" in table.stdout and "£2,500,000" in table.stdout
+    assert table.exit_code == 0 and "2 contract matters" in table.stdout and "£2,500,000" in table.stdout
     out = json.loads(run(indexed, "contracts", "--json", "--group-by", "year").stdout)
     assert out["group_by"] == "year" and len(out["rows"]) == 5
 
