@@ -137,6 +137,14 @@ def row_values(record: Record, links: str = "", meeting: str | None = None) -> t
     )
 
 
+def row_dict(record: Record, links: str = "", meeting: str | None = None) -> dict | None:
+    """A contract record's row as the store hands it back (decoded); None for any other record."""
+    values = row_values(record, links, meeting)
+    if values is None:
+        return None
+    return decode(dict(zip(("id", *(n for n, _ in COLUMNS)), values[1:], strict=True)))
+
+
 def decode(row: dict) -> dict:
     """A stored row's text columns as the lists and objects they hold (in place)."""
     if "routes" in row:

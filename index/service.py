@@ -19,6 +19,7 @@ from index import contracts as contract_table
 from index import export as exporters
 from index import matters as matter_table
 from index.backends import SearchBackend, open_backend
+from index.documents import record_key
 from index.query import Query, parse
 from index.store import Store
 from papers.errors import UserError
@@ -165,7 +166,17 @@ def export(
     query = _query(q)
     require_store(settings)
     with Store(settings.db_path) as store:
-        return writer(matching_records(store, settings, query, backend), out)
+        if writer is exporters.write_ocds:
+            # Releases are matters: every page of a matter that one matching page belongs to.
+            keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+            members = [record_key(i) for m in matching_matters(store, keys) for i in m["records"]]
+            links = {
+                r["id"]: (r["links"], r["meeting"])
+                for r in store.contract_rows(fields=("id", "links", "meeting"))
+            }
+            return exporters.write_ocds(store.records_by_keys(members), out, links)
+        records = matching_records(store, settings, query, backend)
+        return writer(records, out)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
