@@ -236,16 +236,18 @@ def csv_cell(row: dict, name: str) -> object:
     return value
 
 
-def write_csv(result: dict, out: IO[str]) -> None:
-    """A contracts() result as CSV: the rows, a blank line, then the groups (headed by the grouping).
-
-    Matter rows add the matter's records and the terms its sources disagree on.
-    """
-    writer = csv.writer(out, lineterminator="\n")
+def csv_fields(by_record: bool) -> list[str]:
+    """The columns of the rows part of the CSV: ROW_FIELDS with the supplier keys beside their
+    names, and for matters the matter's records and the terms its sources disagree on."""
     fields = list(ROW_FIELDS)
     fields.insert(fields.index("suppliers") + 1, "supplier_keys")
-    if not result.get("by_record"):
-        fields += ["records", "conflicts"]
+    return fields if by_record else [*fields, "records", "conflicts"]
+
+
+def write_csv(result: dict, out: IO[str]) -> None:
+    """A contracts() result as CSV: the rows, a blank line, then the groups (headed by the grouping)."""
+    writer = csv.writer(out, lineterminator="\n")
+    fields = csv_fields(bool(result.get("by_record")))
     writer.writerow(fields)
     for row in result["rows"]:
         writer.writerow([csv_cell(row, f) for f in fields])
