@@ -10,10 +10,9 @@ from referencing import Registry, Resource
 
 from index import service
 from index.export import write_ocds
-from index.store import Store
 from papers.schema import Record
 from tests.fixtures.index.records import FIXTURES, sample_records, settings_for
-from tests.test_matters import halton
+from tests.test_matters import halton_settings
 
 
 def ocds_validator() -> jsonschema.Draft4Validator:
@@ -135,12 +134,7 @@ def test_ocds_awards_name_suppliers_and_items_carry_cpv(settings):
 
 
 def test_ocds_releases_are_matters(tmp_path):
-    settings = settings_for(tmp_path)
-    docs, records = halton()
-    with Store(settings.ensure().db_path) as store:
-        for doc in docs:
-            store.put_document(doc)
-    service.index_records(settings, records, progress=False)
+    settings = halton_settings(tmp_path)
     package = json.loads(export(settings, "RESOLVED", "ocds"))  # only the minutes say it
     assert not list(ocds_validator().iter_errors(package))
     (matter,) = package["releases"]

@@ -6,6 +6,7 @@ from index import service
 from index.matters import group, page_links, title_key
 from index.store import Store
 from papers.schema import ContractSummary, Document, Money
+from papers.settings import Settings
 from tests.fixtures.index.records import record, settings_for, supplier
 
 
@@ -92,15 +93,20 @@ def halton() -> tuple[list[Document], list]:
     return docs, records
 
 
-@pytest.fixture()
-def settings(tmp_path):
-    settings = settings_for(tmp_path)
+def halton_settings(folder) -> Settings:
+    """A data directory holding halton(): its pages crawled, then its records stored and indexed."""
+    settings = settings_for(folder)
     docs, records = halton()
     with Store(settings.ensure().db_path) as store:
         for doc in docs:
             store.put_document(doc)
     service.index_records(settings, records, progress=False)
     return settings
+
+
+@pytest.fixture()
+def settings(tmp_path):
+    return halton_settings(tmp_path)
 
 
 def test_the_pages_of_one_procurement_are_one_row(settings):
@@ -234,3 +240,21 @@ def test_page_links_of_each_kind_of_page():
         None,
     )
     assert page_links("other", {}, body) == ("", None)
+
+
+def test_a_store_of_the_old_layout_gets_its_contract_rows_and_links_again(tmp_path):
+    settings = halton_settings(tmp_path)
+    with Store(settings.db_path) as store:  # the contracts table as version 1.0 of the store made it
+        store.conn.execute("DROP TABLE contracts")
+        store.conn.execute(
+            "CREATE TABLE contracts (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, council TEXT, title TEXT)"
+        )
+    with Store(settings.db_path) as store:
+        rows = store.contract_rows(fields=("id", "links", "meeting"))
+    assert {r["id"]: (r["links"], r["meeting"]) for r in rows} == {
+        "hal:agenda_item:27001": ("item:27001", "9003"),
+        "hal:agenda_item:27001/12c5687e410f": ("item:27001", "9003"),
+        "hal:meeting:9003": ("", "9003"),
+        "hal:decision_details:712": ("decision:712", None),
+    }
+    assert service.contracts(settings)["total"] == 2
