@@ -145,14 +145,26 @@ def row_dict(record: Record, links: str = "", meeting: str | None = None) -> dic
     return decode(dict(zip(("id", *(n for n, _ in COLUMNS)), values[1:], strict=True)))
 
 
-def decode(row: dict) -> dict:
-    """A stored row's text columns as the lists and objects they hold (in place)."""
+def decode(row: dict, lazy: bool = False) -> dict:
+    """A stored row's text columns as the lists and objects they hold (in place); ``lazy`` leaves
+    the JSON columns to json_field, for callers that read them in few rows of many."""
     if "routes" in row:
         row["routes"] = row["routes"].split() if row["routes"] else []
-    for name in JSON_FIELDS:
-        if name in row:
-            row[name] = json.loads(row[name]) if row[name] else ([] if name == "suppliers" else {})
+    if not lazy:
+        for name in JSON_FIELDS:
+            if name in row:
+                json_field(row, name)
     return row
+
+
+def json_field(row: dict, name: str) -> list | dict:
+    """A JSON column of a row, decoded on first use (and kept decoded in the row)."""
+    value = row[name]
+    if isinstance(value, str) or value is None:
+        value = row[name] = (
+            json.loads(value) if value and value != "[]" else ([] if name == "suppliers" else {})
+        )
+    return value
 
 
 def quantile(ordered: list[float], p: float) -> float:

@@ -22,7 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from index.contracts import ROW_FIELDS
+from index.contracts import LINK_FIELDS, ROW_FIELDS, json_field
 from papers.urls import classify
 
 # Lower is better: where a term is taken from when several records of a matter state it.
@@ -74,6 +74,24 @@ COMPARED = (
     ("category", "category_id"),
 )
 MATTER_FIELDS = ROW_FIELDS + ("records", "conflicts")
+# What grouping and ordering matters need of each table row (merge without detail).
+LIGHT_FIELDS = (
+    "id",
+    "council",
+    "title",
+    "page_type",
+    "decision_maker",
+    "decision_date",
+    "annual_value",
+    "total_value",
+    "annualised_by",
+    "term_months",
+    "routes",
+    "suppliers",
+    "category_id",
+    "category_description",
+    *LINK_FIELDS,
+)
 SUPPLIER_FIELDS = (
     "key",
     "name",
@@ -157,10 +175,6 @@ def _rank(row: dict) -> tuple:
     return (SOURCE_RANK.get(row["page_type"], WORST_RANK), row["id"])
 
 
-def _source(row: dict, term: str) -> dict:
-    return row["sources"].get(term) or {"record": row["id"]}
-
-
 def _differ(values: Iterable) -> bool:
     """More than one distinct value, numbers equal within 0.5% (rounding in the papers)."""
     distinct: list = []
@@ -175,46 +189,86 @@ def _differ(values: Iterable) -> bool:
     return len(distinct) > 1
 
 
-def merge(members: list[dict]) -> dict:
-    """One matter row: ROW_FIELDS from the best sources, plus its ``records`` and ``conflicts``."""
-    ordered = sorted(members, key=_rank)
-    primary = ordered[0]
-    row = {name: primary[name] for name in ("id", "council", "page_type")}
+def _stated(row: dict, fields: tuple[str, ...]) -> bool:
+    for f in fields:
+        if row[f] is not None and row[f] != []:
+            return True
+    return False
+
+
+def _conflicts(members: list[dict]) -> list[str]:
+    """The terms the members state differently (values, dates, category, supplier sets)."""
+    conflicts = {term for term, field in COMPARED if _differ(m.get(field) for m in members)}
+    keys = {frozenset(s["key"] for s in json_field(m, "suppliers")) for m in members}
+    if len(keys - {frozenset()}) > 1:
+        conflicts.add("suppliers")
+    return sorted(conflicts)
+
+
+def merge(members: list[dict], detail: bool = True) -> dict:
+    """One matter row: ROW_FIELDS from the best sources, plus its ``records`` and ``conflicts``.
+
+    Without ``detail``, a row for groups and ordering only: the fields the members have
+    (LIGHT_FIELDS will do), no ``sources``, and a one-record matter is its record's row itself.
+    Most matters are one record: plain loops rather than generators keep 40,000 of them cheap.
+    """
+    if len(members) == 1 and not detail:  # the row itself: nothing to choose between
+        row = members[0]
+        json_field(row, "suppliers")
+        row.update(records=[row["id"]], conflicts=[])
+        return row
+    ordered = sorted(members, key=_rank) if len(members) > 1 else members
+    row = {name: ordered[0][name] for name in ROW_FIELDS if name in ordered[0]}
     for name in PLAIN_FIELDS:
-        row[name] = next((m[name] for m in ordered if m[name]), None)
+        if name in row and not row[name]:
+            row[name] = None
+            for m in ordered:
+                if m[name]:
+                    row[name] = m[name]
+                    break
     sources: dict[str, dict] = {}
     for term, fields in TERM_FIELDS.items():
-        source = next((m for m in ordered if any(m[f] not in (None, []) for f in fields)), None)
-        for f in fields:
-            row[f] = source[f] if source else ([] if f == "routes" else None)
-        if source:
-            sources[term] = _source(source, term)
-    row["suppliers"] = next((m["suppliers"] for m in ordered if m["suppliers"]), [])
+        if fields[0] not in row:
+            continue
+        for m in ordered:
+            if _stated(m, fields):
+                for f in fields:
+                    row[f] = m[f]
+                if detail:
+                    sources[term] = json_field(m, "sources").get(term) or {"record": m["id"]}
+                break
+    row["suppliers"] = []
+    for m in ordered:
+        if json_field(m, "suppliers"):
+            row["suppliers"] = m["suppliers"]
+            break
     if row["annual_value"] is None and row["total_value"] is not None and row["term_months"]:
         # The annual value is worked out once per matter: a total from one page over the term of another.
         row["annual_value"] = round(row["total_value"] * 12 / row["term_months"], 2)
         row["annualised_by"] = "total_over_term"
-    row["sources"] = sources
-    conflicts = {term for term, field in COMPARED if _differ(m[field] for m in members)}
-    keys = {frozenset(s["key"] for s in m["suppliers"]) for m in members if m["suppliers"]}
-    if len(keys) > 1:
-        conflicts.add("suppliers")
-    row = {name: row[name] for name in ROW_FIELDS}
+    if detail:
+        row["sources"] = sources
     row["records"] = [m["id"] for m in ordered]
-    row["conflicts"] = sorted(conflicts)
+    row["conflicts"] = _conflicts(members) if len(members) > 1 else []
     return row
 
 
-def matter_rows(rows: list[dict], matching: set[str] | None = None) -> list[dict]:
+def matter_rows(rows: list[dict], matching: set[str] | None = None, detail: bool = True) -> list[dict]:
     """Matter rows for contract-table rows, in the table's order (council, date, title, id); with
-    ``matching``, only the matters one of whose records is in it."""
+    ``matching``, only the matters one of whose records is in it. (``detail``: see merge.)"""
     merged = [
-        merge(members)
+        merge(members, detail)
         for members in group(rows)
         if matching is None or any(m["id"] in matching for m in members)
     ]
     merged.sort(key=lambda r: (r["council"] or "", r["decision_date"] or "", r["title"] or "", r["id"]))
     return merged
+
+
+def detailed(light: list[dict], rows: list[dict]) -> list[dict]:
+    """Rows of matter_rows(..., detail=False) merged again in full, from the same table rows."""
+    by_id = {r["id"]: r for r in rows}
+    return [merge([by_id[i] for i in matter["records"]]) for matter in light]
 
 
 def supplier_rows(matters: Iterable[dict]) -> list[dict]:

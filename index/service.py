@@ -10,6 +10,8 @@ export(settings, q, fmt, fh) -> number of records (or releases) written
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -111,9 +113,18 @@ def contracts(
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
         if not by_record:
-            grouped = matching_matters(store, keys)
+            # Groups need a few values of every matter; the page's rows are merged in full.
+            matching = _matching(store, keys)
+            grouped = [
+                m
+                for m in _light_matters(store)
+                if matching is None or any(i in matching for i in m["records"])
+            ]
             end = None if limit is None else offset + limit
-            rows = grouped[offset:end]
+            page = grouped[offset:end]
+            ids = [record_key(i) for matter in page for i in matter["records"]]
+            full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+            rows = matter_table.detailed(page, full)
         elif limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
@@ -128,12 +139,64 @@ def contracts(
     }
 
 
+# What a light matter keeps between calls: its groups, its value, its records.
+_KEPT = (
+    "council",
+    "decision_date",
+    "decision_maker",
+    "routes",
+    "category_id",
+    "category_description",
+    "suppliers",
+    "annual_value",
+    "records",
+)
+
+
+class _MatterCache:
+    """Every matter of one store, light (index/matters.py merge without detail), kept until
+    anything commits to the store: forming 40,000 matters costs far more than filtering them.
+
+    A connection of its own that never writes asks ``PRAGMA data_version``, which changes exactly
+    when another connection has committed since it last asked.
+    """
+
+    def __init__(self, path: str):
+        self.conn = sqlite3.connect(path, check_same_thread=False)
+        self.lock = threading.Lock()
+        self.version: int | None = None
+        self.matters: list[dict] = []
+
+    def get(self, store: Store) -> list[dict]:
+        with self.lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:
+                table = store.contract_rows(None, matter_table.LIGHT_FIELDS, lazy=True)
+                light = matter_table.matter_rows(table, detail=False)
+                self.matters = [{name: m[name] for name in _KEPT} for m in light]
+                self.version = version
+            return self.matters
+
+
+_matter_caches: dict[str, _MatterCache] = {}
+
+
+def _light_matters(store: Store) -> list[dict]:
+    """Every matter of the store in the table's order, light, from the cache when still current."""
+    path = str(store.path.resolve())
+    cache = _matter_caches.get(path) or _matter_caches.setdefault(path, _MatterCache(path))
+    return cache.get(store)
+
+
+def _matching(store: Store, keys: list[int] | None) -> set[str] | None:
+    return None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+
+
 def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
     """The matters with a record among these keys (all matters for None). Matters are formed over
     the whole table, so a query that matches one page of a decision still gets all its sources."""
-    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS)
-    matching = None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
-    return matter_table.matter_rows(rows, matching)
+    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+    return matter_table.matter_rows(rows, _matching(store, keys))
 
 
 def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:

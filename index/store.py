@@ -417,9 +417,11 @@ class Store:
         fields: tuple[str, ...] = contracts.ROW_FIELDS,
         limit: int | None = None,
         offset: int = 0,
+        lazy: bool = False,
     ) -> list[dict]:
         """Contract rows (``fields`` of index/contracts.py ROW_FIELDS), all or those with these keys,
-        ordered by council, decision date, title and id; ``limit``/``offset`` page through them."""
+        ordered by council, decision date, title and id; ``limit``/``offset`` page through them.
+        ``lazy``: JSON columns stay text until index.contracts.json_field reads them."""
         unknown = set(fields) - set(contracts.ROW_FIELDS) - set(contracts.LINK_FIELDS)
         if unknown:
             raise ValueError(f"not contract columns: {sorted(unknown)}")
@@ -437,7 +439,7 @@ class Store:
         sql += contracts.ORDER
         if limit is not None:
             sql, args = sql + " LIMIT ? OFFSET ?", (*args, limit, offset)
-        return [contracts.decode(dict(zip(fields, row, strict=True))) for row in cur.execute(sql, args)]
+        return [contracts.decode(dict(zip(fields, row, strict=True)), lazy) for row in cur.execute(sql, args)]
 
     def count(self, table: str) -> int:
         if table not in {"documents", "attachments", "records", "contracts"}:
