@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from index import service
+from index.backends.tantivy_backend import INDEX_VERSION, META_FILE, TantivyBackend
 from index.matters import supplier_rows
 from papers.cli import cli
 from papers.schema import ContractSummary
@@ -142,3 +143,17 @@ def test_a_filter_that_matches_nothing_is_an_empty_result(settings):
     out = run(settings, "search", "supplier:nobody", "--json")
     assert out.exit_code == 0 and json.loads(out.stdout)["total"] == 0
     assert json.loads(run(settings, "contracts", "category:45", "--json").stdout)["rows"] == []
+
+
+def test_an_index_of_the_layout_before_suppliers_is_refilled_from_the_store(tmp_path):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, records(), progress=False)
+    meta = settings.index_dir / META_FILE
+    meta.write_text(json.dumps({"version": INDEX_VERSION - 1}))  # as the layout without suppliers left it
+    service._backends.clear()  # a new process opens the index
+    assert TantivyBackend(settings.index_dir).count() == 0  # the old layout is dropped...
+    summary = service.index_records(settings, progress=False)  # ...and refilled from the store
+    assert summary["indexed"] == summary["count"] == len(records())
+    hits = service.search(settings, "supplier:veolia")["hits"]
+    assert sorted(h["id"] for h in hits) == ["camden:decision_details:3", "camden:decision_details:8"]
+    assert {tuple(h["suppliers"]) for h in hits} == {("Veolia ES (UK) Limited",), ("Veolia ES (UK) Ltd",)}
