@@ -10,6 +10,7 @@ export(settings, q, fmt, fh) -> number of records (or releases) written
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -158,17 +159,26 @@ class _MatterCache:
     anything commits to the store: forming 40,000 matters costs far more than filtering them.
 
     A connection of its own that never writes asks ``PRAGMA data_version``, which changes exactly
-    when another connection has committed since it last asked.
+    when another connection has committed since it last asked; a store file replaced under the
+    same name (another inode or change time: inode numbers are reused) starts the cache afresh.
     """
 
     def __init__(self, path: str):
-        self.conn = sqlite3.connect(path, check_same_thread=False)
+        self.path = path
         self.lock = threading.Lock()
+        self.conn: sqlite3.Connection | None = None
+        self.file: tuple[int, int] = (0, 0)
         self.version: int | None = None
         self.matters: list[dict] = []
 
     def get(self, store: Store) -> list[dict]:
         with self.lock:
+            stat = os.stat(self.path)
+            if self.conn is None or (stat.st_ino, stat.st_ctime_ns) != self.file:
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = sqlite3.connect(self.path, check_same_thread=False)
+                self.file, self.version = (stat.st_ino, stat.st_ctime_ns), None
             version = self.conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self.version:
                 table = store.contract_rows(None, matter_table.LIGHT_FIELDS, lazy=True)

@@ -258,3 +258,22 @@ def test_a_store_of_the_old_layout_gets_its_contract_rows_and_links_again(tmp_pa
         "hal:decision_details:712": ("decision:712", None),
     }
     assert service.contracts(settings)["total"] == 2
+
+
+def test_matters_kept_between_calls_follow_every_change_to_the_store(settings):
+    assert service.contracts(settings, limit=0)["total"] == 2
+    assert service.contracts(settings, limit=0)["total"] == 2  # the second call reads the kept matters
+    later = record(
+        "hal:decision_details:800", "t", title="Library contract", contract=ContractSummary(term_months=12)
+    )
+    service.index_records(settings, [later], progress=False)
+    assert service.contracts(settings, limit=0)["total"] == 3
+    with Store(settings.db_path) as store:
+        store.delete_records(["hal:decision_details:800"])
+    assert service.contracts(settings, limit=0)["total"] == 2
+    # the store file replaced by another under the same name
+    settings.db_path.unlink()
+    for suffix in ("-wal", "-shm"):
+        settings.db_path.with_name(settings.db_path.name + suffix).unlink(missing_ok=True)
+    service.index_records(settings, [later], progress=False)
+    assert service.contracts(settings, limit=0)["total"] == 1
