@@ -54,8 +54,6 @@ LINK_FIELDS = ("document_id", "links", "meeting")
 JSON_FIELDS = ("suppliers", "sources")
 # The order of a row in CSV and JSON output.
 ROW_FIELDS = ("id",) + tuple(name for name, _ in COLUMNS if name not in LINK_FIELDS)
-# Terms a row (and a matter) takes from one source each, with the span it was read from.
-TERMS = ("value", "term", "extension", "start_date", "end_date", "route", "category")
 GROUP_FIELDS = ("group", "count", "known", "unknown", "q1", "median", "q3")
 ORDER = " ORDER BY council, decision_date, title, id"  # how rows are listed
 # The columns each grouping reads: the groups alone need only these, not whole rows.

@@ -73,7 +73,6 @@ COMPARED = (
     ("end_date", "end_date"),
     ("category", "category_id"),
 )
-MATTER_FIELDS = ROW_FIELDS + ("records", "conflicts")
 # What grouping and ordering matters need of each table row (merge without detail).
 LIGHT_FIELDS = (
     "id",
@@ -266,9 +265,11 @@ def matter_rows(rows: list[dict], matching: set[str] | None = None, detail: bool
 
 
 def detailed(light: list[dict], rows: list[dict]) -> list[dict]:
-    """Rows of matter_rows(..., detail=False) merged again in full, from the same table rows."""
+    """Rows of matter_rows(..., detail=False) merged again in full from the table's rows of their
+    records (a record deleted since the light rows were made is left out)."""
     by_id = {r["id"]: r for r in rows}
-    return [merge([by_id[i] for i in matter["records"]]) for matter in light]
+    members = ([by_id[i] for i in matter["records"] if i in by_id] for matter in light)
+    return [merge(m) for m in members if m]
 
 
 def supplier_rows(matters: Iterable[dict]) -> list[dict]:
