@@ -73,24 +73,12 @@ COMPARED = (
     ("end_date", "end_date"),
     ("category", "category_id"),
 )
-# What grouping and ordering matters need of each table row (merge without detail).
-LIGHT_FIELDS = (
-    "id",
-    "council",
-    "title",
-    "page_type",
-    "decision_maker",
-    "decision_date",
-    "annual_value",
-    "total_value",
-    "annualised_by",
-    "term_months",
-    "routes",
-    "suppliers",
-    "category_id",
-    "category_description",
-    *LINK_FIELDS,
+# What grouping and ordering matters need of each table row (merge without detail): all but
+# the fields only a listed row shows.
+_LISTED_ONLY = frozenset(
+    "council_name extension_months start_date end_date procurement_method url max_extent_date sources".split()
 )
+LIGHT_FIELDS = tuple(f for f in ROW_FIELDS if f not in _LISTED_ONLY) + LINK_FIELDS
 SUPPLIER_FIELDS = (
     "key",
     "name",
