@@ -276,6 +276,7 @@ def test_supplier_page_lists_its_matters_across_councils(client):
     assert "£10,000,000" in html  # the known total
     assert client.get("/suppliers/serco").status_code == 404
     assert client.get("/suppliers/%20ltd").status_code == 404
+    assert client.get("/suppliers/veolia%22%20OR").status_code == 404  # a quote in a key is no query
     listed = client.get("/suppliers").text
     assert (
         '<a href="/suppliers/veolia%20es">Veolia ES Limited</a>' in listed

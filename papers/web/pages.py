@@ -313,11 +313,13 @@ def suppliers_page(request: Request, q: str = QueryText) -> HTMLResponse:
 def supplier_page(request: Request, key: str) -> HTMLResponse:
     """One supplier (by normalised key): its matters across councils, each linked to its decision."""
     settings = request.app.state.settings
-    if not supplier_words(key):
+    words = supplier_words(key)  # letters and digits only: a filter that always parses
+    if not words:
         raise HTTPException(404, f"No supplier with key {key!r}.")
+    by_words = urls.filter_token("supplier", words)
     try:
         # The filter finds every name with these words; the page keeps the matters of this key.
-        result = service.contracts(settings, urls.filter_token("supplier", key), limit=None)
+        result = service.contracts(settings, by_words, limit=None)
     except UserError as exc:
         return error_page(request, 503, "Index not ready", str(exc))
     rows = [r for r in result["rows"] if any(s["key"] == key for s in r["suppliers"])]
@@ -332,7 +334,7 @@ def supplier_page(request: Request, key: str) -> HTMLResponse:
         supplier=summary,
         names=names,
         rows=rows,
-        contracts_url=urls.contracts_url(urls.filter_token("supplier", key)),
+        contracts_url=urls.contracts_url(by_words),
     )
 
 
