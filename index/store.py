@@ -76,17 +76,15 @@ CREATE TABLE IF NOT EXISTS index_marks (
     sha256 TEXT NOT NULL,
     PRIMARY KEY (backend, id)
 ) WITHOUT ROWID;
--- One compact row per contract decision, written with its record, so the contracts table reads
--- a few numbers per row instead of parsing every record's JSON (see index/contracts.py).
-CREATE TABLE IF NOT EXISTS contracts (
-    key INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    {contract_columns}
-);
 """
-
-
-SCHEMA = SCHEMA.replace("{contract_columns}", ",\n    ".join(f"{n} {t}" for n, t in contracts.COLUMNS))
+# One compact row per contract record, written with its record, so the contracts table reads a
+# few numbers per row instead of parsing every record's JSON (see index/contracts.py).
+CONTRACTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS contracts (\n    key INTEGER PRIMARY KEY,\n    id TEXT NOT NULL UNIQUE,\n    "
+    + ",\n    ".join(f"{n} {t}" for n, t in contracts.COLUMNS)
+    + "\n)"
+)
+SCHEMA += CONTRACTS_TABLE + ";\n"
 _INSERT_CONTRACT = (
     f"INSERT INTO contracts (key, id, {', '.join(n for n, _ in contracts.COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(contracts.COLUMNS) + 2))})"
@@ -150,7 +148,7 @@ class Store:
                 if "key" not in columns:
                     c.execute("ALTER TABLE records ADD COLUMN key INTEGER")
                 c.execute("DROP TABLE contracts")
-                c.execute(SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS contracts") :].rstrip().rstrip(";"))
+                c.execute(CONTRACTS_TABLE)
                 links = _Links(c)
                 for row in c.execute("SELECT id, json FROM records").fetchall():
                     c.execute("UPDATE records SET key = ? WHERE id = ?", (record_key(row["id"]), row["id"]))
