@@ -192,6 +192,24 @@ def _conflicts(members: list[dict]) -> list[str]:
     return sorted(conflicts)
 
 
+def _single(m: dict, detail: bool) -> dict:
+    """merge() of a one-record matter, short: most matters are one record."""
+    if not detail:
+        json_field(m, "suppliers")
+        m.update(records=[m["id"]], conflicts=[])
+        return m
+    row = {name: m[name] or None if name in PLAIN_FIELDS else m[name] for name in ROW_FIELDS}
+    row["suppliers"] = json_field(m, "suppliers")
+    stored = json_field(m, "sources")
+    row["sources"] = {
+        term: stored.get(term) or {"record": m["id"]}
+        for term, fields in TERM_FIELDS.items()
+        if _stated(m, fields)
+    }
+    row.update(records=[m["id"]], conflicts=[])
+    return row
+
+
 def merge(members: list[dict], detail: bool = True) -> dict:
     """One matter row: ROW_FIELDS from the best sources, plus its ``records`` and ``conflicts``.
 
@@ -199,12 +217,9 @@ def merge(members: list[dict], detail: bool = True) -> dict:
     (LIGHT_FIELDS will do), no ``sources``, and a one-record matter is its record's row itself.
     Most matters are one record: plain loops rather than generators keep 40,000 of them cheap.
     """
-    if len(members) == 1 and not detail:  # the row itself: nothing to choose between
-        row = members[0]
-        json_field(row, "suppliers")
-        row.update(records=[row["id"]], conflicts=[])
-        return row
-    ordered = sorted(members, key=_rank) if len(members) > 1 else members
+    if len(members) == 1:  # nothing to choose between: the record's row as it is
+        return _single(members[0], detail)
+    ordered = sorted(members, key=_rank)
     row = {name: ordered[0][name] for name in ROW_FIELDS if name in ordered[0]}
     for name in PLAIN_FIELDS:
         if name in row and not row[name]:
@@ -236,7 +251,7 @@ def merge(members: list[dict], detail: bool = True) -> dict:
     if detail:
         row["sources"] = sources
     row["records"] = [m["id"] for m in ordered]
-    row["conflicts"] = _conflicts(members) if len(members) > 1 else []
+    row["conflicts"] = _conflicts(members)
     return row
 
 
