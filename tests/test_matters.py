@@ -5,6 +5,7 @@ import pytest
 from index import service
 from index.matters import group, page_links, title_key
 from index.store import Store
+from papers.pipeline.job import UpdateJob
 from papers.schema import ContractSummary, Document, Money
 from papers.settings import Settings
 from tests.fixtures.index.records import record, settings_for, supplier
@@ -277,3 +278,19 @@ def test_matters_kept_between_calls_follow_every_change_to_the_store(settings):
         settings.db_path.with_name(settings.db_path.name + suffix).unlink(missing_ok=True)
     service.index_records(settings, [later], progress=False)
     assert service.contracts(settings, limit=0)["total"] == 1
+
+
+def test_on_the_snapshot_halton_is_one_matter_and_counts_once(tmp_path):
+    """The bundled snapshot's Halton procurement: a report, its agenda item and the minutes."""
+    settings = settings_for(tmp_path)
+    assert UpdateJob(settings).update(councils=["HAL"], snapshot=True)["exit_code"] == 0
+    by_record = service.contracts(settings, by_record=True)
+    matters = service.contracts(settings)
+    assert matters["total"] < by_record["total"]  # fewer rows than records with contract terms
+    (missing,) = [r for r in matters["rows"] if "27001" in r["id"]]
+    assert set(missing["records"]) == {"HAL:agenda_item:27001", "HAL:meeting:9003", missing["id"]}
+    assert missing["page_type"] == "report"  # the report PDF is the best of the three sources
+    group = service.contracts(settings, group_by="council")["groups"][0]
+    assert group["count"] == matters["total"] and group["known"] == sum(
+        r["annual_value"] is not None for r in matters["rows"]
+    )
