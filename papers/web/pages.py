@@ -333,6 +333,7 @@ def supplier_page(request: Request, key: str) -> HTMLResponse:
         section="suppliers",
         supplier=summary,
         names=names,
+        councils=sorted({contracts_view.cell(r, "council") for r in rows}),
         rows=rows,
         contracts_url=urls.contracts_url(by_words),
     )
