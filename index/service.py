@@ -1,7 +1,8 @@
 """What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
 
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
-contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
+contracts(settings, q)       -> {"group_by": G, "by_record": B, "total": N, "rows": [...], "groups": [...]}
+suppliers(settings, q)       -> {"total": N, "suppliers": [...]}
 index_records(settings)      -> {"backend", "loaded", "indexed", "count", "refused", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
@@ -9,6 +10,9 @@ export(settings, q, fmt, fh) -> number of records (or releases) written
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -16,7 +20,9 @@ from typing import IO
 
 from index import contracts as contract_table
 from index import export as exporters
+from index import matters as matter_table
 from index.backends import SearchBackend, open_backend
+from index.documents import record_key
 from index.query import Query, parse
 from index.store import Store
 from papers.errors import UserError
@@ -90,12 +96,14 @@ def contracts(
     backend: str = "tantivy",
     limit: int | None = None,
     offset: int = 0,
+    by_record: bool = False,
 ) -> dict:
-    """Matching contract decisions: ``total``, the ``rows`` (all, or a page with ``limit``/``offset``)
-    and per group count/known/unknown/q1/median/q3 of the annual value over every match.
+    """Matching contract matters (``by_record``: records): ``total``, the ``rows`` (all, or a page
+    with ``limit``/``offset``) and per group count/known/unknown/q1/median/q3 of the annual value
+    over every match, each matter counted once.
 
-    Listing 40,000 full rows costs far more than the groups, so pages and group-only views
-    (``limit=0``) read just the columns the groups need.
+    By record, listing 40,000 full rows costs far more than the groups, so pages and group-only
+    views (``limit=0``) read just the columns the groups need.
     """
     if group_by not in contract_table.GROUP_BY:
         raise UserError(f"cannot group by '{group_by}' (one of: {', '.join(contract_table.GROUP_BY)})")
@@ -105,17 +113,110 @@ def contracts(
     require_store(settings)
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
-        if limit is None and not offset:
+        if not by_record:
+            # Groups need a few values of every matter; the page's rows are merged in full.
+            matching = _matching(store, keys)
+            grouped = [
+                m
+                for m in _light_matters(store)
+                if matching is None or any(i in matching for i in m["records"])
+            ]
+            end = None if limit is None else offset + limit
+            page = grouped[offset:end]
+            ids = [record_key(i) for matter in page for i in matter["records"]]
+            full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+            rows = matter_table.detailed(page, full)
+        elif limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
             grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
     return {
         "group_by": group_by,
+        "by_record": by_record,
         "total": len(grouped),
         "rows": rows,
         "groups": contract_table.summarise(grouped, group_by),
     }
+
+
+# What a light matter keeps between calls: its groups, its value, its records.
+_KEPT = (
+    "council",
+    "decision_date",
+    "decision_maker",
+    "routes",
+    "category_id",
+    "category_description",
+    "suppliers",
+    "annual_value",
+    "records",
+)
+
+
+class _MatterCache:
+    """Every matter of one store, light (index/matters.py merge without detail), kept until
+    anything commits to the store: forming 40,000 matters costs far more than filtering them.
+
+    A connection of its own that never writes asks ``PRAGMA data_version``, which changes exactly
+    when another connection has committed since it last asked; a store file replaced under the
+    same name (another inode or change time: inode numbers are reused) starts the cache afresh.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.conn: sqlite3.Connection | None = None
+        self.file: tuple[int, int] = (0, 0)
+        self.version: int | None = None
+        self.matters: list[dict] = []
+
+    def get(self, store: Store) -> list[dict]:
+        with self.lock:
+            stat = os.stat(self.path)
+            if self.conn is None or (stat.st_ino, stat.st_ctime_ns) != self.file:
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = sqlite3.connect(self.path, check_same_thread=False)
+                self.file, self.version = (stat.st_ino, stat.st_ctime_ns), None
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:
+                table = store.contract_rows(None, matter_table.LIGHT_FIELDS, lazy=True)
+                light = matter_table.matter_rows(table, detail=False)
+                self.matters = [{name: m[name] for name in _KEPT} for m in light]
+                self.version = version
+            return self.matters
+
+
+_matter_caches: dict[str, _MatterCache] = {}
+
+
+def _light_matters(store: Store) -> list[dict]:
+    """Every matter of the store in the table's order, light, from the cache when still current."""
+    path = str(store.path.resolve())
+    cache = _matter_caches.get(path) or _matter_caches.setdefault(path, _MatterCache(path))
+    return cache.get(store)
+
+
+def _matching(store: Store, keys: list[int] | None) -> set[str] | None:
+    return None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+
+
+def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
+    """The matters with a record among these keys (all matters for None). Matters are formed over
+    the whole table, so a query that matches one page of a decision still gets all its sources."""
+    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+    return matter_table.matter_rows(rows, _matching(store, keys))
+
+
+def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:
+    """One row per supplier key over the matching matters (papers suppliers)."""
+    query = _query(q)
+    require_store(settings)
+    with Store(settings.db_path) as store:
+        keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+        rows = matter_table.supplier_rows(matching_matters(store, keys))
+    return {"total": len(rows), "suppliers": rows}
 
 
 def matching_records(
@@ -138,7 +239,17 @@ def export(
     query = _query(q)
     require_store(settings)
     with Store(settings.db_path) as store:
-        return writer(matching_records(store, settings, query, backend), out)
+        if writer is exporters.write_ocds:
+            # Releases are matters: every page of a matter that one matching page belongs to.
+            keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+            members = [record_key(i) for m in matching_matters(store, keys) for i in m["records"]]
+            links = {
+                r["id"]: (r["links"], r["meeting"])
+                for r in store.contract_rows(fields=("id", "links", "meeting"))
+            }
+            return exporters.write_ocds(store.records_by_keys(members), out, links)
+        records = matching_records(store, settings, query, backend)
+        return writer(records, out)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -49,6 +49,8 @@ from papers.settings import Settings
 from tests.fixtures.index.records import record, sample_records, settings_for
 from tests.test_index_tantivy import QUERY_CASES
 
+CURRENT = f"papers-v{INDEX_VERSION}"  # the live index name prefix of this layout
+
 ES_URL = os.environ.get("ELASTICSEARCH_URL")
 
 
@@ -131,6 +133,11 @@ def test_source_fits_the_strict_mapping():
         ("value>=2m", {"bool": {"filter": [{"range": {"annual_value": {"gte": 2e6}}}]}}),
         ("value<500k", {"bool": {"filter": [{"range": {"annual_value": {"lt": 5e5}}}]}}),
         ("term>36", {"bool": {"filter": [{"range": {"term_months": {"gt": 36.0}}}]}}),
+        ("category:85311000-2", {"bool": {"filter": [{"term": {"category_prefixes": "85311"}}]}}),
+        (
+            'supplier:"APCOA Parking (UK) Ltd"',
+            {"bool": {"filter": [{"match_phrase": {"supplier_words": {"query": "apcoa parking"}}}]}},
+        ),
         (
             "fostering route:framework -council:leeds",
             {
@@ -164,6 +171,8 @@ def test_search_body_pages_highlights_and_aggregates():
         "type": {"terms": {"field": "page_type", "size": 20}},
         "route": {"terms": {"field": "routes", "size": 20}},
         "year": {"terms": {"field": "year", "size": 50}},
+        "category": {"terms": {"field": "category_facet", "size": 50}},
+        "supplier": {"terms": {"field": "supplier_keys", "size": 50}},
     }
     assert "aggs" not in search_body(parse("x"), facets=False)
 
@@ -411,7 +420,7 @@ def test_an_index_squatting_on_the_alias_is_refused(on_cluster, answers):
 
 
 def test_a_400_is_permanent_exit_2_with_the_reason(on_cluster, answers):
-    answers.indices = {"papers-v2-1": {"papers"}}
+    answers.indices = {f"{CURRENT}-1": {"papers"}}
     error = {
         "type": "search_phase_execution_exception",
         "reason": "all shards failed",
@@ -430,7 +439,7 @@ def store_with(settings, records) -> None:
 
 
 def test_one_refused_document_stays_queued_and_the_rest_of_its_batch_is_marked(on_cluster, answers):
-    answers.indices = {"papers-v2-1": {"papers"}}
+    answers.indices = {f"{CURRENT}-1": {"papers"}}
     bad = "camden:decision_details:3"
     refusal = {"type": "document_parsing_exception", "reason": "failed to parse field [end_date]"}
     answers.item = lambda op, rid, attempt: (400, refusal) if rid == bad else (201, None)
@@ -502,18 +511,23 @@ def test_an_old_layout_is_rebuilt_behind_the_alias(on_cluster, answers, caplog):
 
 
 def test_leftover_indices_are_removed_and_reported(on_cluster, answers, caplog):
-    answers.indices = {"papers-v2-1": {"papers"}, "papers-v2-7": set(), "papers-v1-3": set(), "other": set()}
+    answers.indices = {
+        f"{CURRENT}-1": {"papers"},
+        f"{CURRENT}-7": set(),
+        "papers-v1-3": set(),
+        "other": set(),
+    }
     with caplog.at_level(logging.WARNING):
         service.backend_for(on_cluster, "elasticsearch").add(sample_records()[:1])
-    assert sorted(t for t, _ in answers.sent("DELETE")) == ["/papers-v1-3", "/papers-v2-7"]
-    assert "papers-v2-7" in caplog.text and "no alias points to it" in caplog.text
+    assert sorted(t for t, _ in answers.sent("DELETE")) == ["/papers-v1-3", f"/{CURRENT}-7"]
+    assert f"{CURRENT}-7" in caplog.text and "no alias points to it" in caplog.text
 
 
 def test_a_failed_rebuild_is_abandoned_not_swapped_in_later(on_cluster, answers):
-    answers.indices = {"papers-v2-1": {"papers"}}
+    answers.indices = {f"{CURRENT}-1": {"papers"}}
     backend = service.backend_for(on_cluster, "elasticsearch")
     backend.start_rebuild()
-    (rebuild,) = [t.strip("/") for t, _ in answers.sent("PUT", "/papers-v2-\\d+") if t != "/papers-v2-1"]
+    (rebuild,) = [t.strip("/") for t, _ in answers.sent("PUT", f"/{CURRENT}-\\d+") if t != f"/{CURRENT}-1"]
     answers.replies[("PUT", "/_bulk")] = (500, {"error": {"type": "internal", "reason": "node left"}})
     with pytest.raises(UserError):
         backend.add(sample_records())

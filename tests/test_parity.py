@@ -120,6 +120,13 @@ CASES = [
     ("value<500k", {"2", "8"}),
     ("term>=36", {"1", "2", "6"}),
     ("term<3y", {"3", "8"}),
+    ("category:85", {"1", "4"}),
+    ("category:8531", {"1"}),
+    ("category:90511000", {"3"}),
+    ("category:72", set()),
+    ("supplier:veolia", {"3"}),
+    ('supplier:"Acme & Co"', {"1"}),
+    ("supplier:veolia OR category:85", {"1", "3", "4"}),
     # dates
     ("year:2019", {"1", "6"} | budget(lambda n: budget_year(n) == 2019)),
     ("after:2020-01-01", {"2", "4", "5", "8", "11"} | budget(lambda n: budget_year(n) >= 2020)),
@@ -170,7 +177,7 @@ def found(engine, q: str, **kw) -> tuple[set[str], dict]:
 
 def facets_of(numbers: set[str]) -> dict[str, dict[str, int]]:
     """Facet counts over these records, counted from the corpus itself."""
-    counts = {name: Counter() for name in ("council", "type", "route", "year")}
+    counts = {name: Counter() for name in ("council", "type", "route", "year", "category", "supplier")}
     for rec in corpus():
         if rec.id.rsplit(":", 1)[-1] in numbers:
             fields = to_fields(rec)
@@ -179,6 +186,9 @@ def facets_of(numbers: set[str]) -> dict[str, dict[str, int]]:
             counts["route"].update(fields["routes"])
             if fields["year"] is not None:
                 counts["year"][str(fields["year"])] += 1
+            if fields["category_facet"]:
+                counts["category"][fields["category_facet"]] += 1
+            counts["supplier"].update(fields["supplier_keys"])
     return {name: dict(c) for name, c in counts.items()}
 
 

@@ -14,7 +14,7 @@ from index.store import Store
 from papers.pipeline.check import check
 from papers.pipeline.job import UpdateJob
 from papers.pipeline.runs import Runs
-from papers.schema import Attachment, Document
+from papers.schema import SCHEMA_VERSION, Attachment, Document
 from papers.settings import Settings
 
 REPORT = b"The contract is worth \xa3250,000 per year for 3 years with an optional 2 year extension."
@@ -170,6 +170,19 @@ def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkey
         versions = dict(store.conn.execute("SELECT id, extractor_version FROM records"))
     assert set(versions.values()) == {"99.0", "0.0.1"} and versions["file:1"] == "0.0.1"
     assert check(settings).ok
+
+
+def test_reextract_upgrades_records_of_an_older_schema(settings):
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    UpdateJob(settings).reextract()
+    with Store(settings.db_path) as store:  # schema 1.0: the same extractor, no suppliers or category yet
+        older = list(store.records("document_id = ?", ("bromley:decision_details:1",)))
+        store.put_records(r.model_copy(update={"schema_version": "1.0"}) for r in older)
+    summary = UpdateJob(settings).reextract()
+    assert summary["reextract"]["documents"] == 1
+    with Store(settings.db_path) as store:
+        assert {r.schema_version for r in store.records()} == {SCHEMA_VERSION}
+    assert UpdateJob(settings).reextract()["reextract"]["documents"] == 0
 
 
 def test_when_the_index_fails_records_stay_queued_and_go_next_run(settings, monkeypatch):

@@ -16,7 +16,14 @@ from papers.schema import Record
 from papers.settings import Settings
 
 BACKENDS = ("tantivy", "elasticsearch")
-FACETS = {"council": "council", "type": "page_type", "route": "routes", "year": "year"}
+FACETS = {
+    "council": "council",
+    "type": "page_type",
+    "route": "routes",
+    "year": "year",
+    "category": "category_facet",  # "85311000-2 Social work services with accommodation"
+    "supplier": "supplier_keys",
+}
 
 
 @dataclass

@@ -28,15 +28,16 @@ from papers.schema import Record
 
 log = logging.getLogger(__name__)
 
-# Bump with any settings or mapping change: an index of an older layout is rebuilt from the store.
-INDEX_VERSION = 2
+# Bump with any settings or mapping change: an index of an older layout is rebuilt from the store
+# (2: tantivy's analysis chain, objects not nested; 3: suppliers and category).
+INDEX_VERSION = 3
 DEFAULT_ALIAS = "papers"
 # Client 9.x sends "compatible-with=9" on every request, which 8.x servers refuse (400
 # media_type_header_exception); 9.x is checked on the first request (see _check_cluster).
 SUPPORTED_MAJORS = (9,)
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
-FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
+FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
 # Every page the service allows (offset + limit) must fit the index's result window.
 RESULT_WINDOW = MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT
 # Characters of a body the highlighter reads, in the index setting and in every request, so a large
@@ -100,6 +101,13 @@ MAPPINGS: dict = {
         "start_date": DATE,
         "end_date": DATE,
         "procurement_method": {"type": "keyword"},
+        "suppliers": {"type": "keyword", "index": False},  # display names, shown on hits
+        "supplier_keys": {"type": "keyword"},
+        "supplier_words": ENGLISH_TEXT,
+        "category": {"type": "keyword"},
+        "category_description": {"type": "keyword", "index": False},
+        "category_prefixes": {"type": "keyword"},
+        "category_facet": {"type": "keyword"},
         "money": {
             "type": "object",  # not nested: see to_source
             "properties": {
@@ -259,6 +267,7 @@ def parse_hits(response: dict) -> Hits:
     for h in response["hits"]["hits"]:
         hit = {name: h.get("_source", {}).get(name) for name in HIT_FIELDS}
         hit["routes"] = hit["routes"] or []
+        hit["suppliers"] = hit["suppliers"] or []
         hit["score"] = round(h.get("_score") or 0.0, 4)
         hit["snippet"] = (h.get("highlight", {}).get("body") or [""])[0]
         hits.append(hit)

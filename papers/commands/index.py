@@ -1,4 +1,5 @@
-"""`papers index`, `papers search`, `papers contracts`, `papers export`: the store and its search index.
+"""`papers index`, `papers search`, `papers contracts`, `papers suppliers`, `papers export`: the store
+and its search index.
 
 Every command here is a thin shell over index/service.py, which the web interface calls too, so
 `--json` output and the web API's JSON are the same objects.
@@ -25,6 +26,7 @@ from index.backends import BACKENDS
 from index.contracts import GROUP_BY
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
+from index.matters import SUPPLIER_FIELDS
 from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 from papers.pipeline.lock import RunLock
 from papers.schema import Record
@@ -227,6 +229,7 @@ def search_command(
       council:bromley type:decision_details   filters; also committee:, maker:, route:
       after:2019-01-01 before:2020 year:2019  decision date
       value>=2m value<500k term>=36           annualised value (GBP), term in months
+      category:85 supplier:"veolia"           CPV code or its first digits; supplier name
 
     \b
     Examples:
@@ -282,24 +285,44 @@ def months(value: float | None) -> str:
 @click.argument("query", nargs=-1)
 @click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
 @click.option(
-    "--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.'
+    "--by-record",
+    is_flag=True,
+    help="One row per record (page or report) instead of one per matter.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='One JSON object: {"group_by", "by_record", "total", "rows", "groups"}.',
 )
 @click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
 @backend_option
 @click.pass_obj
 def contracts_command(
-    settings, query: tuple[str, ...], group_by: str, as_json: bool, as_csv: bool, backend: str
+    settings,
+    query: tuple[str, ...],
+    group_by: str,
+    by_record: bool,
+    as_json: bool,
+    as_csv: bool,
+    backend: str,
 ) -> None:
-    """Compare contract decisions: one row each, then per group count, median and quartiles.
+    """Compare contracts: one row per matter, then per group count, median and quartiles.
 
-    Values are annualised as extracted: per-year amounts as stated, totals divided by the term in
-    years where the term is known; otherwise blank and counted as unknown.
+    A matter is the pages about one decision (decision, issue page, agenda item, its reports,
+    minutes); each term comes from its best source, and "differs" names terms its sources state
+    differently. Values are annualised as extracted: per-year amounts as stated, totals divided
+    by the term in years where the term is known; otherwise blank and counted as unknown.
 
     \b
-    Example:
+    Examples:
       papers contracts 'route:framework' --group-by council --csv
+      papers contracts --group-by category
+      papers contracts --by-record
     """
-    result = service.contracts(settings, " ".join(query), group_by=group_by, backend=backend)
+    result = service.contracts(
+        settings, " ".join(query), group_by=group_by, backend=backend, by_record=by_record
+    )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
@@ -309,7 +332,8 @@ def contracts_command(
     from rich.console import Console
     from rich.table import Table
 
-    rows = Table(title=f"{len(result['rows'])} contract decisions")
+    what = "contract records" if by_record else "contract matters"
+    rows = Table(title=f"{len(result['rows'])} {what}")
     for name in (
         "council",
         "title",
@@ -321,9 +345,13 @@ def contracts_command(
         "start",
         "end",
         "routes",
+        "suppliers",
+        *(() if by_record else ("differs",)),
     ):
         # Titles can be whole paragraphs: cut them so each decision stays on one line.
-        rows.add_column(name, overflow="ellipsis", no_wrap=True, max_width=48 if name == "title" else None)
+        rows.add_column(
+            name, overflow="ellipsis", no_wrap=True, max_width={"title": 48, "suppliers": 24}.get(name)
+        )
     for r in result["rows"]:
         rows.add_row(
             r["council_name"] or r["council"] or "",
@@ -336,13 +364,23 @@ def contracts_command(
             r["start_date"] or "",
             r["end_date"] or "",
             ", ".join(r["routes"]),
+            "; ".join(s["name"] for s in r["suppliers"]),
+            *(() if by_record else (", ".join(r["conflicts"]),)),
         )
     groups = Table(title=f"annual value by {group_by}")
-    for name in (group_by, "decisions", "known", "unknown", "lower quartile", "median", "upper quartile"):
+    for name in (
+        group_by,
+        "records" if by_record else "matters",
+        "known",
+        "unknown",
+        "lower quartile",
+        "median",
+        "upper quartile",
+    ):
         groups.add_column(name, justify="left" if name == group_by else "right")
     for g in result["groups"]:
         groups.add_row(
-            g["group"],
+            f"{g['group']} {g['label']}" if g.get("label") else g["group"],
             str(g["count"]),
             str(g["known"]),
             str(g["unknown"]),
@@ -354,6 +392,55 @@ def contracts_command(
     console = Console(width=None if sys.stdout.isatty() else 200)
     console.print(rows)
     console.print(groups)
+
+
+@click.command("suppliers", cls=QueryCommand)
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"total", "suppliers"}.')
+@click.option("--csv", "as_csv", is_flag=True, help="One CSV row per supplier.")
+@backend_option
+@click.pass_obj
+def suppliers_command(settings, query: tuple[str, ...], as_json: bool, as_csv: bool, backend: str) -> None:
+    """Who holds the contracts: one row per supplier over the matters matching QUERY.
+
+    Suppliers are one by their normalised key ("APCOA Parking (UK) Limited" is "APCOA Parking
+    UK Ltd"); values are the sums of the known total and annual values of their matters.
+
+    \b
+    Examples:
+      papers suppliers
+      papers suppliers 'category:90 council:camden' --csv
+    """
+    result = service.suppliers(settings, " ".join(query), backend=backend)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SUPPLIER_FIELDS)
+        for row in result["suppliers"]:
+            writer.writerow([" ".join(row[f]) if f == "councils" else row[f] for f in SUPPLIER_FIELDS])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result['total']} suppliers")
+    for name in ("supplier", "key", "councils", "matters", "known total", "known per year", "first", "last"):
+        table.add_column(
+            name, overflow="ellipsis", no_wrap=True, max_width=40 if name == "supplier" else None
+        )
+    for r in result["suppliers"]:
+        table.add_row(
+            r["name"],
+            r["key"],
+            ", ".join(r["councils"]),
+            str(r["matters"]),
+            money(r["total_value"]),
+            money(r["annual_value"]),
+            r["first_decision"] or "",
+            r["last_decision"] or "",
+        )
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @click.command("export", cls=QueryCommand)
@@ -410,4 +497,4 @@ def export_command(settings, query: tuple[str, ...], fmt: str, output: str, back
         )
 
 
-COMMANDS = [index_command, search_command, contracts_command, export_command]
+COMMANDS = [index_command, search_command, contracts_command, suppliers_command, export_command]

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from index.store import Store, now_iso
+from papers.schema import SCHEMA_VERSION
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS extraction_state (
@@ -79,12 +80,20 @@ def mark_extracted(conn: sqlite3.Connection, doc_id: str, source_sha: str, versi
 def queue_reextraction(
     conn: sqlite3.Connection, version: str, councils: list[str] | None = None, everything: bool = False
 ) -> tuple[int, int]:
-    """Queue the stored documents whose records another extractor version made (or all of them).
+    """Queue the stored documents whose records another extractor version made, or that an older
+    record schema describes (1.0 records lack suppliers and category), or all of them.
 
     Returns how many documents were queued, and how many such records have no stored document to
     extract again (records loaded from files with `papers index`).
     """
-    where, args = ("1", ()) if everything else ("r.extractor_version IS NOT ?", (version,))
+    where, args = (
+        ("1", ())
+        if everything
+        else (
+            "(r.extractor_version IS NOT ? OR json_extract(r.json, '$.schema_version') IS NOT ?)",
+            (version, SCHEMA_VERSION),
+        )
+    )
     if councils:
         where += f" AND r.council IN ({','.join('?' * len(councils))})"
         args += tuple(councils)
