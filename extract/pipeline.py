@@ -32,6 +32,7 @@ from papers.schema import (
     Record,
     Resolution,
     RouteMention,
+    Supplier,
 )
 from papers.urls import canonical_url, classify
 
@@ -166,6 +167,10 @@ def _build(
     record.resolutions = [
         Resolution(text=t, start=s, end=e, number=v["number"], outcome=v["outcome"])
         for s, e, t, v in spans["resolutions"]
+    ]
+    record.suppliers = [
+        Supplier(text=t, start=s, end=e, name=v["name"], key=v["normalised"])
+        for s, e, t, v in spans["suppliers"]
     ]
     roles = found.roles
     record.decision_date = roles.get("decision_date") or record.decision_date
