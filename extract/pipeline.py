@@ -24,6 +24,7 @@ from extract.text.plain import from_text
 from papers.errors import UserError
 from papers.schema import (
     PAGE_TYPES,
+    Category,
     DateMention,
     Document,
     Duration,
@@ -172,6 +173,7 @@ def _build(
         Supplier(text=t, start=s, end=e, name=v["name"], key=v["normalised"])
         for s, e, t, v in spans["suppliers"]
     ]
+    record.category = next((Category(text=t, start=s, end=e, **v) for s, e, t, v in spans["category"]), None)
     roles = found.roles
     record.decision_date = roles.get("decision_date") or record.decision_date
     record.decision_maker = roles.get("decision_maker") or record.decision_maker

@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 
 from extract.analysis import (  # noqa: F401 (registers)
+    category,
     dates,
     durations,
     money,
@@ -35,6 +36,7 @@ COMPONENTS = (
     "papers_resolutions",
     "papers_roles",
     "papers_suppliers",
+    "papers_category",
 )
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -75,6 +77,6 @@ def analyse(text: str, metadata: dict[str, str] | None = None) -> Analysis:
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     result = Analysis(roles=dict(doc._.roles or {}))
-    for key in ("money", "durations", "dates", "routes", "resolutions", "suppliers"):
+    for key in ("money", "durations", "dates", "routes", "resolutions", "suppliers", "category"):
         result.spans[key] = [(s.start_char, s.end_char, s.text, v) for s, v in items(doc, key)]
     return result

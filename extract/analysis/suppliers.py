@@ -40,7 +40,7 @@ _ROLE = r"(?:provider|supplier|contractor|operator|consultant|partner|organisati
 _BEFORE = re.compile(
     r"(?i:"
     # "award the contract to X", "awarded to X", "contract award to X", "award of contracts to X"
-    r"\b(?:contracts?|agreements?|arrangements?|extensions?|variations?|partnership|negotiations?|"
+    r"\b(?:contracts?|agreements?|arrangements?|extensions?|variations?|negotiations?|"
     r"call[- ]off|lease|concession)\b(?: \w+){0,2} (?:with|between) "
     r"|\b(?:currently |originally |previously |already |is |are |was |were |being |been )"
     r"(?:provided|delivered|run|operated|supplied|managed|held|commissioned from) by "
@@ -57,6 +57,13 @@ _BEFORE = re.compile(
 # contract for Lot 1 for five years to 31st July 2025 ..., to Morgan Sindall").
 _AWARD = re.compile(r"(?i:\b(?:award(?:ed|ing|s)?|re-?award\w*|let|novat\w+|transfer(?:red|ring)?)\b)")
 _TO = re.compile(r"(?i:\bto (?:the )?)")
+# "extend the current contracts ... of 12 months with The Royal Wolverhampton NHS Trust"
+_EXTEND = re.compile(r"(?i:\b(?:extend\w*|extension|vary|variation|continu\w+|contracts?|agreements?)\b)")
+# ... but "in collaboration with Cheshire East" names a partner council, not a supplier.
+_WITH = re.compile(
+    r"(?i:(?<!collaboration )(?<!partnership )(?<!conjunction )(?<!consultation )(?<!together )"
+    r"(?<!jointly )(?<!line )(?<!accordance )(?<!working )(?<!liaison )(?<!along )\b(?:with|between) (?:the )?)"
+)
 # Labels of flattened decision tables: "Name of Successful Contractor Schofield & Sons Ltd".
 _LABEL = re.compile(
     r"(?i:\b(?:name of (?:the )?(?:successful |preferred |selected )?(?:contractor|supplier|provider|"
@@ -93,13 +100,16 @@ _ROW_CUE = re.compile(r"(?i:award|appoint|provider|supplier|contractor|successfu
 
 # Not suppliers: public bodies, purchasing bodies and framework names, posts and placeholders.
 _EXCLUDE = re.compile(
-    r"(?i:\b(?:council|borough|county|city of|district|authority|authorities|government|department|"
+    r"(?i:\b(?:council|borough of|county of|city of|district of|authority|authorities|government|department|"
     r"directorate|ministry|commissioning group|integrated care (?:board|system)|ICB|CCG|NHS England|"
     r"Public Health England|Ofsted|CQC|Care Quality Commission|YPO|ESPO|LASER|NEPO|CCS|"
     r"Crown Commercial|LBLA|Procurement Partnership|TPPL|Fusion21|YORbuild|Pagabo|Scape|"
     r"Constructionline|NHS Supply Chain|Purchasing Organisation|Consortium|framework|"
     r"dynamic purchasing|DPS|lot|option|appendix|annex|table|schedule|section|paragraph|report|"
-    r"committee|cabinet|members?|panel|board|scrutiny|partnership board)\b)"
+    r"committee|cabinet|members?|panel|board|scrutiny|"
+    # posts, not organisations
+    r"director|officer|manager|head of|chief executive|councillors?|cllr|mayor|leader|portfolio holder|"
+    r"treasurer|solicitor|clerk|secretary)\b)"
 )
 # A name that is only these words (or starts with a post) names nobody in particular.
 _GENERIC = frozenset(
@@ -113,6 +123,7 @@ _GENERIC = frozenset(
     january february march april may june july august september october november december monday
     tuesday wednesday thursday friday saturday sunday uk england wales scotland britain
     option options lot lots area areas year years month months week weeks phase stage part
+    item items minute minutes agenda report school schools college home grant grants funding
     """.split()
 )
 _PLACEHOLDER = re.compile(
@@ -122,6 +133,7 @@ _POST_FIRST = frozenset(
     "director head chief deputy assistant executive leader mayor portfolio cllr councillor mr mrs ms dr "
     "officer manager members member cabinet council committee appendix table section lot option "
     "supplier provider contractor bidder tenderer successful preferred name private registration "
+    "acting interim strategic corporate item minutes "
     # verbs of a title-case heading ("Award of Contracts to Deliver Repairs to Roads")
     "deliver provide supply support carry undertake enable ensure develop manage operate run commence "
     "continue extend procure purchase fund meet cover allow".split()
@@ -205,7 +217,10 @@ class _Found:
             words = set(key.split())
             # "Veolia" and "Veolia ES (UK) Ltd" are one supplier: keep the first mention.
             same = [k for k in self.first if words <= set(k.split()) or set(k.split()) <= words]
-            if key and all(begin < self.first[k][0] for k in same):
+            # the fuller name wins ("Supreme Freedom to Travel Ltd" over "Travel Ltd"), else the first
+            if key and all(
+                words > set(k.split()) or (words == set(k.split()) and begin < self.first[k][0]) for k in same
+            ):
                 for k in same:
                     del self.first[k]
                 self.first[key] = (begin, end, name)
@@ -228,14 +243,9 @@ def suppliers_component(doc: Doc) -> Doc:
     """doc.spans['suppliers']: each supplier named, once, at its first mention, with name and key."""
     text, flat = text_of(doc), flat_text(doc)
     found = _Found(doc)
-    for match in _AWARD.finditer(flat):
-        limit = min(sentence(doc, match.start())[1], match.end() + 250)
-        for to in _TO.finditer(flat, match.end(), limit):
-            plural = bool(re.search(r"(?i:contracts|providers|suppliers)", flat[match.start() : to.start()]))
-            at = _skip_space(text, to.end())
-            # the first "to" before a capitalised word decides: "to Deliver Repairs to Roads" is no name
-            if found.name_at(at, plural) or text[at : at + 1].isupper():
-                break
+    for cue, link, reach in ((_AWARD, _TO, 250), (_EXTEND, _WITH, 60)):
+        for match in cue.finditer(flat):
+            _scan(found, doc, match, link, reach)
     for match in _BEFORE.finditer(flat):
         plural = bool(
             re.search(r"(?i:contracts|providers|suppliers|contractors|organisations|between)", match.group())
@@ -262,6 +272,19 @@ def suppliers_component(doc: Doc) -> Doc:
     for begin, end, name in sorted(found.first.values()):
         add(doc, "suppliers", begin, end, "SUPPLIER", name=name, normalised=supplier_key(name))
     return doc
+
+
+def _scan(found: _Found, doc: Doc, cue: re.Match[str], link: re.Pattern[str], reach: int) -> None:
+    """The name after the first ``link`` word ("to", "with") in the cue's sentence that is followed by
+    a capitalised word: "award the contract for Lot 1 for five years to 31st July 2025 ..., to
+    Morgan Sindall" names Morgan Sindall; "award contracts to Deliver Repairs to Roads" names no one."""
+    text, flat = found.text, flat_text(doc)
+    limit = min(sentence(doc, cue.start())[1], cue.end() + reach)
+    for to in link.finditer(flat, cue.end(), limit):
+        plural = bool(re.search(r"(?i:contracts|providers|suppliers|between)", flat[cue.start() : to.end()]))
+        at = _skip_space(text, to.end())
+        if found.name_at(at, plural) or text[at : at + 1].isupper():
+            return
 
 
 def _list_lines(found: _Found, text: str, pos: int) -> None:
