@@ -297,7 +297,7 @@ _CONTRACT = re.compile(
 # strategy or an appointment page would pick a category for a page that buys nothing.
 _BUYS = re.compile(
     r"(?i:\b(?:contracts?|tender\w*|procure\w*|procurement|awarded|award of|framework agreement|"
-    r"suppliers?|providers?|contractors?|purchas\w+|commissioning of|re-?commission\w*|"
+    r"suppliers?|providers?|contractors?|consultants?|architects?|operators?|design team|purchas\w+|commissioning of|re-?commission\w*|"
     r"fee (?:rates?|levels?|uplift)|price for care|cost of care|rates? paid|spot|block|"
     r"delivery (?:and operation )?of|provision of)\b)"
 )

@@ -72,11 +72,16 @@ _LABEL = re.compile(
 )
 # Cues after a name: "X be appointed", "X as the preferred bidder", "X (the current provider)".
 _AFTER = re.compile(
-    r"^(?i:,? (?:be|is|was|are|were|has been|have been|had been|being) (?:appointed|awarded|selected|"
-    r"chosen|approved|engaged|commissioned|contracted)\b"
+    r"(?i:,? (?:be|is|was|are|were|has been|have been|had been|being) (?:appointed|awarded|selected|"
+    r"chosen|engaged|commissioned|contracted)\b"
     r"|,? (?:as|is|was|are|were|being|became) (?:the )?(?:successful|preferred|winning|highest[- ]scoring|"
     r"current|existing|incumbent|sole|main|lead|reserve|new) " + _ROLE + r"|,? \(?(?:the )?"
     r"(?:current|existing|incumbent) " + _ROLE + r"\)?)"
+)
+# "X be appointed as Interim Director" appoints a person to a post.
+_TO_POST = re.compile(
+    r"(?i:\s*(?:as|to(?: the (?:post|role|position) of)?)\s+(?:an? |the )?(?:[\w-]+ ){0,3}?(?:director|officer|"
+    r"manager|head|chair\w*|member|trustee|governor|representative|lead|executive|advis[eo]r|clerk)\b)"
 )
 # The end of a name just before an after-cue, read backwards through the candidate start points.
 _NAME_BEFORE = re.compile(rf"(?:^|(?<=[^\w’'.&-]))({_NAME})$")
@@ -126,6 +131,7 @@ _GENERIC = frozenset(
     item items minute minutes agenda report school schools college home grant grants funding
     """.split()
 )
+_REFERENCE = re.compile(r"^[A-Z]+[-/]?\d[\w/-]*$")  # "RM6155", "DN-123": a reference, not a name
 _PLACEHOLDER = re.compile(
     r"^(?:provider|supplier|contractor|bidder|tenderer|company|organisation|operator)\s+\w{1,2}$", re.I
 )
@@ -172,7 +178,7 @@ def tidy(name: str) -> str:
 
 def _acceptable(name: str) -> bool:
     words = [w.lower().strip(".’'") for w in re.findall(r"[\w’'.]+", name)]
-    if not words or _PLACEHOLDER.match(name) or _EXCLUDE.search(name):
+    if not words or _PLACEHOLDER.match(name) or _EXCLUDE.search(name) or _REFERENCE.match(name):
         return False
     if words[0] in _POST_FIRST:
         return False
@@ -256,8 +262,11 @@ def suppliers_component(doc: Doc) -> Doc:
     for match in re.finditer(
         r"(?i:,? (?:be|is|was|are|were|has|have|had|being|as|became) |,? \(?the )", flat
     ):
-        if _AFTER.match(flat, match.start()) and (
-            name := _NAME_BEFORE.search(text, max(0, match.start() - 120), match.start())
+        cue = _AFTER.match(flat, match.start())
+        if (
+            cue
+            and not _TO_POST.match(flat, cue.end())
+            and (name := _NAME_BEFORE.search(text, max(0, match.start() - 120), match.start()))
         ):
             found.offer(name.start(1), name.group(1))
     for match in _LIST_INTRO.finditer(flat):

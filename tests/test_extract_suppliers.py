@@ -1,0 +1,149 @@
+"""Suppliers: named awardees, framework and reserve suppliers and incumbents, each once with exact
+offsets and a normalised key; purchasing bodies, councils, posts, placeholders and losing bidders
+left out. Phrasings are written as other councils would put them (not taken from the dev set)."""
+
+import pytest
+
+from extract.analysis.suppliers import supplier_key
+from extract.pipeline import extract_text
+
+
+def suppliers(text):
+    record = extract_text(text, source="t.txt")
+    for s in record.suppliers:
+        assert record.text[s.start : s.end] == s.text
+    return [s.name for s in record.suppliers]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "RESOLVED that the contract for winter gritting be awarded to Greenway Highways Ltd.",
+            ["Greenway Highways Ltd"],
+        ),
+        (
+            "Cabinet agreed to award the contract for Lot 2, for a period of four years to 31 March 2029, to Harbour Facilities Group, at a value of £2m.",
+            ["Harbour Facilities Group"],
+        ),
+        (
+            "That Kestrel Community Transport Limited be appointed to deliver the service.",
+            ["Kestrel Community Transport Limited"],
+        ),
+        (
+            "To approve a twelve month extension of the existing contract with Brightstart Family Services.",
+            ["Brightstart Family Services"],
+        ),
+        (
+            "The service is currently provided by Oakleaf Housing Association and has performed well.",
+            ["Oakleaf Housing Association"],
+        ),
+        (
+            "Cabinet accepted the tender submitted by Moorland Roofing LLP for the works.".replace(
+                "submitted by", "from"
+            ),
+            ["Moorland Roofing LLP"],
+        ),
+        (
+            "The Executive agreed a direct award to the incumbent provider, Riverside Advocacy CIC, for one year.",
+            ["Riverside Advocacy CIC"],
+        ),
+        (
+            "Successful Contractor: Pennine Groundcare Ltd\nContract value: £40,000",
+            ["Pennine Groundcare Ltd"],
+        ),
+        (
+            "Approve the variation to the contract with Lowther & Sons Plc to include additional sites.",
+            ["Lowther & Sons Plc"],
+        ),
+    ],
+)
+def test_cue_phrases(text, expected):
+    assert suppliers(text) == expected
+
+
+def test_framework_suppliers_listed_one_a_line():
+    text = (
+        "That the following suppliers be appointed to the Home Support Framework:-\n\n"
+        "   Ashgrove Care Ltd\n\n   Beacon Home Support\n\n   Cedar Lodge Services Limited\n\n"
+        "The framework will run for four years."
+    )
+    assert suppliers(text) == ["Ashgrove Care Ltd", "Beacon Home Support", "Cedar Lodge Services Limited"]
+
+
+def test_lot_rows_after_an_award():
+    text = "The contracts be awarded as follows:\nLot 1 - Meridian Cleaning Ltd\nLot 2 - Sparkle Services (North) Ltd\n"
+    assert suppliers(text) == ["Meridian Cleaning Ltd", "Sparkle Services (North) Ltd"]
+
+
+def test_several_awardees_in_one_sentence_are_split():
+    text = "The Council awarded contracts to Fernhill Care and Willowbank Support Services in 2021."
+    assert suppliers(text) == ["Fernhill Care", "Willowbank Support Services"]
+
+
+def test_legal_suffix_ends_a_name():
+    text = (
+        "The agreement between Northgate Parking (UK) Limited and Eastborough District Council is extended."
+    )
+    assert suppliers(text) == ["Northgate Parking (UK) Limited"]
+
+
+def test_each_supplier_once_at_its_first_mention_fuller_name_kept():
+    text = (
+        "The contract was awarded to Veridian Waste Services Ltd in 2019. "
+        "Cabinet notes that Veridian has performed well; the contract with Veridian Waste Services Ltd is extended."
+    )
+    record = extract_text(text, source="t.txt")
+    assert [s.name for s in record.suppliers] == ["Veridian Waste Services Ltd"]
+    assert record.suppliers[0].start == text.index("Veridian Waste")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # purchasing bodies whose framework is used
+        "The contract will be awarded via the framework let by the Eastern Shires Purchasing Organisation (ESPO).",
+        "A call-off contract with Crown Commercial Service under RM6155 is approved.",
+        "Award of a contract to YPO for the supply of stationery.",
+        # the council itself and partner councils
+        "The contract between the Council and Northshire County Council is extended.",
+        "A contract will be let in collaboration with Westvale and Eastvale.",
+        # placeholders and posts
+        "The contract be awarded to Provider A, as set out in the exempt appendix.",
+        "That authority be delegated to the Director of Place to award the contract to the preferred bidder.",
+        "That Jane Smith be appointed as Interim Director of Adult Services.",
+        "Award the contract to the Head of Procurement for signature.",
+        # a losing bidder
+        "The tender from Quickfix Repairs Ltd was unsuccessful and scored lower on quality.",
+        # no procurement at all
+        "Councillor Brown moved the motion, seconded by Councillor Green. The motion was carried.",
+    ],
+)
+def test_not_suppliers(text):
+    assert suppliers(text) == []
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("APCOA Parking UK Limited", "APCOA Parking (UK) Limited"),
+        ("Lowther & Sons plc", "Lowther and Sons PLC"),
+        ("The Brightstart Trust Ltd.", "Brightstart Trust Limited"),
+        ("St Anne’s Community Services", "St Annes Community Services"),
+        ("Riverside Advocacy C.I.C.", "Riverside Advocacy CIC"),
+    ],
+)
+def test_key_ignores_case_punctuation_uk_and_legal_suffixes(a, b):
+    assert supplier_key(a) == supplier_key(b) != ""
+
+
+def test_key_keeps_distinguishing_words():
+    assert supplier_key("Veolia ES (UK) Ltd") == "veolia es"
+    assert supplier_key("Care Connect UK Limited") != supplier_key("Care Connect Group")
+
+
+def test_record_carries_name_and_key():
+    record = extract_text("Award of contract to Northfield Care (UK) Ltd. for home care.", source="t.txt")
+    (supplier,) = record.suppliers
+    assert (supplier.name, supplier.key) == ("Northfield Care (UK) Ltd", "northfield care")
+    assert supplier.text.startswith(supplier.name)  # the span may keep the abbreviation's dot
