@@ -62,6 +62,20 @@ def test_cue_phrases(text, expected):
     assert suppliers(text) == expected
 
 
+def test_a_losing_bidder_in_the_same_sentence_is_left_out():
+    text = (
+        "Decision: to award the contract to Taylor Row Developments Ltd and to note that the tender "
+        "from Barrow Homes Ltd was unsuccessful."
+    )
+    assert suppliers(text) == ["Taylor Row Developments Ltd"]
+
+
+def test_bare_label_on_a_decision_form():
+    assert suppliers("Contract awarded to: Smith & Jones Architects LLP\nValue: £45,000") == [
+        "Smith & Jones Architects LLP"
+    ]
+
+
 def test_framework_suppliers_listed_one_a_line():
     text = (
         "That the following suppliers be appointed to the Home Support Framework:-\n\n"
@@ -113,6 +127,9 @@ def test_each_supplier_once_at_its_first_mention_fuller_name_kept():
         "That authority be delegated to the Director of Place to award the contract to the preferred bidder.",
         "That Jane Smith be appointed as Interim Director of Adult Services.",
         "Award the contract to the Head of Procurement for signature.",
+        # funders and regulators
+        "Cabinet approved the grant agreement with Homes England for the housing scheme contract.",
+        "The service is operated by the Trust under contract and inspected by Ofsted.",
         # a losing bidder
         "The tender from Quickfix Repairs Ltd was unsuccessful and scored lower on quality.",
         # no procurement at all

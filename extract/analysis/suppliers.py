@@ -38,8 +38,8 @@ _AFTER_LEGAL = re.compile(rf"\b{_LEGAL}\b\.?(,[ \t]*|[ \t]+(?:and|&)[ \t]+|[ \t]
 _S = r"(?:the )?"
 _ROLE = r"(?:provider|supplier|contractor|operator|consultant|partner|organisation|charity|bidder|tenderer)s?"
 _BEFORE = re.compile(
-    r"(?i:"
-    # "award the contract to X", "awarded to X", "contract award to X", "award of contracts to X"
+    r"\b(?=[abceilnopqrstvwABCEILNOPQRSTVW])(?i:"
+    # "the contract with X", "currently provided by X", "the tender from X", "the current provider, X"
     r"\b(?:contracts?|agreements?|arrangements?|extensions?|variations?|negotiations?|"
     r"call[- ]off|lease|concession)\b(?: \w+){0,2} (?:with|between) "
     r"|\b(?:currently |originally |previously |already |is |are |was |were |being |been )"
@@ -68,11 +68,13 @@ _WITH = re.compile(
 _LABEL = re.compile(
     r"(?i:\b(?:name of (?:the )?(?:successful |preferred |selected )?(?:contractor|supplier|provider|"
     r"consultant|tenderer|bidder)s?|(?:successful|preferred|selected|awarded) (?:contractor|supplier|"
-    r"provider|tenderer|bidder)s?(?: name)?|(?:supplier|contractor|provider) name))\s*[:\-–]?\s*"
+    r"provider|tenderer|bidder)s?(?: name)?|(?:supplier|contractor|provider) name)\s*[:\-–]?\s*"
+    # a bare label on its own line of a decision form: "Contractor: X", "Awarded to: X"
+    r"|(?m:^[ \t]*(?:supplier|contractor|provider|consultant|awarded to|preferred bidder)\(?s?\)?[ \t]*:[ \t]*))"
 )
 # Cues after a name: "X be appointed", "X as the preferred bidder", "X (the current provider)".
 _AFTER = re.compile(
-    r"(?i:,? (?:be|is|was|are|were|has been|have been|had been|being) (?:appointed|awarded|selected|"
+    r"(?=[, ])(?i:,? (?:be|is|was|are|were|has been|have been|had been|being) (?:appointed|awarded|selected|"
     r"chosen|engaged|commissioned|contracted)\b"
     r"|,? (?:as|is|was|are|were|being|became) (?:the )?(?:successful|preferred|winning|highest[- ]scoring|"
     r"current|existing|incumbent|sole|main|lead|reserve|new) " + _ROLE + r"|,? \(?(?:the )?"
@@ -108,6 +110,10 @@ _EXCLUDE = re.compile(
     r"(?i:\b(?:council|borough of|county of|city of|district of|authority|authorities|government|department|"
     r"directorate|ministry|commissioning group|integrated care (?:board|system)|ICB|CCG|NHS England|"
     r"Public Health England|Ofsted|CQC|Care Quality Commission|YPO|ESPO|LASER|NEPO|CCS|"
+    # funders, regulators and public partners
+    r"(?:Homes|Sport|Historic|Natural|Active|Highways) England|Environment Agency|Arts Council|Lottery|"
+    r"Heritage Fund|Funding Agency|ESFA|DfE|DLUHC|MHCLG|Home Office|Police|Constabulary|Fire and Rescue|"
+    r"Combined Authority|National Highways|Network Rail|Transport for|"
     r"Crown Commercial|LBLA|Procurement Partnership|TPPL|Fusion21|YORbuild|Pagabo|Scape|"
     r"Constructionline|NHS Supply Chain|Purchasing Organisation|Consortium|framework|"
     r"dynamic purchasing|DPS|lot|option|appendix|annex|table|schedule|section|paragraph|report|"
@@ -129,6 +135,12 @@ _GENERIC = frozenset(
     tuesday wednesday thursday friday saturday sunday uk england wales scotland britain
     option options lot lots area areas year years month months week weeks phase stage part
     item items minute minutes agenda report school schools college home grant grants funding
+    finance legal democratic governance property highways environment environmental transport
+    education planning regeneration resources operations commercial economy place people communities
+    community neighbourhoods culture leisure waste parks learning skills digital ict it hr human audit
+    risk performance policy strategy development investment assets estates facilities customer
+    revenues benefits treasury pensions wellbeing safeguarding trust partnership group company
+    organisation charity association foundation consortium
     """.split()
 )
 _REFERENCE = re.compile(r"^[A-Z]+[-/]?\d[\w/-]*$")  # "RM6155", "DN-123": a reference, not a name
@@ -216,7 +228,11 @@ class _Found:
                 continue
             begin = start + off + piece.index(name)
             end = begin + len(name)
-            if _LOST.search(self.text[end : sentence(self.doc, begin)[1]][:120]):
+            # only this name's own clause: "award to X and note the tender from Y which was unsuccessful"
+            clause = re.split(
+                r"[;:,]| and | but | whereas ", self.text[end : sentence(self.doc, begin)[1]][:120]
+            )[0]
+            if _LOST.search(clause):
                 continue
             taken = True
             key = supplier_key(name)
@@ -259,14 +275,9 @@ def suppliers_component(doc: Doc) -> Doc:
         found.name_at(_skip_space(text, match.end()), plural)
     for match in _LABEL.finditer(flat):
         found.name_at(_skip_space(text, match.end()))
-    for match in re.finditer(
-        r"(?i:,? (?:be|is|was|are|were|has|have|had|being|as|became) |,? \(?the )", flat
-    ):
-        cue = _AFTER.match(flat, match.start())
-        if (
-            cue
-            and not _TO_POST.match(flat, cue.end())
-            and (name := _NAME_BEFORE.search(text, max(0, match.start() - 120), match.start()))
+    for cue in _AFTER.finditer(flat):
+        if not _TO_POST.match(flat, cue.end()) and (
+            name := _NAME_BEFORE.search(text, max(0, cue.start() - 120), cue.start())
         ):
             found.offer(name.start(1), name.group(1))
     for match in _LIST_INTRO.finditer(flat):
