@@ -3,9 +3,10 @@
 The vocabulary is the CPV list shipped in corpora/cpv (its descriptions, e.g. "Refuse collection
 services", are phrases to find) plus a lexicon of the words councils use for the same things
 ("home to school transport", "domiciliary care", "bin collection"). Every phrase found votes for
-its code; votes count more in the page's opening lines (its title) and in sentences about a
-contract. The division with most votes wins, and within it the code named most often, so a page
-that says "school meals" gets 55524000-9 and one that says only "catering" gets 55520000-1.
+its code; votes count in the page's opening lines (its title) and in sentences about a contract,
+and barely elsewhere, so a division needs one such mention (or many passing ones). The division
+with most votes wins, and within it the code named most often, so a page that says "school meals"
+gets 55524000-9 and one that says only "catering" gets 55520000-1.
 A page with no contract or purchase in it (an appointment, a motion, a plan) gets none.
 """
 
@@ -429,11 +430,11 @@ def category_component(doc: Doc) -> Doc:
     for match in pattern.finditer(text):
         code = code_of(match.group().lower())
         s_start, s_end = sentence(doc, match.start())
-        vote = 1.0 + (match.start() < _OPENING) * 2 + bool(_CONTRACT.search(text, s_start, s_end))
-        votes[code] += vote
+        strong = (match.start() < _OPENING) * 2 + bool(_CONTRACT.search(text, s_start, s_end))
+        votes[code] += 1.0 + strong if strong else 0.25
         if code not in first:
             first[code], spans[code] = match.start(), match.span()
     code = choose(votes, first)
-    if code:
+    if code and sum(v for c, v in votes.items() if c[:2] == code[:2]) >= 2:
         add(doc, "category", *spans[code], "CATEGORY", id=code, description=codes()[code])
     return doc
