@@ -21,15 +21,19 @@ from extract.analysis.base import add, flat_text, sentence, text_of
 # One word of a name: capitalised or an acronym ("APCOA", "E.ON", "St Christopher’s"), or a
 # digit-led brand ("4children"); never a bare number.
 _WORD = r"(?:[A-Z][\w’'.\-]*|\d+(?!(?:st|nd|rd|th)\b)[A-Za-z][\w’'\-]*)"
+_LEGAL = r"(?:Ltd|Limited|LTD|LIMITED|plc|Plc|PLC|LLP|CIC|C\.I\.C|Inc|LLC)"
 # Words that may join name words inside one name ("Hestia Housing and Support", "Change, Grow, Live").
-_JOIN = r"(?:[ \t]+(?:&|and|of|for|the|in|on|at|de|du)[ \t]+|[ \t]*[-–][ \t]*(?=[A-Z])|[ \t]+)"
+_JOIN = (
+    r"(?:[ \t]+(?:&|and|of|for|the|in|on|at|de|du)[ \t]+|[ \t]*[-–][ \t]*(?=[A-Z])|[ \t]+"
+    # "to" only inside a company name that ends in a legal suffix ("Freedom to Travel Ltd")
+    rf"|[ \t]+to[ \t]+(?=(?:{_WORD}[ \t]+){{1,3}}{_LEGAL}\b))"
+)
 # Lower-case trade words that end a name ("DW contractors") and an inner parenthesis ("(UK) Limited").
 _NAME = (
     rf"{_WORD}(?:(?:{_JOIN}|[ \t]+\([A-Z][\w .&’'-]{{0,30}}\)[ \t]+(?={_WORD})){_WORD}){{0,9}}"
     r"(?:[ \t]+(?:contractors|builders|services|limited|ltd)\b)?"
 )
 _NAME_RE = re.compile(_NAME)
-_LEGAL = r"(?:Ltd|Limited|LTD|LIMITED|plc|Plc|PLC|LLP|CIC|C\.I\.C|Inc|LLC)"
 _LEGAL_RE = re.compile(rf"\b{_LEGAL}\b")
 # A legal suffix ends one name: "APCOA Parking UK Limited and East Herts District Council" is two.
 _AFTER_LEGAL = re.compile(rf"\b{_LEGAL}\b\.?(,[ \t]*|[ \t]+(?:and|&)[ \t]+|[ \t]+)(?=[A-Z0-9])")
@@ -161,9 +165,13 @@ _LOST = re.compile(
     r"(?i:\bunsuccessful|\bnot (?:been )?successful|\bnot (?:be )?(?:appointed|awarded|recommended)|\brejected|"
     r"\bwithdr[ae]w|\bdeclined|\bsecond[- ]placed|\blower[- ]scor|\bdid not|\bfailed to)"
 )
-# A page about a procurement (legal-suffixed names outside a cue count only there).
+# A sentence about a contract (a legal-suffixed name outside a cue counts only there), unless
+# the company is named as an adviser or auditor rather than as a supplier of the contract.
 _PROCUREMENT = re.compile(
-    r"(?i:\b(?:contract|tender|procure|award|framework|supplier|provider|contractor)\w*)"
+    r"(?i:\b(?:contract|tender|procure|award|framework|supplier|provider|contractor|deliver|appoint)\w*)"
+)
+_ADVISER = re.compile(
+    r"(?i:\b(?:advis\w+|advice|auditors?|audited|consulted|legal|evaluat\w+|scor\w+|bids?)\b)"
 )
 
 _KEY_DROP = frozenset(
@@ -285,12 +293,19 @@ def suppliers_component(doc: Doc) -> Doc:
     for match in _ROW.finditer(text):
         if _ROW_CUE.search(text, max(0, match.start() - 400), match.start()):
             found.name_at(match.end())
-    if _PROCUREMENT.search(flat):
-        for match in _LEGAL_RE.finditer(text):
-            if name := _NAME_BEFORE.search(text, max(0, match.start() - 120), match.end()):
-                found.offer(name.start(1), name.group(1))
-    for begin, end, name in sorted(found.first.values()):
-        add(doc, "suppliers", begin, end, "SUPPLIER", name=name, normalised=supplier_key(name))
+    for match in _LEGAL_RE.finditer(text):
+        s_start, s_end = sentence(doc, match.start())
+        if (
+            _PROCUREMENT.search(flat, s_start, s_end)
+            and not _ADVISER.search(flat, s_start, s_end)
+            and (name := _NAME_BEFORE.search(text, max(0, match.start() - 120), match.end()))
+        ):
+            found.offer(name.start(1), name.group(1))
+    spans = sorted(found.first.values())
+    for begin, end, name in spans:
+        # a name read inside a longer one ("Travel Ltd" in "Supreme Freedom to Travel Ltd") is that one
+        if not any(b <= begin and end <= e and (b, e) != (begin, end) for b, e, _ in spans):
+            add(doc, "suppliers", begin, end, "SUPPLIER", name=name, normalised=supplier_key(name))
     return doc
 
 
