@@ -4,9 +4,10 @@ decides or reports on (GUIDE.md ``suppliers``), each once, in order of first men
 A name is read only where a cue says it is a supplier: after "awarded to", "contract with",
 "provided by", "tender from", "the current provider,", a "Supplier:" label, on the lines of a
 "following providers:" or "Lot 1 - ..." list, or before "be appointed" / "as the preferred
-bidder". Names carrying a legal suffix (Ltd, plc, CIC, ...) count anywhere on a page about a
-procurement. The council and other public bodies, purchasing bodies whose framework is used,
-posts and placeholders ("Provider A"), and bidders said to have lost are not suppliers.
+bidder". A name carrying a legal suffix (Ltd, plc, CIC, ...) needs no cue in a sentence about a
+contract, unless that sentence names advisers or bids. The council and other public bodies,
+purchasing bodies whose framework is used, funders and regulators, posts, placeholders
+("Provider A") and bidders said to have lost are not suppliers.
 """
 
 from __future__ import annotations
