@@ -117,7 +117,11 @@ LEXICON: dict[str, list[str]] = {
         r"residual waste",
         r"energy from waste",
     ],
-    "90500000-2": [r"waste (?:management|services?|contracts?)", r"recycling(?: services?)?"],
+    "90500000-2": [
+        r"(?:clinical|hazardous|trade|commercial|garden|food|bulky) waste",
+        r"waste (?:management|services?|contracts?)",
+        r"recycling(?: services?)?",
+    ],
     "90610000-6": [r"street (?:cleansing|cleaning|sweeping)", r"cleansing services?"],
     "90910000-9": [
         r"cleaning (?:services?|contracts?)",
@@ -170,6 +174,8 @@ LEXICON: dict[str, list[str]] = {
     ],
     # 50 repair and maintenance
     "50000000-5": [
+        r"(?:highways?|term|property) maintenance",
+        r"maintenance term contracts?",
         r"repairs? and maintenance",
         r"maintenance and repairs?",
         r"responsive repairs?",
@@ -238,6 +244,8 @@ LEXICON: dict[str, list[str]] = {
     "79400000-8": [r"consultancy", r"management consultants?"],
     "79600000-0": [r"recruitment services?"],
     "79000000-4": [
+        r"(?:external |internal )?audit(?:ing)? services",
+        r"external audit",
         r"debt (?:collection|recovery)",
         r"enforcement agents?",
         r"bailiffs?",
