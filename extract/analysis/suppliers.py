@@ -61,7 +61,7 @@ _BEFORE = re.compile(
 # "award ... to X": the name follows the first "to" in the sentence that leads to one ("award the
 # contract for Lot 1 for five years to 31st July 2025 ..., to Morgan Sindall").
 _AWARD = re.compile(r"(?i:\b(?:award(?:ed|ing|s)?|re-?award\w*|let|novat\w+|transfer(?:red|ring)?)\b)")
-_TO = re.compile(r"(?i:\bto (?:the )?)")
+_TO = re.compile(r"(?i:(?<!home )\bto (?:the )?)")  # not "Home to School Transport"
 # "extend the current contracts ... of 12 months with The Royal Wolverhampton NHS Trust"
 _EXTEND = re.compile(r"(?i:\b(?:extend\w*|extension|vary|variation|continu\w+|contracts?|agreements?)\b)")
 # ... but "in collaboration with Cheshire East" names a partner council, not a supplier.
@@ -145,7 +145,7 @@ _GENERIC = frozenset(
     community neighbourhoods culture leisure waste parks learning skills digital ict it hr human audit
     risk performance policy strategy development investment assets estates facilities customer
     revenues benefits treasury pensions wellbeing safeguarding trust partnership group company
-    organisation charity association foundation consortium
+    organisation charity association foundation consortium passenger and of for in on at
     """.split()
 )
 _REFERENCE = re.compile(r"^[A-Z]+[-/]?\d[\w/-]*$")  # "RM6155", "DN-123": a reference, not a name
@@ -164,7 +164,7 @@ _POST_FIRST = frozenset(
 # A bidder said to have lost, or a supplier in an option that was rejected, is not one.
 _LOST = re.compile(
     r"(?i:\bunsuccessful|\bnot (?:been )?successful|\bnot (?:be )?(?:appointed|awarded|recommended)|\brejected|"
-    r"\bwithdr[ae]w|\bdeclined|\bsecond[- ]placed|\blower[- ]scor|\bdid not|\bfailed to)"
+    r"\bwithdr[ae]w|\bdeclined|\bsecond[- ]placed|\blower[- ]scor|\bscored (?:lower|lowest)|\bdid not|\bfailed to)"
 )
 # A sentence about a contract (a legal-suffixed name outside a cue counts only there), unless
 # the company is named as an adviser or auditor rather than as a supplier of the contract.
@@ -239,7 +239,8 @@ class _Found:
             end = begin + len(name)
             # only this name's own clause: "award to X and note the tender from Y which was unsuccessful"
             clause = re.split(
-                r"[;:,]| and | but | whereas ", self.text[end : sentence(self.doc, begin)[1]][:120]
+                r"[;:,]| and (?=to |that |the |note)| but | whereas ",
+                self.text[end : sentence(self.doc, begin)[1]][:120],
             )[0]
             if _LOST.search(clause):
                 continue
