@@ -85,6 +85,15 @@ def test_framework_suppliers_listed_one_a_line():
     assert suppliers(text) == ["Ashgrove Care Ltd", "Beacon Home Support", "Cedar Lodge Services Limited"]
 
 
+def test_bulleted_providers_with_a_branch_in_brackets_and_one_that_failed():
+    text = (
+        "1. To appoint the following providers to the Homecare Framework from 1 April:\n\n"
+        "• Larkfield Healthcare Group Ltd\n• Bluejay Care (Northtown)\n• Home Comforts\n\n"
+        "2. To note that Helping Paws Ltd did not meet the quality threshold."
+    )
+    assert suppliers(text) == ["Larkfield Healthcare Group Ltd", "Bluejay Care", "Home Comforts"]
+
+
 def test_lot_rows_after_an_award():
     text = "The contracts be awarded as follows:\nLot 1 - Meridian Cleaning Ltd\nLot 2 - Sparkle Services (North) Ltd\n"
     assert suppliers(text) == ["Meridian Cleaning Ltd", "Sparkle Services (North) Ltd"]

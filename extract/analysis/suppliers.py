@@ -107,6 +107,7 @@ _ROW = re.compile(
     r"(?m)^[ \t]*(?:[-•·*▪●o][ \t]+|\(?\w{1,4}[.)][ \t]+)?(?i:(?:lot|area|zone|region|locality|patch|"
     r"district)[ \t]*\d+\w?[ \t]*[-–:][ \t]*)"
 )
+_LINE_END = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?[ \t.;,]*")
 _BULLET = re.compile(r"[-•·*▪●][ \t]+|\(?\w{1,3}[.)][ \t]+")
 _ROW_CUE = re.compile(r"(?i:award|appoint|provider|supplier|contractor|successful|reserve)")
 
@@ -335,7 +336,9 @@ def _list_lines(found: _Found, text: str, pos: int) -> None:
         bullet = _BULLET.match(text, pos, line_end)
         start = bullet.end() if bullet else pos
         match = _NAME_RE.match(text, start, line_end)
-        if match and not text[match.end() : line_end].strip(" \t.;,"):
+        # the rest of the line may be punctuation or a bracket, which the name leaves out (a branch
+        # or trading name: "Bluebird Care (Stockport)" is Bluebird Care)
+        if match and _LINE_END.fullmatch(text, match.end(), line_end):
             found.offer(match.start(), match.group())
         elif not bullet or not any(
             found.name_at(_skip_space(text, to.end())) for to in _TO.finditer(text, start, line_end)
