@@ -32,7 +32,7 @@ _JOIN = (
 # Lower-case trade words that end a name ("DW contractors") and an inner parenthesis ("(UK) Limited").
 _NAME = (
     rf"{_WORD}(?:(?:{_JOIN}|[ \t]+\([A-Z][\w .&’'-]{{0,30}}\)[ \t]+(?={_WORD})){_WORD}){{0,9}}"
-    r"(?:[ \t]+(?:contractors|builders|services|limited|ltd)\b)?"
+    r"(?:[ \t]+(?:contractors|builders|services|limited|ltd|plc)\b)?"
 )
 _NAME_RE = re.compile(_NAME)
 _LEGAL_RE = re.compile(rf"\b{_LEGAL}\b")
@@ -51,6 +51,8 @@ _BEFORE = re.compile(
     r"(?:provided|delivered|run|operated|supplied|managed|held|commissioned from) by "
     r"|\bservices? (?:provided|delivered|run|operated) by "
     r"|\boffered by "
+    r"|\b(?:purchased|bought|procured|sourced|leased|hired|called[- ]off|won) (?:from|by) "
+    r"|\bpurchas\w* of (?:[\w-]+ ){1,5}?from "
     r"|\b(?:tender|bid|offer|quotation|quote|proposal|submission)s? (?:received |submitted )?from "
     r"|\b(?:current|existing|incumbent|preferred|successful|new|sole|named|appointed|chosen|selected|"
     r"recommended|winning)(?: service)? " + _ROLE + r"(?: (?:is|was|being|are|were))?,? "
@@ -63,7 +65,9 @@ _BEFORE = re.compile(
 _AWARD = re.compile(r"(?i:\b(?:award(?:ed|ing|s)?|re-?award\w*|let|novat\w+|transfer(?:red|ring)?)\b)")
 _TO = re.compile(r"(?i:(?<!home )\bto (?:the )?)")  # not "Home to School Transport"
 # "extend the current contracts ... of 12 months with The Royal Wolverhampton NHS Trust"
-_EXTEND = re.compile(r"(?i:\b(?:extend\w*|extension|vary|variation|continu\w+|contracts?|agreements?)\b)")
+_EXTEND = re.compile(
+    r"(?i:\b(?:extend\w*|extension|vary|variation|continu\w+|contract(?:s|ed|ing)?|agreements?)\b)"
+)
 # ... but "in collaboration with Cheshire East" names a partner council, not a supplier.
 _WITH = re.compile(
     r"(?i:(?<!collaboration )(?<!partnership )(?<!conjunction )(?<!consultation )(?<!together )"
