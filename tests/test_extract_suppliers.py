@@ -56,6 +56,18 @@ def suppliers(text):
             "Approve the variation to the contract with Lowther & Sons Plc to include additional sites.",
             ["Lowther & Sons Plc"],
         ),
+        (
+            "The tender was won by Castleford Paving plc, which has held the contract since 2015.",
+            ["Castleford Paving plc"],
+        ),
+        (
+            "The Council has contracted with Turnstone Recovery since 2018 to deliver the service.",
+            ["Turnstone Recovery"],
+        ),
+        (
+            "Purchase of ten gritters from Northern Truck Sales via a framework is approved.",
+            ["Northern Truck Sales"],
+        ),
     ],
 )
 def test_cue_phrases(text, expected):
