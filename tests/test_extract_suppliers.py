@@ -82,6 +82,14 @@ def test_a_losing_bidder_in_the_same_sentence_is_left_out():
     assert suppliers(text) == ["Taylor Row Developments Ltd"]
 
 
+def test_flattened_form_table_label_is_not_part_of_the_name():
+    text = (
+        "Detail required Answers Procurement Reference DN-204 Name of Successful Contractor "
+        "Ashby Joinery Ltd Supplier Registration Number 01234567 Contract Value £80,000"
+    )
+    assert suppliers(text) == ["Ashby Joinery Ltd"]
+
+
 def test_bare_label_on_a_decision_form():
     assert suppliers("Contract awarded to: Smith & Jones Architects LLP\nValue: £45,000") == [
         "Smith & Jones Architects LLP"

@@ -197,6 +197,10 @@ def tidy(name: str) -> str:
     """The name as written, surrounding punctuation dropped (a sentence's full stop, an unmatched
     bracket); inner text is kept verbatim so the name stays a span of the page."""
     name = _LEAD.sub("", name.strip(" \t,;:.-–'\""))
+    # a form's label run into the name it labels: "S1144-100 Name of Successful Contractor Schofield & Sons Ltd"
+    labels = list(_LABEL.finditer(name))
+    if labels and name[labels[-1].end() :].strip():
+        name = name[labels[-1].end() :]
     while name.endswith(")") and name.count(")") > name.count("("):
         name = name[:-1].rstrip(" \t,;:.")
     return name
