@@ -65,6 +65,14 @@ def test_the_division_named_most_in_the_title_and_decision_wins():
     assert category(text).id[:2] == "85"
 
 
+def test_with_several_contracts_the_largest_by_value_wins():
+    text = (
+        "Cabinet approved two contract awards. The contract for grounds maintenance has a value of "
+        "£50,000 per year. The contract for refuse collection has a value of £4.5m per year."
+    )
+    assert category(text).id[:2] == "90"
+
+
 @pytest.mark.parametrize(
     "text",
     [

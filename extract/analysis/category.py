@@ -6,7 +6,8 @@ services", are phrases to find) plus a lexicon of the words councils use for the
 its code; votes count in the page's opening lines (its title) and in sentences about a contract,
 and barely elsewhere, so a division needs one such mention (or many passing ones). The division
 with most votes wins, and within it the code named most often, so a page that says "school meals"
-gets 55524000-9 and one that says only "catering" gets 55520000-1.
+gets 55524000-9 and one that says only "catering" gets 55520000-1. With several contracts, the
+words in the sentence of the largest contract value count extra (GUIDE: "the largest by value").
 A page with no contract or purchase in it (an appointment, a motion, a plan) gets none.
 """
 
@@ -21,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, sentence
+from extract.analysis.base import add, flat_text, items, sentence
 
 CPV_PATH = Path(__file__).resolve().parents[2] / "corpora" / "cpv" / "cpv2008.csv"
 
@@ -432,13 +433,20 @@ def category_component(doc: Doc) -> Doc:
     if not _BUYS.search(text):
         return doc
     pattern = _phrases()[0]
+    # "With several contracts, the largest by value": its sentence's words count double
+    values = [(v["amount"], s.start_char) for s, v in items(doc, "money") if v.get("is_contract_value")]
+    largest = sentence(doc, max(values)[1]) if values else (-1, -1)
     votes: dict[str, float] = defaultdict(float)
     first: dict[str, int] = {}
     spans: dict[str, tuple[int, int]] = {}
     for match in pattern.finditer(text):
         code = code_of(match.group().lower())
         s_start, s_end = sentence(doc, match.start())
-        strong = (match.start() < _OPENING) * 2 + bool(_CONTRACT.search(text, s_start, s_end))
+        strong = (
+            (match.start() < _OPENING) * 2
+            + bool(_CONTRACT.search(text, s_start, s_end))
+            + ((s_start, s_end) == largest) * 2
+        )
         votes[code] += 1.0 + strong if strong else 0.25
         if code not in first:
             first[code], spans[code] = match.start(), match.span()
