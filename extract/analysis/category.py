@@ -58,6 +58,7 @@ LEXICON: dict[str, list[str]] = {
     ],
     "85311200-4": [r"learning disabilit(?:y|ies) services?", r"supported living"],
     "85311000-2": [
+        r"respite(?: care)?",
         r"residential care",
         r"supported housing",
         r"nursing care",
@@ -132,6 +133,8 @@ LEXICON: dict[str, list[str]] = {
     "90400000-1": [r"sewage", r"drainage services?"],
     # 45 construction work
     "45000000-7": [
+        r"fire (?:safety )?(?:works|doors|compartmentation)",
+        r"bridge (?:works|strengthening|replacement|refurbishment)",
         r"asbestos removal",
         r"(?:school|classroom) (?:expansion|extension)s?",
         r"construction of (?:\d+ )?(?:new )?homes",
@@ -147,7 +150,8 @@ LEXICON: dict[str, list[str]] = {
         r"flood (?:alleviation|defence) (?:works|scheme)",
     ],
     "45210000-2": [
-        r"(?:construction|build(?:ing)?) of (?:a |an |the )?(?:new )?\w+ (?:centre|school|building|homes|houses)"
+        r"new (?:council )?homes",
+        r"(?:construction|build(?:ing)?) of (?:a |an |the )?(?:new )?\w+ (?:centre|school|building|homes|houses)",
     ],
     "45453000-7": [
         r"refurbishment",
@@ -163,6 +167,8 @@ LEXICON: dict[str, list[str]] = {
         r"footways?",
     ],
     "45300000-0": [
+        r"energy efficiency (?:works|measures|improvements)",
+        r"boiler (?:replacement|installation)s?",
         r"insulation",
         r"heat pumps?",
         r"solar (?:pv|panels?)",
@@ -216,6 +222,7 @@ LEXICON: dict[str, list[str]] = {
     "09100000-0": [r"fuel cards?", r"(?:diesel|fuel) supply", r"supply of fuel"],
     # 48 software, 72 IT services
     "48000000-8": [
+        r"(?:software|microsoft|oracle|sap) licen[cs](?:es|ing)",
         r"software",
         r"licen[cs]es? (?:for|of) (?:the )?\w+",
         r"(?:case management|information|it|ict|housing|finance|payroll|hr|management) systems?",
@@ -245,6 +252,9 @@ LEXICON: dict[str, list[str]] = {
     "79400000-8": [r"consultancy", r"management consultants?"],
     "79600000-0": [r"recruitment services?"],
     "79000000-4": [
+        r"payroll services?",
+        r"events? management",
+        r"marketing(?: services| campaigns?)?",
         r"(?:external |internal )?audit(?:ing)? services",
         r"external audit",
         r"debt (?:collection|recovery)",
@@ -260,7 +270,14 @@ LEXICON: dict[str, list[str]] = {
     ],
     # 66 financial and insurance
     "66510000-8": [r"insurances?", r"insurers?"],
-    "66000000-0": [r"banking", r"financial services?", r"treasury management", r"payment services?"],
+    "66000000-0": [
+        r"investment management",
+        r"fund managers?",
+        r"banking",
+        r"financial services?",
+        r"treasury management",
+        r"payment services?",
+    ],
     # 71 architecture and engineering
     "71200000-0": [r"architect(?:s|ural)?(?: services)?", r"design (?:team|services)"],
     "71300000-1": [r"engineering (?:services|consultancy)", r"structural engineer"],
@@ -298,6 +315,7 @@ LEXICON: dict[str, list[str]] = {
     ],
     # 98 other community services
     "98351000-8": [
+        r"pay and display",
         r"parking (?:enforcement|services?|management)",
         r"car park(?:s|ing)? (?:management|services?)",
         r"civil enforcement",
@@ -316,6 +334,9 @@ LEXICON: dict[str, list[str]] = {
     "80500000-9": [r"training (?:services?|programmes?|courses?|provision)", r"apprenticeships?"],
     "80000000-4": [r"education (?:services?|provision)", r"tuition", r"alternative provision"],
     # others
+    "55000000-0": [r"bed and breakfast", r"hotel accommodation"],
+    "30000000-9": [r"stationery", r"office supplies"],
+    "50232000-0": [r"traffic (?:signals?|lights?)(?: maintenance)?"],
     "37000000-8": [r"play equipment", r"playground equipment"],
     "64000000-6": [r"postal services?", r"franking"],
     "90000000-7": [r"winter (?:gritting|maintenance)", r"gritting", r"environmental services"],
@@ -333,13 +354,16 @@ LEXICON: dict[str, list[str]] = {
         r"community equipment",
         r"medical equipment",
         r"pharmac\w+",
-        r"personal protective equipment",
-        r"\bppe\b",
     ],
     "15000000-8": [r"food (?:supplies|supply|products)", r"groceries"],
-    "18000000-9": [r"uniforms?", r"workwear", r"clothing"],
+    "18000000-9": [r"uniforms?", r"workwear", r"clothing", r"personal protective equipment", r"ppe"],
     "65000000-3": [r"water supply", r"utilities"],
-    "70000000-1": [r"property management", r"lettings? (?:agency|services)", r"estate agency"],
+    "70000000-1": [
+        r"valuation services?",
+        r"property management",
+        r"lettings? (?:agency|services)",
+        r"estate agency",
+    ],
     "73000000-2": [r"research(?: and development)?(?: services)?", r"evaluation services?"],
 }
 
