@@ -124,6 +124,18 @@ def test_several_awardees_in_one_sentence_are_split():
     assert suppliers(text) == ["Fernhill Care", "Willowbank Support Services"]
 
 
+def test_a_name_wrapped_onto_the_next_line_of_a_pdf_is_one_name():
+    text = "It is recommended that the contract be awarded to Harwood Property\nServices Ltd for five years."
+    record = extract_text(text, source="t.txt")
+    (supplier,) = record.suppliers
+    assert supplier.name == "Harwood Property Services Ltd"
+    assert supplier.text == "Harwood Property\nServices Ltd" == text[supplier.start : supplier.end]
+
+
+def test_a_line_break_before_an_ordinary_sentence_ends_the_name():
+    assert suppliers("The contract be awarded to Veolia\nThe contract starts in April.") == ["Veolia"]
+
+
 def test_legal_suffix_ends_a_name():
     text = (
         "The agreement between Northgate Parking (UK) Limited and Eastborough District Council is extended."

@@ -36,6 +36,12 @@ _NAME = (
 )
 _NAME_RE = re.compile(_NAME)
 _LEGAL_RE = re.compile(rf"\b{_LEGAL}\b")
+# A name that runs on at a line break (PDF text) continues only into words that end a company name.
+_WRAP = re.compile(r"[ \t]*\r?\n[ \t]*(?=\S)")
+_ORG_END = re.compile(
+    rf"^(?:\S+[ \t]+){{0,3}}?\S*\b(?:{_LEGAL}|Services|Group|Trust|Care|Housing|Homes|Construction|"
+    r"Contractors|Partnership|Association|Foundation|Solutions|Healthcare|Company)\.?$"
+)
 # A legal suffix ends one name: "APCOA Parking UK Limited and East Herts District Council" is two.
 _AFTER_LEGAL = re.compile(rf"\b{_LEGAL}\b\.?(,[ \t]*|[ \t]+(?:and|&)[ \t]+|[ \t]+)(?=[A-Z0-9])")
 
@@ -264,13 +270,20 @@ class _Found:
             ):
                 for k in same:
                     del self.first[k]
-                self.first[key] = (begin, end, name)
+                self.first[key] = (begin, end, re.sub(r"\s+", " ", name))
         return taken
 
     def name_at(self, pos: int, plural: bool = False) -> bool:
-        """Offer the name starting at ``pos``; whether one was taken."""
+        """Offer the name starting at ``pos`` (wrapped onto the next line, if it ends there and the next
+        line ends the name: "awarded to Morgan Sindall Property\nServices Ltd"); whether one was taken."""
         match = _NAME_RE.match(self.text, pos)
-        return bool(match) and self.offer(match.start(), match.group(), plural)
+        if not match:
+            return False
+        end = match.end()
+        wrap = _WRAP.match(self.text, end)
+        if wrap and (more := _NAME_RE.match(self.text, wrap.end())) and _ORG_END.search(more.group()):
+            end = more.end()
+        return self.offer(match.start(), self.text[match.start() : end], plural)
 
 
 def _skip_space(text: str, pos: int) -> int:
