@@ -367,7 +367,7 @@ LEXICON: dict[str, list[str]] = {
     "73000000-2": [r"research(?: and development)?(?: services)?", r"evaluation services?"],
 }
 
-# Words that make a sentence about a contract (votes there count double).
+# Words that make a sentence about a contract (a phrase there votes in full).
 _CONTRACT = re.compile(
     r"(?i:\b(?:contract|tender|procure|procurement|award|framework|commission(?:ing|ed)?|provision of|"
     r"supplier|provider|contractor|purchas\w+|extension|extend|re-?let|call[- ]off|spot|block)\b)"
@@ -376,7 +376,8 @@ _CONTRACT = re.compile(
 # strategy or an appointment page would pick a category for a page that buys nothing.
 _BUYS = re.compile(
     r"(?i:\b(?:contracts?|tender\w*|procure\w*|procurement|awarded|award of|framework agreement|"
-    r"suppliers?|providers?|contractors?|consultants?|bidders?|tenderers?|architects?|operators?|design team|purchas\w+|commissioning of|re-?commission\w*|"
+    r"suppliers?|providers?|contractors?|consultants?|bidders?|tenderers?|architects?|operators?|"
+    r"design team|purchas\w+|commissioning of|re-?commission\w*|"
     r"fee (?:rates?|levels?|uplift)|price for care|cost of care|rates? paid|spot|block|"
     r"delivery (?:and operation )?of|provision of)\b)"
 )
@@ -432,9 +433,9 @@ def _phrases() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
 
 
 @lru_cache(maxsize=4096)
-def code_of(phrase: str) -> str:
+def code_of(phrase: str) -> str | None:
     """The CPV code of a matched phrase: that of the first (longest) lexicon entry it is."""
-    return next(code for pattern, code in _phrases()[1] if pattern.fullmatch(phrase))
+    return next((code for pattern, code in _phrases()[1] if pattern.fullmatch(phrase)), None)
 
 
 def choose(votes: dict[str, float], first: dict[str, int]) -> str | None:
@@ -447,7 +448,7 @@ def choose(votes: dict[str, float], first: dict[str, int]) -> str | None:
         by_division[code[:2]] += vote
     best = max(by_division, key=lambda d: (by_division[d], -min(first[c] for c in votes if c[:2] == d)))
     members = [c for c in votes if c[:2] == best]
-    return max(members, key=lambda c: (votes[c], len(c.rstrip("0-")), -first[c]))
+    return max(members, key=lambda c: (votes[c], len(c[:8].rstrip("0")), -first[c]))
 
 
 @Language.component("papers_category")
@@ -465,6 +466,8 @@ def category_component(doc: Doc) -> Doc:
     spans: dict[str, tuple[int, int]] = {}
     for match in pattern.finditer(text):
         code = code_of(match.group().lower())
+        if code is None:
+            continue
         s_start, s_end = sentence(doc, match.start())
         strong = (
             (match.start() < _OPENING) * 2
