@@ -96,22 +96,25 @@ def test_bare_label_on_a_decision_form():
     ]
 
 
-def test_framework_suppliers_listed_one_a_line():
-    text = (
-        "That the following suppliers be appointed to the Home Support Framework:-\n\n"
-        "   Ashgrove Care Ltd\n\n   Beacon Home Support\n\n   Cedar Lodge Services Limited\n\n"
-        "The framework will run for four years."
-    )
-    assert suppliers(text) == ["Ashgrove Care Ltd", "Beacon Home Support", "Cedar Lodge Services Limited"]
-
-
-def test_bulleted_providers_with_a_branch_in_brackets_and_one_that_failed():
-    text = (
-        "1. To appoint the following providers to the Homecare Framework from 1 April:\n\n"
-        "• Larkfield Healthcare Group Ltd\n• Bluejay Care (Northtown)\n• Home Comforts\n\n"
-        "2. To note that Helping Paws Ltd did not meet the quality threshold."
-    )
-    assert suppliers(text) == ["Larkfield Healthcare Group Ltd", "Bluejay Care", "Home Comforts"]
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "That the following suppliers be appointed to the Home Support Framework:-\n\n"
+            "   Ashgrove Care Ltd\n\n   Beacon Home Support\n\n   Cedar Lodge Services Limited\n\n"
+            "The framework will run for four years.",
+            ["Ashgrove Care Ltd", "Beacon Home Support", "Cedar Lodge Services Limited"],
+        ),
+        (  # bullets, a branch in brackets (left out), and a provider that failed the threshold
+            "1. To appoint the following providers to the Homecare Framework from 1 April:\n\n"
+            "• Larkfield Healthcare Group Ltd\n• Bluejay Care (Northtown)\n• Home Comforts\n\n"
+            "2. To note that Helping Paws Ltd did not meet the quality threshold.",
+            ["Larkfield Healthcare Group Ltd", "Bluejay Care", "Home Comforts"],
+        ),
+    ],
+)
+def test_framework_suppliers_listed_one_a_line(text, expected):
+    assert suppliers(text) == expected
 
 
 def test_lot_rows_after_an_award():
