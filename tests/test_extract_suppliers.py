@@ -74,6 +74,11 @@ def test_cue_phrases(text, expected):
     assert suppliers(text) == expected
 
 
+def test_an_nhs_trust_providing_the_service_is_a_supplier():
+    text = "The service is currently provided by Northshire Community Healthcare NHS Trust under contract."
+    assert suppliers(text) == ["Northshire Community Healthcare NHS Trust"]
+
+
 def test_a_losing_bidder_in_the_same_sentence_is_left_out():
     text = (
         "Decision: to award the contract to Taylor Row Developments Ltd and to note that the tender "
@@ -171,6 +176,8 @@ def test_each_supplier_once_at_its_first_mention_fuller_name_kept():
         "That authority be delegated to the Director of Place to award the contract to the preferred bidder.",
         "That Jane Smith be appointed as Interim Director of Adult Services.",
         "Award the contract to the Head of Procurement for signature.",
+        # NHS commissioners (an NHS Trust providing the service is a supplier, below)
+        "The section 75 agreement with NHS Northshire and Eastvale is extended for a year.",
         # funders and regulators
         "Cabinet approved the grant agreement with Homes England for the housing scheme contract.",
         "The service is operated by the Trust under contract and inspected by Ofsted.",

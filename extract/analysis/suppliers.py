@@ -123,8 +123,10 @@ _ROW_CUE = re.compile(r"(?i:award|appoint|provider|supplier|contractor|successfu
 
 # Not suppliers: public bodies, purchasing bodies and framework names, posts and placeholders.
 _EXCLUDE = re.compile(
-    r"(?i:\b(?:council|borough of|county of|city of|district of|authority|authorities|government|department|"
-    r"directorate|ministry|commissioning group|integrated care (?:board|system)|ICB|CCG|NHS England|"
+    r"(?i:\b(?:council|borough|county of|city of|district of|authority|authorities|government|department|"
+    # NHS commissioners and partners (an NHS Trust provides services and can be a supplier)
+    r"NHS(?![\w ]*\bTrust\b)|"
+    r"directorate|ministry|commissioning group|integrated care (?:board|system)|ICB|CCG|"
     r"Public Health England|Ofsted|CQC|Care Quality Commission|YPO|ESPO|LASER|NEPO|CCS|"
     # funders, regulators and public partners
     r"(?:Homes|Sport|Historic|Natural|Active|Highways) England|Environment Agency|Arts Council|Lottery|"
