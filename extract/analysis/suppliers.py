@@ -82,7 +82,7 @@ _WITH = re.compile(
 # Labels of flattened decision tables: "Name of Successful Contractor Schofield & Sons Ltd".
 _LABEL = re.compile(
     r"(?i:\b(?:name of (?:the )?(?:successful |preferred |selected )?(?:contractor|supplier|provider|"
-    r"consultant|tenderer|bidder)s?|(?:successful|preferred|selected|awarded) (?:contractor|supplier|"
+    r"consultant|tenderer|bidder)s?|(?:successful|preferred|selected|awarded|recommended|winning) (?:contractor|supplier|"
     r"provider|tenderer|bidder)s?(?: name)?|(?:supplier|contractor|provider) name)\s*[:\-–]?\s*"
     # a bare label on its own line of a decision form: "Contractor: X", "Awarded to: X"
     r"|(?m:^[ \t]*(?:supplier|contractor|provider|consultant|awarded to|preferred bidder)\(?s?\)?[ \t]*:[ \t]*))"
@@ -204,7 +204,7 @@ def supplier_key(name: str) -> str:
 def tidy(name: str) -> str:
     """The name as written, surrounding punctuation dropped (a sentence's full stop, an unmatched
     bracket); inner text is kept verbatim so the name stays a span of the page."""
-    name = _LEAD.sub("", name.strip(" \t,;:.-–'\""))
+    name = _LEAD.sub("", name.strip(" \t,;:.-–'\"“”‘"))
     # a form's label run into the name it labels: "S1144-100 Name of Successful Contractor Schofield & Sons Ltd"
     labels = list(_LABEL.finditer(name))
     if labels and name[labels[-1].end() :].strip():
@@ -278,6 +278,8 @@ class _Found:
     def name_at(self, pos: int, plural: bool = False) -> bool:
         """Offer the name starting at ``pos`` (wrapped onto the next line, if it ends there and the next
         line ends the name: "awarded to Morgan Sindall Property\nServices Ltd"); whether one was taken."""
+        if self.text[pos : pos + 1] in ("“", '"', "‘"):  # a name in quotes: “Change, Grow, Live”
+            pos += 1
         match = _NAME_RE.match(self.text, pos)
         if not match:
             return False
