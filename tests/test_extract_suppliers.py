@@ -215,3 +215,17 @@ def test_record_carries_name_and_key():
     (supplier,) = record.suppliers
     assert (supplier.name, supplier.key) == ("Northfield Care (UK) Ltd", "northfield care")
     assert supplier.text.startswith(supplier.name)  # the span may keep the abbreviation's dot
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "The contract is awarded to “Brightside Makers Collective” from April.",
+            ["Brightside Makers Collective"],
+        ),
+        ("Recommended supplier: Orchard Print Ltd\nValue: £12,000", ["Orchard Print Ltd"]),
+    ],
+)
+def test_quoted_names_and_recommended_supplier_labels(text, expected):
+    assert suppliers(text) == expected
