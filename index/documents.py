@@ -9,13 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from extract.analysis.suppliers import supplier_key
 from papers.schema import Record
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_WORD = re.compile(r"[^\W_]+")
-# Words a supplier's name may carry or drop without being another supplier (the GUIDE's key
-# ignores them): legal forms, "(UK)", "&"/"and".
-_NOT_NAME_WORDS = frozenset({"ltd", "limited", "plc", "llp", "lp", "cic", "llc", "inc", "uk", "and"})
 # Stored on every hit, so result lists never go back to the store for a page of results.
 HIT_FIELDS = (
     "id",
@@ -61,9 +58,9 @@ def is_contract(record: Record) -> bool:
 
 
 def supplier_words(name: str) -> str:
-    """A supplier name or key as the words the index and the ``supplier:`` filter compare:
-    lower case, punctuation, legal forms, "(UK)" and "&"/"and" dropped ("" when nothing is left)."""
-    return " ".join(w for w in _WORD.findall(name.lower()) if w not in _NOT_NAME_WORDS)
+    """A supplier name or key as the words the index and the ``supplier:`` filter compare: the
+    extractor's one normalisation of a supplier key ("" when nothing is left)."""
+    return supplier_key(name)
 
 
 def cpv_digits(code: str) -> str:
