@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from extract.analysis.suppliers import supplier_key
-from papers.schema import Record
+from papers.schema import Record, supplier_key
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # Stored on every hit, so result lists never go back to the store for a page of results.

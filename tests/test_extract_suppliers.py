@@ -4,8 +4,8 @@ left out. Phrasings are written as other councils would put them (not taken from
 
 import pytest
 
-from extract.analysis.suppliers import supplier_key
 from extract.pipeline import extract_text
+from papers.schema import supplier_key
 
 
 def suppliers(text):

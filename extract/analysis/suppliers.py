@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extract.analysis.base import add, flat_text, sentence, text_of
+from papers.schema import supplier_key
 
 # One word of a name: capitalised or an acronym ("APCOA", "E.ON", "St Christopher’s"), or a
 # digit-led brand ("4children"); never a bare number.
@@ -187,18 +188,6 @@ _PROCUREMENT = re.compile(
 _ADVISER = re.compile(
     r"(?i:\b(?:advis\w+|advice|auditors?|audited|consulted|legal|evaluat\w+|scor\w+|bids?)\b)"
 )
-
-_KEY_DROP = frozenset(
-    {"ltd", "limited", "plc", "llp", "cic", "inc", "llc", "co", "company", "the", "and", "uk"}
-)
-
-
-def supplier_key(name: str) -> str:
-    """The normalised supplier key: case, punctuation, "(UK)", "&"/"and", "the" and legal
-    suffixes ignored ("APCOA Parking (UK) Limited" and "APCOA Parking UK Ltd" -> "apcoa parking")."""
-    folded = re.sub(r"[’'`]", "", name.lower()).replace("c.i.c", "cic")
-    words = [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _KEY_DROP]
-    return " ".join(words)
 
 
 def tidy(name: str) -> str:
