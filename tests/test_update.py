@@ -4,6 +4,7 @@
 """
 
 import hashlib
+import json
 
 import pytest
 
@@ -146,6 +147,32 @@ def test_records_name_their_council_as_the_registry_does_and_either_casing_finds
         assert len(hits) == 2 and {h["council_name"] for h in hits} == {"London Borough of Bromley"}, q
     rows = contracts(settings, "council:BRY")["rows"]
     assert rows and {r["council_name"] for r in rows} == {"London Borough of Bromley"}
+
+
+def test_council_ids_keep_the_registry_case_for_machines_and_names_for_people(settings):
+    """Issue 17 item 2: "BRY", never "bry", in JSON and CSV; the council's name in tables."""
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    doc = document(settings, 7)
+    doc.id, doc.council = "bry:decision_details:7", "bry"
+    store_docs(settings, [doc])
+    assert UpdateJob(settings).reextract()["exit_code"] == 0
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args]).stdout
+
+    grouped = json.loads(run("contracts", "--json"))
+    assert [(g["group"], g["name"]) for g in grouped["groups"]] == [("BRY", "London Borough of Bromley")]
+    assert {r["council"] for r in grouped["rows"]} == {"BRY"}
+    found = json.loads(run("search", "fostering", "--json"))
+    assert list(found["facets"]["council"]) == ["BRY"] and {h["council"] for h in found["hits"]} == {"BRY"}
+    groups_csv = run("contracts", "--csv").split("\n\n")[1].splitlines()
+    assert groups_csv[0].startswith("council,") and groups_csv[1].startswith("BRY,")
+    table = run("contracts")
+    assert "London Borough of Bromley" in table.split("annual value by council")[1] and "bry" not in table
+    assert "council: London Borough of Bromley " in run("search", "fostering")
 
 
 def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkeypatch):

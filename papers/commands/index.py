@@ -25,9 +25,11 @@ from index.backends import BACKENDS
 from index.contracts import GROUP_BY
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
+from papers import tables
 from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 from papers.pipeline.lock import RunLock
 from papers.schema import Record
+from papers.tables import Column, terminal_width
 
 log = logging.getLogger(__name__)
 
@@ -249,19 +251,30 @@ def search_command(
                 ]
             )
         return
+    click.echo(render_search(result, offset, terminal_width()))
+
+
+def render_search(result: dict, offset: int, width: int | None) -> str:
+    """Numbered hits (title, council, date, type, snippet, URL), then the facet counts, broken
+    between words to ``width`` (None: piped, one line each); a date, amount or URL is never cut."""
     shown = len(result["hits"])
-    click.echo(f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else ""))
+    lines = [f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else "")]
     for rank, hit in enumerate(result["hits"], offset + 1):
-        meta = " · ".join(str(v) for v in (hit["council"], hit["decision_date"], hit["page_type"]) if v)
-        click.echo(f"\n{rank}. {click.style(hit['title'] or hit['id'], bold=True)}  [{meta}]")
-        click.echo(f"   {snippet_text(hit['snippet'])}")
+        council = hit.get("council_name") or hit["council"]
+        meta = " · ".join(str(v) for v in (council, hit["decision_date"], hit["page_type"]) if v)
+        head = tables.wrap_text(f"{rank}. {hit['title'] or hit['id']}  [{meta}]", width, "", "   ")
+        lines += ["", click.style(head, bold=True)]
+        lines.append(tables.wrap_text(snippet_text(hit["snippet"]), width, "   "))
         if hit["url"]:
-            click.echo(f"   {hit['url']}")
-    if any(result["facets"].values()):
-        click.echo("")
-    for name, counts in result["facets"].items():
-        if counts:
-            click.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            lines.append(f"   {hit['url']}")
+    facets = {name: counts for name, counts in result["facets"].items() if counts}
+    if facets:
+        lines.append("")
+    for name, counts in facets.items():
+        shown_as = {k: service.council_name(k) or k for k in counts} if name == "council" else {}
+        text = f"{name}: " + ", ".join(f"{shown_as.get(k, k)} {v}" for k, v in counts.items())
+        lines.append(tables.wrap_text(text, width, "", "  "))
+    return "\n".join(lines)
 
 
 def money(value: float | None) -> str:
@@ -300,26 +313,37 @@ def contracts_command(
     if as_csv:
         write_contracts_csv(result, sys.stdout)
         return
-    from rich.console import Console
-    from rich.table import Table
+    click.echo(render_contracts(result, terminal_width()))
 
-    rows = Table(title=f"{len(result['rows'])} contract decisions")
-    for name in (
-        "council",
-        "title",
-        "decided",
-        "per year",
-        "total",
-        "term",
-        "ext.",
-        "start",
-        "end",
-        "routes",
-    ):
-        # Titles can be whole paragraphs: cut them so each decision stays on one line.
-        rows.add_column(name, overflow="ellipsis", no_wrap=True, max_width=48 if name == "title" else None)
-    for r in result["rows"]:
-        rows.add_row(
+
+# The contracts table by what a reader came for: who, what, when and how much never fold; the
+# rest folds under its row, the highest priority number first, when the terminal is narrow.
+CONTRACT_COLUMNS = (
+    Column("council", wrap=True, min_width=10),
+    Column("title", wrap=True, min_width=18),
+    Column("decided"),
+    Column("per year", right=True),
+    Column("total", priority=2, right=True),
+    Column("term", priority=3, right=True),
+    Column("ext.", priority=6, right=True),
+    Column("start", priority=4),
+    Column("end", priority=4),
+    Column("routes", priority=7, wrap=True, min_width=12),
+)
+GROUP_COLUMNS = (
+    Column("decisions", right=True),
+    Column("known", priority=3, right=True),
+    Column("unknown", priority=2, right=True),
+    Column("lower quartile", priority=1, right=True),
+    Column("median", right=True),
+    Column("upper quartile", priority=1, right=True),
+)
+
+
+def render_contracts(result: dict, width: int | None) -> str:
+    """The rows table, then the groups table, for a terminal of ``width`` columns (None: piped)."""
+    rows = [
+        [
             r["council_name"] or r["council"] or "",
             r["title"] or "",
             r["decision_date"] or "",
@@ -330,24 +354,31 @@ def contracts_command(
             r["start_date"] or "",
             r["end_date"] or "",
             ", ".join(r["routes"]),
-        )
-    groups = Table(title=f"annual value by {group_by}")
-    for name in (group_by, "decisions", "known", "unknown", "lower quartile", "median", "upper quartile"):
-        groups.add_column(name, justify="left" if name == group_by else "right")
-    for g in result["groups"]:
-        groups.add_row(
-            g["group"],
+        ]
+        for r in result["rows"]
+    ]
+    group_by = result["group_by"]
+    groups = [
+        [
+            g.get("name") or g["group"],
             str(g["count"]),
             str(g["known"]),
             str(g["unknown"]),
             money(g["q1"]),
             money(g["median"]),
             money(g["q3"]),
-        )
-    # Piped output gets a fixed, wide layout rather than rich's 80-column default.
-    console = Console(width=None if sys.stdout.isatty() else 200)
-    console.print(rows)
-    console.print(groups)
+        ]
+        for g in result["groups"]
+    ]
+    return "\n".join(
+        [
+            f"{len(rows)} contract decisions",
+            tables.render(CONTRACT_COLUMNS, rows, width),
+            "",
+            f"annual value by {group_by}",
+            tables.render((Column(group_by, wrap=True, min_width=10), *GROUP_COLUMNS), groups, width),
+        ]
+    )
 
 
 @click.command("export", cls=QueryCommand)
