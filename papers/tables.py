@@ -114,7 +114,10 @@ def _table(
     width: int | None = None,
 ) -> str:
     def line(cells: Sequence[str]) -> str:
-        out = [cell.rjust(w) if c.right else cell.ljust(w) for c, w, cell in zip(columns, widths, cells, strict=True)]
+        out = [
+            cell.rjust(w) if c.right else cell.ljust(w)
+            for c, w, cell in zip(columns, widths, cells, strict=True)
+        ]
         return GAP.join(out).rstrip()
 
     n = len(columns)
