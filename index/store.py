@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_council ON documents(council);
+-- Covers the nightly "what changed" pass (papers/pipeline/pending.py reads every id and sha256):
+-- sha256 sits after the page body, so without it each row's body would be read to reach it.
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(id, sha256);
 CREATE TABLE IF NOT EXISTS attachments (
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -76,6 +79,8 @@ CREATE TABLE IF NOT EXISTS index_marks (
     sha256 TEXT NOT NULL,
     PRIMARY KEY (backend, id)
 ) WITHOUT ROWID;
+-- Deleting a record's marks goes by id alone, which the primary key (backend first) cannot find.
+CREATE INDEX IF NOT EXISTS index_marks_id ON index_marks(id);
 -- One compact row per contract decision, written with its record, so the contracts table reads
 -- a few numbers per row instead of parsing every record's JSON (see index/contracts.py).
 CREATE TABLE IF NOT EXISTS contracts (

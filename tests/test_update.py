@@ -286,3 +286,36 @@ def test_update_summary_has_the_crawl_summary_keys_on_top(settings, monkeypatch)
     assert (summary["failed_councils"], summary["run_started"]) == (["thurrock"], "2024-05-01")
     assert summary["exit_code"] == 1  # a council the crawl failed on fails the run
     assert summary["stages"]["crawl"]["seconds"] >= 0 and summary["stages"]["extract"]["documents"] == 2
+
+
+def test_deletions_are_queued_for_every_backend_that_holds_the_record(settings):
+    """Issue 17 item 7: a second backend fed from the same store also removes a dropped record."""
+    from papers.pipeline import pending
+
+    store_docs(settings, [document(settings, 1, attachments=2)])
+    UpdateJob(settings).reextract()
+    before, _ = state(settings)
+    with Store(settings.db_path) as store:  # a second backend has indexed the same records
+        store.mark_indexed(before, "elasticsearch")
+    revised = document(settings, 1, attachments=2, body="<p>Revised: the second report was withdrawn.</p>")
+    dropped = revised.attachments.pop()
+    store_docs(settings, [revised])
+    assert UpdateJob(settings).reextract()["stages"]["index"]["deleted"] == 1
+    gone = f"bromley:decision_details:1/{dropped.sha256[:12]}"
+    with Store(settings.db_path) as store:
+        assert pending.pending_deletes(store.conn, "tantivy") == []  # done by this run's backend
+        assert pending.pending_deletes(store.conn, "elasticsearch") == [gone]  # still owed by the other
+
+
+def test_a_deletion_queue_without_backends_is_migrated_for_each_backend(settings):
+    from papers.pipeline import pending
+
+    with Store(settings.db_path) as store:
+        store.conn.executescript(
+            "CREATE TABLE index_deletes (record_id TEXT PRIMARY KEY, queued_at TEXT NOT NULL);"
+            "INSERT INTO index_deletes VALUES ('gone:1', '2024-01-01T00:00:00Z');"
+            "INSERT INTO index_marks VALUES ('elasticsearch', 'other', 'x');"
+        )
+        pending.ensure_schema(store.conn)
+        assert pending.pending_deletes(store.conn, "tantivy") == ["gone:1"]
+        assert pending.pending_deletes(store.conn, "elasticsearch") == ["gone:1"]

@@ -64,7 +64,7 @@ def check(settings: Settings, backend: str = "tantivy") -> Report:
             report.add(
                 "awaiting extraction", doc_id, "stored but not extracted yet; the next update extracts it"
             )
-        for rec_id in pending.pending_deletes(store.conn):
+        for rec_id in pending.pending_deletes(store.conn, backend):
             report.add(
                 "awaiting index delete", rec_id, "removed from the store, still to be removed from the index"
             )

@@ -309,12 +309,12 @@ class UpdateJob:
         stage: dict = {"backend": self.backend, "indexed": 0, "deleted": 0}
         try:
             engine = backend_for(self.settings, self.backend)
-            deletes = pending.pending_deletes(store.conn)
+            deletes = pending.pending_deletes(store.conn, self.backend)
             if deletes:
                 engine.delete(deletes)
                 engine.commit()
                 with store.transaction() as conn:
-                    pending.clear_deletes(conn, deletes)
+                    pending.clear_deletes(conn, self.backend, deletes)
                 stage["deleted"] = len(deletes)
             rebuild = self._index_has_strays(store, engine.count())
             stage["rebuilt"] = rebuild

@@ -27,10 +27,14 @@ CREATE TABLE IF NOT EXISTS extraction_state (
     retry INTEGER NOT NULL DEFAULT 0,
     extracted_at TEXT NOT NULL
 );
+-- Per search backend, as index marks are: each backend that held a deleted record removes it
+-- from its own index and clears only its own rows.
 CREATE TABLE IF NOT EXISTS index_deletes (
-    record_id TEXT PRIMARY KEY,
-    queued_at TEXT NOT NULL
-);
+    backend TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    PRIMARY KEY (backend, record_id)
+) WITHOUT ROWID;
 """
 
 # Statuses worth another try on the next run: the bytes were fine, something else went wrong.
@@ -39,14 +43,34 @@ RETRY_STATUSES = frozenset({"error"})
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(index_deletes)")}
+    if columns and "backend" not in columns:
+        _queue_per_backend(conn)
     conn.executescript(SCHEMA)
+
+
+def _queue_per_backend(conn: sqlite3.Connection) -> None:
+    """Migrate a store whose deletion queue had no backend: each queued id is queued again for
+    every backend the store has indexed into (deleting an id an index lacks is harmless)."""
+    conn.executescript(
+        """BEGIN IMMEDIATE;
+           ALTER TABLE index_deletes RENAME TO index_deletes_old;"""
+        + SCHEMA
+        + """INSERT OR IGNORE INTO index_deletes (backend, record_id, queued_at)
+               SELECT b.backend, o.record_id, o.queued_at FROM index_deletes_old o,
+                   (SELECT DISTINCT backend FROM index_marks UNION SELECT 'tantivy') b;
+           DROP TABLE index_deletes_old;
+           COMMIT;"""
+    )
+
+
+# Every page's hash, read from the documents_sha index (index/store.py), never from the page bodies.
+DOCUMENT_HASHES = "SELECT id, sha256 FROM documents INDEXED BY documents_sha"
 
 
 def source_hashes(conn: sqlite3.Connection) -> dict[str, str]:
     """The source hash of every stored document, by document id."""
-    parts: dict[str, list[str]] = {
-        row[0]: [row[1]] for row in conn.execute("SELECT id, sha256 FROM documents")
-    }
+    parts: dict[str, list[str]] = {row[0]: [row[1]] for row in conn.execute(DOCUMENT_HASHES)}
     for doc_id, url, sha in conn.execute(
         "SELECT document_id, url, sha256 FROM attachments ORDER BY document_id, url"
     ):
@@ -104,27 +128,36 @@ def queue_reextraction(
 
 
 def queue_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
-    stamp = now_iso()
+    """Queue these records' removal from every backend that holds a mark for them (call before
+    the marks go)."""
     conn.executemany(
-        "INSERT OR REPLACE INTO index_deletes (record_id, queued_at) VALUES (?, ?)",
-        ((r, stamp) for r in record_ids),
+        """INSERT OR REPLACE INTO index_deletes (backend, record_id, queued_at)
+           SELECT backend, id, ? FROM index_marks WHERE id = ?""",
+        ((now_iso(), r) for r in record_ids),
     )
 
 
-def pending_deletes(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT record_id FROM index_deletes ORDER BY record_id")]
+def pending_deletes(conn: sqlite3.Connection, backend: str) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT record_id FROM index_deletes WHERE backend = ? ORDER BY record_id", (backend,)
+        )
+    ]
 
 
-def clear_deletes(conn: sqlite3.Connection, record_ids: Iterable[str]) -> None:
-    conn.executemany("DELETE FROM index_deletes WHERE record_id = ?", ((r,) for r in record_ids))
+def clear_deletes(conn: sqlite3.Connection, backend: str, record_ids: Iterable[str]) -> None:
+    conn.executemany(
+        "DELETE FROM index_deletes WHERE backend = ? AND record_id = ?", ((backend, r) for r in record_ids)
+    )
 
 
 def delete_records(store: Store, record_ids: list[str]) -> None:
     """Drop records the latest extraction no longer produces, and queue their index deletion, in
     one transaction (a record that comes back later is stored and indexed afresh)."""
     with store.transaction() as conn:
-        store.delete_records(record_ids)
         queue_deletes(conn, record_ids)
+        store.delete_records(record_ids)
 
 
 def queued_by_council(conn: sqlite3.Connection, backend: str) -> dict[str, int]:
