@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 
 import click
 
@@ -177,12 +178,13 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
             f"documents {c.get('documents', 0)}, attachments {c.get('attachments', 0)}, "
             f"records {c.get('records', 0)}, index ({backend}) {c.get('index', 0)}"
         )
-        for kind, n in sorted(report.by_kind().items()):
-            click.echo(f"{kind}: {n}")
-            for f in [f for f in report.findings if f.kind == kind][:show]:
-                click.echo(f"  {f.id}  {f.detail}")
-            if n > show:
-                click.echo(f"  ... and {n - show} more (--json lists all)")
+        for listed in (report.findings, report.notes):
+            for kind, n in sorted(Counter(f.kind for f in listed).items()):
+                click.echo(f"{kind}: {n}")
+                for f in [f for f in listed if f.kind == kind][:show]:
+                    click.echo(f"  {f.id}  {f.detail}")
+                if n > show:
+                    click.echo(f"  ... and {n - show} more (--json lists all)")
         click.echo("consistent" if report.ok else "INCONSISTENT")
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 
@@ -234,6 +236,13 @@ def render_run(run: Run) -> str:
     for name, w in (summary.get("watches") or {}).items():
         lines.append(f"watch {name}: {w['new']} new matches ({w['feed']})")
         lines.extend(f"  + {m.get('title') or m['id']}  {m.get('url') or ''}" for m in w["matches"][:10])
+    extract = (summary.get("stages") or {}).get("extract") or {}
+    for q in extract.get("quarantined") or []:
+        lines.append(f"!! QUARANTINED {q['id']}: {q['reason']} (tried again when its source changes)")
+    if extract.get("quarantined_in_store"):
+        lines.append(
+            f"quarantined documents in the store: {extract['quarantined_in_store']} (`papers check` lists them)"
+        )
     lines.extend(f"error: {e}" for e in summary.get("errors") or [])
     return "\n".join(lines)
 

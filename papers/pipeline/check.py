@@ -30,6 +30,9 @@ class Finding:
 class Report:
     counts: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Known states that are not inconsistencies: documents quarantined or waiting to be retried
+    # after failed extractions (their records, status "error", are stored and indexed).
+    notes: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,7 @@ class Report:
             "counts": self.counts,
             "problems": dict(self.by_kind()),
             "findings": [f.__dict__ for f in self.findings],
+            "notes": [f.__dict__ for f in self.notes],
         }
 
 
@@ -60,9 +64,30 @@ def check(settings: Settings, backend: str = "tantivy") -> Report:
         _check_pages(store, report)
         _check_attachments(store, settings.files_dir, report)
         record_ids = _check_records(store, report)
-        for doc_id in pending.to_extract(store.conn):
-            report.add(
-                "awaiting extraction", doc_id, "stored but not extracted yet; the next update extracts it"
+        tried = pending.attempts(store.conn)
+        for doc_id, sha in pending.to_extract(store.conn).items():
+            attempt = tried.get(doc_id)
+            if attempt is not None and attempt.source_sha == sha and attempt.failures:
+                report.notes.append(
+                    Finding(
+                        "retrying extraction",
+                        doc_id,
+                        f"{attempt.failures} of {pending.MAX_ATTEMPTS} attempts failed, next after "
+                        f"{attempt.next_attempt}: {attempt.reason}",
+                    )
+                )
+            else:
+                report.add(
+                    "awaiting extraction", doc_id, "stored but not extracted yet; the next update extracts it"
+                )
+        for attempt in pending.quarantined(store.conn):
+            report.notes.append(
+                Finding(
+                    "quarantined",
+                    attempt.document_id,
+                    f"{attempt.failures} failed attempts, last: {attempt.reason}; "
+                    "tried again when its source changes",
+                )
             )
         for rec_id in pending.pending_deletes(store.conn, backend):
             report.add(

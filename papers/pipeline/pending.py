@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from index.store import Store, now_iso
 
@@ -29,6 +31,19 @@ CREATE TABLE IF NOT EXISTS extraction_state (
 );
 -- Per search backend, as index marks are: each backend that held a deleted record removes it
 -- from its own index and clears only its own rows.
+-- Extraction attempts that failed or have not ended, per document and source hash. running_since
+-- is set (and committed) before a document is extracted and cleared when that ends: still set at
+-- the next run, the document took its process down (a native crash, the OOM killer). Failures in
+-- a row are capped: the document is then quarantined until its source changes.
+CREATE TABLE IF NOT EXISTS extraction_attempts (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    source_sha TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    running_since TEXT,
+    next_attempt TEXT,
+    quarantined_at TEXT,
+    reason TEXT
+);
 CREATE TABLE IF NOT EXISTS index_deletes (
     backend TEXT NOT NULL,
     record_id TEXT NOT NULL,
@@ -40,6 +55,11 @@ CREATE TABLE IF NOT EXISTS index_deletes (
 # Statuses worth another try on the next run: the bytes were fine, something else went wrong.
 # ("corrupt", "encrypted" and the like are properties of the file and are retried when it changes.)
 RETRY_STATUSES = frozenset({"error"})
+# A document failing this many attempts in a row is quarantined; between attempts it waits
+# RETRY_AFTER, doubled per failure (nightly runs retry it each night, an hourly cron less often).
+MAX_ATTEMPTS = 3
+RETRY_AFTER = timedelta(hours=6)
+CRASHED = "the process died while extracting it (a native crash, the OOM killer or a kill)"
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -80,16 +100,101 @@ def source_hashes(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def to_extract(conn: sqlite3.Connection) -> dict[str, str]:
-    """Documents needing extraction, mapped to the source hash to record once they are done."""
+    """Documents needing extraction, mapped to the source hash to record once they are done
+    (quarantined documents not included until their source changes)."""
     done = {
         row[0]: (row[1], row[2])
         for row in conn.execute("SELECT document_id, source_sha, retry FROM extraction_state")
     }
+    held = {a.document_id: a.source_sha for a in attempts(conn).values() if a.quarantined_at}
     return {
         doc_id: sha
         for doc_id, sha in sorted(source_hashes(conn).items())
-        if doc_id not in done or done[doc_id][0] != sha or done[doc_id][1]
+        if (doc_id not in done or done[doc_id][0] != sha or done[doc_id][1]) and held.get(doc_id) != sha
     }
+
+
+@dataclass
+class Attempts:
+    """A document's failed (or unfinished) extraction attempts of one version of its source."""
+
+    document_id: str
+    source_sha: str
+    failures: int
+    running_since: str | None
+    next_attempt: str | None
+    quarantined_at: str | None
+    reason: str | None
+
+
+def attempts(conn: sqlite3.Connection) -> dict[str, Attempts]:
+    """Every document with failed or unfinished attempts, by id."""
+    rows = conn.execute(
+        "SELECT document_id, source_sha, failures, running_since, next_attempt, quarantined_at, reason "
+        "FROM extraction_attempts ORDER BY document_id"
+    )
+    return {row[0]: Attempts(*row) for row in rows}
+
+
+def quarantined(conn: sqlite3.Connection) -> list[Attempts]:
+    return [a for a in attempts(conn).values() if a.quarantined_at]
+
+
+def begin_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str) -> None:
+    """Say, before extraction starts, that it has: commit this before extracting. A changed
+    source starts the count afresh."""
+    conn.execute(
+        """INSERT INTO extraction_attempts (document_id, source_sha, running_since) VALUES (?, ?, ?)
+           ON CONFLICT(document_id) DO UPDATE SET running_since = excluded.running_since,
+               failures = CASE WHEN source_sha = excluded.source_sha THEN failures ELSE 0 END,
+               quarantined_at = NULL, source_sha = excluded.source_sha""",
+        (doc_id, source_sha, now_iso()),
+    )
+
+
+def end_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str, failure: str | None) -> bool:
+    """Close an attempt: a success forgets earlier failures; a failure is counted, the next try
+    put off, and after MAX_ATTEMPTS the document quarantined. True when quarantined now."""
+    if failure is None:
+        conn.execute("DELETE FROM extraction_attempts WHERE document_id = ?", (doc_id,))
+        return False
+    row = conn.execute(
+        "SELECT failures FROM extraction_attempts WHERE document_id = ? AND source_sha = ?",
+        (doc_id, source_sha),
+    ).fetchone()
+    failures = (row[0] if row else 0) + 1
+    now = datetime.now(timezone.utc)
+    wait = RETRY_AFTER * 2 ** (failures - 1)
+    held = failures >= MAX_ATTEMPTS
+    conn.execute(
+        """INSERT OR REPLACE INTO extraction_attempts (document_id, source_sha, failures, running_since,
+               next_attempt, quarantined_at, reason) VALUES (?, ?, ?, NULL, ?, ?, ?)""",
+        (
+            doc_id,
+            source_sha,
+            failures,
+            (now + wait).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            now_iso() if held else None,
+            failure,
+        ),
+    )
+    return held
+
+
+def note_crashes(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+    """Count each attempt a dead process left running as a failure (call under the run lock);
+    (document id, quarantined now) for each."""
+    left = conn.execute(
+        "SELECT document_id, source_sha FROM extraction_attempts WHERE running_since IS NOT NULL"
+    ).fetchall()
+    return [(doc_id, end_attempt(conn, doc_id, sha, CRASHED)) for doc_id, sha in left]
+
+
+def due(attempt: Attempts | None, source_sha: str) -> bool:
+    """Whether a document may be tried now: never failed, changed since, or its wait is over."""
+    if attempt is None or attempt.source_sha != source_sha or not attempt.next_attempt:
+        return True
+    return attempt.next_attempt <= now_iso()
 
 
 def mark_extracted(conn: sqlite3.Connection, doc_id: str, source_sha: str, version: str, retry: bool) -> None:
