@@ -44,3 +44,70 @@ def test_lock_held_by_a_killed_process_is_free_at_once(tmp_path):
     while RunLock(tmp_path).is_held_elsewhere() and time.monotonic() < deadline:
         time.sleep(0.05)
     RunLock(tmp_path).acquire().release()  # no stale-lock cleanup needed: the kernel dropped the flock
+
+
+CRAWL_UNDER_LOCK = """
+import functools, sys
+import crawlers.run
+from crawlers.snapshot import Fault, SnapshotServer
+from papers.pipeline.lock import RunLock
+from papers.settings import Settings
+
+# Slow pages keep the crawl worker busy long after the parent is killed.
+crawlers.run.SnapshotServer = functools.partial(
+    SnapshotServer, faults=[Fault(kind="slow", match="aspx", seconds=0.3)])
+settings = Settings(data_dir=__import__("pathlib").Path(sys.argv[1]))
+with RunLock(settings.data_dir, "crawl"):
+    crawlers.run.crawl(settings, councils=["HAL"], snapshot=True)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal and /proc are Linux's")
+def test_the_crawl_worker_dies_with_a_killed_parent_before_the_lock_is_free(tmp_path):
+    """Issue 17 item 10: after `kill -9` of the crawl, a re-run that gets the lock finds no worker."""
+    parent = subprocess.Popen([sys.executable, "-c", CRAWL_UNDER_LOCK, str(tmp_path)], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := _children(parent.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert workers, "the crawl worker never started"
+        time.sleep(1.5)  # well into the crawl
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                lock = RunLock(tmp_path, "update").acquire()
+                break
+            except Locked:
+                assert time.monotonic() < deadline, "the lock was never freed"
+                time.sleep(0.002)
+        try:
+            assert not [w for w in workers if _alive(w)], "the worker outlived the lock"
+        finally:
+            lock.release()
+    finally:
+        if parent.poll() is None:
+            parent.kill()
