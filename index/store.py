@@ -21,6 +21,7 @@ from index.documents import record_key
 from papers.schema import Attachment, Document, Record
 
 DEFAULT_BACKEND = "tantivy"
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept between checkpoints
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -120,6 +121,8 @@ class Store:
         # NORMAL is durable across application crashes in WAL mode; a power cut may lose the last
         # transaction, which the next run re-fetches because crawl state commits with it.
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # A WAL grown while a reader held an old snapshot is cut back to this after a checkpoint.
+        self.conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
         self._migrate()

@@ -12,6 +12,7 @@ from crawlers.run import crawl
 from crawlers.summary import COUNTS
 from papers.errors import EXIT_PARTIAL
 from papers.pipeline.lock import RunLock
+from papers.pipeline.retention import remove_crawl_leftovers
 from papers.settings import Settings
 
 
@@ -59,6 +60,7 @@ def crawl_command(
     """
     # One run at a time per data directory, as `papers update`: two crawls would race for pages.
     with RunLock(settings.data_dir, "crawl"):
+        remove_crawl_leftovers(settings.data_dir)
         summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))

@@ -168,8 +168,9 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
     `papers index --rebuild` rebuilds the index from the store.
     """
     require_store(settings)  # an empty store created here would be "consistent"
-    with RunLock(settings.data_dir, "check"):  # a run in progress is inconsistent by design
-        report = check_store(settings, backend)
+    # A run in progress is inconsistent by design: the lock is held while store and index are
+    # read at one moment, not while every page and file is hashed.
+    report = check_store(settings, backend, lock=RunLock(settings.data_dir, "check"))
     if as_json:
         click.echo(json.dumps(report.to_dict()))
     else:

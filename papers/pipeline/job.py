@@ -30,7 +30,7 @@ from pathlib import Path
 from crawlers.registry import find_council
 from index.store import Store
 from papers.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
-from papers.pipeline import health, pending
+from papers.pipeline import health, pending, retention
 from papers.pipeline.lock import RunLock
 from papers.pipeline.runs import COUNT_KEYS, Runs, StageRow
 from papers.pipeline.watches import Watches, feed_path
@@ -126,6 +126,7 @@ class UpdateJob:
                 log.warning(
                     "%d earlier run(s) were killed before finishing; this run completes their work", killed
                 )
+            retention.remove_crawl_leftovers(self.settings.data_dir)
             run_id = self.run_id = runs.start(kind, options)
             summary: dict = {
                 "run_id": run_id,
@@ -150,6 +151,7 @@ class UpdateJob:
                 except sqlite3.Error as bookkeeping:  # e.g. the disk is full: the next run says "killed"
                     log.error("could not record the end of run %d: %s", run_id, bookkeeping)
                 raise
+            summary["retention"] = retention.prune(store.conn, self.settings.retention_days)
             summary["seconds"] = round(time.monotonic() - started, 3)
             # Exit 1 when the job could not do its job: a council answered nothing, a stage broke (a
             # full disk, a down cluster) or a council's crawl looks broken. A dead link or a broken
@@ -158,6 +160,8 @@ class UpdateJob:
             summary["status"] = "partial" if failed else "ok"
             summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
             runs.finish(run_id, summary["status"], summary["exit_code"], summary)
+            if not retention.checkpoint(store.conn):
+                log.info("a reader kept the WAL busy; the next run's checkpoint truncates it")
             stages = summary["stages"]
             log.info(
                 "run %d %s in %.1f s: crawl %s; extracted %d documents; sent %d records to %s",
