@@ -6,7 +6,7 @@ is narrow, so the values a reader came for (dates, amounts, ids) are never cut:
 1. every column at its natural width, when that fits (always, when piped: ``width=None``);
 2. wrapping columns (titles) shrink to their minimum width, breaking lines between words;
 3. foldable columns leave the table, least important first, for a line under their row
-   ("routes: framework, dps");
+   ("routes: framework, dps"), columns of one priority together;
 4. when even that does not fit, one block per row: the first column as a heading, then each
    other value on a line of its own.
 
@@ -68,9 +68,11 @@ def render(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int 
             )
         if not foldable:
             return _blocks(columns, rows, width)
-        i = foldable.pop(0)
-        shown.remove(i)
-        folded = sorted([*folded, i])  # under the row in the table's own order
+        # Columns of one priority fold together (a start date never without its end date).
+        level = columns[foldable[0]].priority
+        while foldable and columns[foldable[0]].priority == level:
+            shown.remove(foldable.pop(0))
+        folded = [i for i in range(len(columns)) if i not in shown]  # in the table's own order
 
 
 def _total(widths: Sequence[int]) -> int:

@@ -145,3 +145,49 @@ def test_piped_contracts_command_prints_whole_values(tmp_path):
     out = runner.invoke(cli, ["--data-dir", str(data), "contracts"]).stdout
     assert "…" not in out and "£2,500,000" in out and "2019-05-01" in out
     assert any(LONG_TITLE in line and "£2,500,000" in line for line in out.splitlines())
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_run_and_crawl_tables_fit_the_terminal_and_keep_every_count(width):
+    from papers.commands.crawl import render_table
+    from papers.commands.update import render_run, render_runs
+    from papers.pipeline.runs import Run, StageRow
+
+    stages = [
+        StageRow("Bromley", "crawl", 12345, 67, 8901, 23, 1234.5),
+        StageRow("Bromley", "extract", 12340, 60, 0, 7),
+        StageRow("Bromley", "index", 98765, 0, 0, 43),
+        StageRow("*", "crawl", 12345, 67, 8901, 23, 1234.5),
+    ]
+    flags = [
+        {"council": "Bromley", "flag": "failure_rate", "message": "Bromley failed 23 of 12,436 requests"}
+    ]
+    run = Run(
+        17, "update", "2026-12-06T02:15:00Z", "2026-12-06T03:15:00Z", "partial", 1, {}, {}, stages, flags
+    )
+    shown = render_run(run, width)
+    runs = render_runs([run], width)
+    crawled = render_table(
+        {
+            "councils": {
+                "BRY": {
+                    "new": 12345,
+                    "changed": 67,
+                    "unchanged": 8901,
+                    "failed": 23,
+                    "requests": {"answered": 21313},
+                    "seconds": 1234.5,
+                    "status": "partial",
+                }
+            },
+            "totals": {"new": 12345, "changed": 67, "unchanged": 8901, "failed": 23},
+            "seconds": 1240.0,
+        },
+        width,
+    )
+    for text in (shown, runs, crawled):
+        assert max(len(line) for line in text.splitlines()) <= width, text
+    tokens = set(re.findall(r"[\w.:-]+", shown))
+    assert {"12345", "67", "8901", "23", "1234.5", "12340", "60", "7", "98765", "43"} <= tokens
+    assert "2026-12-06T02:15:00Z" in runs and "12345" in runs and "!!" in runs
+    assert {"12345", "67", "8901", "23", "21313", "1234.5", "partial"} <= set(crawled.split())

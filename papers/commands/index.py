@@ -320,7 +320,7 @@ def contracts_command(
 # rest folds under its row, the highest priority number first, when the terminal is narrow.
 CONTRACT_COLUMNS = (
     Column("council", wrap=True, min_width=10),
-    Column("title", wrap=True, min_width=18),
+    Column("title", wrap=True, min_width=24),  # narrower, it reads as a column of fragments
     Column("decided"),
     Column("per year", right=True),
     Column("total", priority=2, right=True),
