@@ -152,9 +152,12 @@ def begin_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str) -> Non
     )
 
 
-def end_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str, failure: str | None) -> bool:
+def end_attempt(
+    conn: sqlite3.Connection, doc_id: str, source_sha: str, failure: str | None, backoff: bool = True
+) -> bool:
     """Close an attempt: a success forgets earlier failures; a failure is counted, the next try
-    put off, and after MAX_ATTEMPTS the document quarantined. True when quarantined now."""
+    put off (unless ``backoff`` is false), and after MAX_ATTEMPTS the document quarantined. True
+    when quarantined now."""
     if failure is None:
         conn.execute("DELETE FROM extraction_attempts WHERE document_id = ?", (doc_id,))
         return False
@@ -173,7 +176,7 @@ def end_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str, failure:
             doc_id,
             source_sha,
             failures,
-            (now + wait).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            (now + wait).strftime("%Y-%m-%dT%H:%M:%SZ") if backoff else None,
             now_iso() if held else None,
             failure,
         ),
@@ -183,11 +186,12 @@ def end_attempt(conn: sqlite3.Connection, doc_id: str, source_sha: str, failure:
 
 def note_crashes(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
     """Count each attempt a dead process left running as a failure (call under the run lock);
-    (document id, quarantined now) for each."""
+    (document id, quarantined now) for each. It is retried at once, in a child process: the
+    process may have died of something else (a kill, a power cut)."""
     left = conn.execute(
         "SELECT document_id, source_sha FROM extraction_attempts WHERE running_since IS NOT NULL"
     ).fetchall()
-    return [(doc_id, end_attempt(conn, doc_id, sha, CRASHED)) for doc_id, sha in left]
+    return [(doc_id, end_attempt(conn, doc_id, sha, CRASHED, backoff=False)) for doc_id, sha in left]
 
 
 def due(attempt: Attempts | None, source_sha: str) -> bool:
