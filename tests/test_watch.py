@@ -88,7 +88,9 @@ def test_watch_commands(settings):
     assert "no saved searches" in runner.invoke(cli, [*base, "list"]).output
 
 
-def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_path):
+def watched(tmp_path, *watches: tuple[str, str]) -> Settings:
+    """A store whose first document is extracted and indexed, these watches added, then a second
+    document stored (a new match for a fostering watch, once an update extracts it)."""
     from papers.pipeline.job import UpdateJob
     from tests.test_update import document, store_docs
 
@@ -97,9 +99,16 @@ def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_
     store_docs(settings, [document(settings, 1, attachments=0)])
     UpdateJob(settings).reextract()
     with Store(settings.db_path) as store:
-        Watches(settings, store).add("fostering", "fostering framework")
-        Watches(settings, store).add("nothing", "zebra")
+        for name, query in watches:
+            Watches(settings, store).add(name, query)
     store_docs(settings, [document(settings, 2, attachments=0)])
+    return settings
+
+
+def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_path):
+    from papers.pipeline.job import UpdateJob
+
+    settings = watched(tmp_path, ("fostering", "fostering framework"), ("nothing", "zebra"))
     summary = UpdateJob(settings).reextract()
     assert summary["watches"]["fostering"]["new"] == 1
     assert [m["id"] for m in summary["watches"]["fostering"]["matches"]] == ["bromley:decision_details:2"]
@@ -135,15 +144,8 @@ def test_a_watch_broader_than_the_search_offset_ceiling_adds_and_alerts(settings
 def test_alerts_of_a_killed_run_are_reported_by_the_run_that_finally_reports_them(tmp_path):
     from papers.pipeline.job import UpdateJob
     from papers.pipeline.runs import Runs
-    from tests.test_update import document, store_docs
 
-    settings = Settings(data_dir=tmp_path).ensure()
-    settings.files_dir.mkdir()
-    store_docs(settings, [document(settings, 1, attachments=0)])
-    UpdateJob(settings).reextract()
-    with Store(settings.db_path) as store:
-        Watches(settings, store).add("fostering", "fostering framework")
-    store_docs(settings, [document(settings, 2, attachments=0)])
+    settings = watched(tmp_path, ("fostering", "fostering framework"))
     with Store(settings.db_path) as store:  # a run extracts and indexes record 2, records its alert,
         UpdateJob(settings).reextract()  # (this run reports it: undo that, as if it never had)
         store.conn.execute("DELETE FROM watch_matches WHERE record_id = 'bromley:decision_details:2'")
