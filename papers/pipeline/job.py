@@ -242,9 +242,7 @@ class UpdateJob:
                 continue
             except BaseException:  # SIGTERM or ^C: not the document's fault
                 with store.transaction() as conn:
-                    conn.execute(
-                        "UPDATE extraction_attempts SET running_since = NULL WHERE document_id = ?", (doc_id,)
-                    )
+                    pending.abandon_attempt(conn, doc_id)
                 raise
             try:
                 stored, held = self._store_records(store, doc_id, source_sha, version, records)

@@ -184,6 +184,11 @@ def end_attempt(
     return held
 
 
+def abandon_attempt(conn: sqlite3.Connection, doc_id: str) -> None:
+    """An attempt stopped from outside (SIGTERM, ^C): not counted against the document."""
+    conn.execute("UPDATE extraction_attempts SET running_since = NULL WHERE document_id = ?", (doc_id,))
+
+
 def note_crashes(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
     """Count each attempt a dead process left running as a failure (call under the run lock);
     (document id, quarantined now) for each. It is retried at once, in a child process: the
