@@ -62,7 +62,16 @@ with RunLock(settings.data_dir, "crawl"):
 """
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def _children(pid: int) -> list[int]:
+    """The crawl workers this process started (by their command line: not any helper it runs)."""
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -71,7 +80,7 @@ def _children(pid: int) -> list[int]:
                     fields = fh.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid and fields[0] != "Z":
+            if int(fields[1]) == pid and fields[0] != "Z" and "crawlers.run" in _cmdline(int(entry)):
                 found.append(int(entry))
     return found
 
@@ -105,7 +114,8 @@ def test_the_crawl_worker_dies_with_a_killed_parent_before_the_lock_is_free(tmp_
                 assert time.monotonic() < deadline, "the lock was never freed"
                 time.sleep(0.002)
         try:
-            assert not [w for w in workers if _alive(w)], "the worker outlived the lock"
+            alive = {w: _cmdline(w) for w in workers if _alive(w)}
+            assert not alive, f"the worker outlived the lock: {alive}"
         finally:
             lock.release()
     finally:
