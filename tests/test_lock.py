@@ -85,12 +85,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+PF_EXITING = 0x4  # linux/sched.h: set when a process starts to exit (it runs no more of its code)
+
+
 def _alive(pid: int) -> bool:
+    """Still running its own code: not gone, not a zombie, not inside exit (where it drops its
+    files, the lock among them, a moment before it becomes a zombie)."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+            fields = fh.read().rsplit(")", 1)[1].split()
     except OSError:
         return False
+    return fields[0] != "Z" and not int(fields[6]) & PF_EXITING
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal and /proc are Linux's")
