@@ -32,6 +32,7 @@ class Column:
     ``priority``: the higher, the sooner it folds out of a narrow table (0 never folds).
     ``wrap``: its text may break between words over several lines, down to ``min_width``.
     ``right``: right-aligned (numbers).
+    ``empty``: a value not worth a folded line (a count of "0").
     """
 
     name: str
@@ -39,6 +40,7 @@ class Column:
     wrap: bool = False
     min_width: int = 16
     right: bool = False
+    empty: str = ""
 
 
 def terminal_width() -> int | None:
@@ -129,7 +131,7 @@ def _table(
         block = [
             line([c[depth] if depth < len(c) else "" for c in cells]) for depth in range(max(map(len, cells)))
         ]
-        extras = [f"{c.name}: {v}" for c, v in zip(folded, row[n:], strict=True) if v]
+        extras = [f"{c.name}: {v}" for c, v in zip(folded, row[n:], strict=True) if v != c.empty]
         if extras:
             block.extend(_wrapped("  ·  ".join(extras), width, FOLD_INDENT))
         drawn.append(block)
@@ -166,7 +168,7 @@ def _blocks(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int
             lines.append("")
         lines.extend(_wrapped(row[0], width, ""))
         for c, v in zip(columns[1:], row[1:], strict=True):
-            if v:
+            if v != c.empty:
                 lines.extend(_wrapped(f"{c.name}: {v}", width, FOLD_INDENT[:2]))
     return "\n".join(lines)
 

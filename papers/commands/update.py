@@ -229,7 +229,9 @@ def render_run(run: Run, width: int | None = None) -> str:
     for st in stages:
         names = INDEX_HEADINGS if st == "index" else HEADINGS
         folds = {"new": 1} if st == "index" else FOLDS  # records sent: queued is what matters
-        columns += [Column(f"{st} {names[k]}", priority=folds.get(k, 0), right=True) for k in COLUMNS[st]]
+        columns += [
+            Column(f"{st} {names[k]}", priority=folds.get(k, 0), right=True, empty="0") for k in COLUMNS[st]
+        ]
         if st == "crawl":  # the council's own crawl time (the spiders overlap councils)
             columns.append(Column("crawl secs", priority=4, right=True))
     table, quiet = [], []
