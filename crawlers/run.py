@@ -39,6 +39,7 @@ from crawlers.snapshot import SnapshotServer
 from papers import __version__
 from papers.errors import EXIT_PARTIAL, UserError
 from papers.logs import JsonLines
+from papers.pipeline.lock import held_lock_fds
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,13 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec))
         log.info("crawling %d council(s)", len(rows))
-        proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(spec_path)], check=False)
+        # The worker holds the run lock with us (it inherits the descriptor) and is killed when we
+        # die (_die_with_parent): a re-run after `kill -9` waits until the worker is gone too.
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawlers.run", str(spec_path), str(os.getpid())],
+            check=False,
+            pass_fds=held_lock_fds(),
+        )
         out = Path(spec["out"])
         if not out.exists():
             raise CrawlError(
@@ -147,19 +154,33 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
 # -- the child process ---------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    parent = os.getppid()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux: a parent-death signal, no
+    gap); elsewhere, poll for the parent twice a second."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the signal was asked for
+                os._exit(1)
+            return
 
     def watch() -> None:
         while True:
-            time.sleep(0.5)
             if os.getppid() != parent:
                 os._exit(1)
+            time.sleep(0.5)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def _worker(spec_path: str) -> int:
+def _worker(spec_path: str, parent: int) -> int:
+    _die_with_parent(parent)  # first: the imports below take a moment
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
@@ -169,7 +190,6 @@ def _worker(spec_path: str) -> int:
     from crawlers.summary import Tally
     from index.store import Store
 
-    _die_with_parent()
     spec = json.loads(Path(spec_path).read_text())
     tally = Tally([c["id"] for c in spec["councils"]])
     s = ScrapySettings()
@@ -221,4 +241,4 @@ def _worker(spec_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_worker(sys.argv[1]))
+    sys.exit(_worker(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid()))

@@ -43,6 +43,17 @@ CREATE TABLE IF NOT EXISTS crawl_files (
     content_type TEXT,
     fetched_at TEXT NOT NULL
 );
+-- Attachments over the size cap (FILES_MAX_BYTES): recorded once, with what the server said of
+-- them, and asked for again only conditionally (pipelines.py): a changed file is fetched anew.
+CREATE TABLE IF NOT EXISTS crawl_skipped_files (
+    url TEXT PRIMARY KEY,
+    council TEXT NOT NULL,
+    size INTEGER,  -- bytes, when the server said (Content-Length) or the download got that far
+    cap INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    skipped_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS crawl_failures (
     url TEXT PRIMARY KEY,
     council TEXT NOT NULL,
@@ -87,6 +98,15 @@ class HeldFile:
     sha256: str
     size: int
     content_type: str | None
+
+
+@dataclass
+class SkippedFile:
+    url: str
+    size: int | None
+    cap: int
+    etag: str | None
+    last_modified: str | None
 
 
 @dataclass
@@ -160,6 +180,22 @@ class CrawlState:
                VALUES (?,?,?,?,?,?,?)""",
             (url, council, f.path, f.sha256, f.size, f.content_type, now_iso()),
         )
+
+    def skipped_file(self, url: str) -> SkippedFile | None:
+        row = self.conn.execute(
+            "SELECT url, size, cap, etag, last_modified FROM crawl_skipped_files WHERE url = ?", (url,)
+        ).fetchone()
+        return SkippedFile(*row) if row else None
+
+    def save_skipped(self, council: str, f: SkippedFile) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO crawl_skipped_files (url, council, size, cap, etag, last_modified,
+                   skipped_at) VALUES (?,?,?,?,?,?,?)""",
+            (f.url, council, f.size, f.cap, f.etag, f.last_modified, now_iso()),
+        )
+
+    def clear_skipped(self, url: str) -> None:
+        self.conn.execute("DELETE FROM crawl_skipped_files WHERE url = ?", (url,))
 
     # -- failures ----------------------------------------------------------------------------
 

@@ -59,6 +59,30 @@ def require_store(settings: Settings) -> None:
         )
 
 
+def _registered(council: str | None):
+    """The registry's entry for a council id in any case, or None (unknown, or no registry)."""
+    from crawlers.registry import RegistryError, find_council
+
+    try:
+        return find_council(council) if council else None
+    except (OSError, RegistryError):  # no registry: bare ids still work
+        return None
+
+
+def registry_id(council: str | None) -> str | None:
+    """A council id as the registry spells it ("bry" -> "BRY"), for whatever machines read (JSON,
+    CSV); the index and the contracts table keep ids in lower case for case-blind filters. An id
+    the registry does not know is returned as given."""
+    found = _registered(council)
+    return found.id if found else council
+
+
+def council_name(council: str | None) -> str | None:
+    """The registry's name for a council id in any case, or None."""
+    found = _registered(council)
+    return found.name if found else None
+
+
 def _query(q: str | Query | None) -> Query:
     return q if isinstance(q, Query) else parse(q)
 
@@ -86,7 +110,11 @@ def search(
     if backend == "tantivy":
         require_store(settings)
     result = backend_for(settings, backend).search(query, limit=limit, offset=offset, facets=facets)
-    return {"total": result.total, "hits": result.hits, "facets": result.facets}
+    hits = [{**h, "council": registry_id(h.get("council"))} for h in result.hits]
+    result_facets = dict(result.facets)
+    if "council" in result_facets:
+        result_facets["council"] = {registry_id(k): n for k, n in result_facets["council"].items()}
+    return {"total": result.total, "hits": hits, "facets": result_facets}
 
 
 def contracts(
@@ -131,12 +159,22 @@ def contracts(
         else:
             grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
+    names = {}
+    for row in rows:
+        row["council"] = registry_id(row.get("council"))
+        names.setdefault(row["council"], row.get("council_name"))
+    groups = contract_table.summarise(grouped, group_by)
+    if group_by == "council":
+        for g in groups:
+            found = _registered(g["group"])
+            g["group"] = found.id if found else g["group"]
+            g["name"] = names.get(g["group"]) or (found.name if found else g["group"])
     return {
         "group_by": group_by,
         "by_record": by_record,
         "total": len(grouped),
         "rows": rows,
-        "groups": contract_table.summarise(grouped, group_by),
+        "groups": groups,
     }
 
 

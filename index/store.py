@@ -21,6 +21,7 @@ from index.documents import is_contract, record_key
 from papers.schema import Attachment, Document, Record
 
 DEFAULT_BACKEND = "tantivy"
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept between checkpoints
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -42,6 +43,9 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_council ON documents(council);
+-- Covers the nightly "what changed" pass (papers/pipeline/pending.py reads every id and sha256):
+-- sha256 sits after the page body, so without it each row's body would be read to reach it.
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(id, sha256);
 CREATE TABLE IF NOT EXISTS attachments (
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -76,6 +80,8 @@ CREATE TABLE IF NOT EXISTS index_marks (
     sha256 TEXT NOT NULL,
     PRIMARY KEY (backend, id)
 ) WITHOUT ROWID;
+-- Deleting a record's marks goes by id alone, which the primary key (backend first) cannot find.
+CREATE INDEX IF NOT EXISTS index_marks_id ON index_marks(id);
 """
 # One compact row per contract record, written with its record, so the contracts table reads a
 # few numbers per row instead of parsing every record's JSON (see index/contracts.py).
@@ -134,6 +140,8 @@ class Store:
         # NORMAL is durable across application crashes in WAL mode; a power cut may lose the last
         # transaction, which the next run re-fetches because crawl state commits with it.
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # A WAL grown while a reader held an old snapshot is cut back to this after a checkpoint.
+        self.conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
         self._migrate()

@@ -91,6 +91,7 @@ def test_groups_by_council_count_unknowns(settings):
     groups = {g["group"]: g for g in service.contracts(settings, group_by="council")["groups"]}
     assert groups["bromley"] == {
         "group": "bromley",
+        "name": "bromley",  # not in the registry, and its records carry no name
         "count": 2,
         "known": 2,
         "unknown": 0,
@@ -101,6 +102,7 @@ def test_groups_by_council_count_unknowns(settings):
     # the home care call-off has a total but no term: no annual value, counted as unknown
     assert groups["camden"] == {
         "group": "camden",
+        "name": "camden",
         "count": 2,
         "known": 1,
         "unknown": 1,
