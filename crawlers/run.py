@@ -74,8 +74,8 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
         [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
     )
     for c in chosen:
-        if not c.crawlable:
-            raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet (ModernGov only)")
+        if c.not_crawlable:
+            raise UserError(c.not_crawlable)
     return [c.__dict__ for c in chosen]
 
 
@@ -167,7 +167,7 @@ def _worker(spec_path: str) -> int:
     from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
     from crawlers.state import CrawlState
     from crawlers.summary import Tally
-    from index.store import Store
+    from index.store import Store, now_iso
 
     _die_with_parent()
     spec = json.loads(Path(spec_path).read_text())
@@ -204,11 +204,13 @@ def _worker(spec_path: str) -> int:
     # One spider after the other: each keeps to two requests per site, together they would not.
     first = process.crawl(ModernGovMeetingsSpider, **kwargs)
     first.addBoth(lambda _: process.crawl(ModernGovDecisionsSpider, **kwargs))
+    started = now_iso()
     process.start()
     summary = tally.summary()
     with Store(spec["db"]) as store:
         state = CrawlState(store.conn)
         with store.transaction():
+            state.prune_dated([c["id"] for c in spec["councils"]], started)
             for council, row in summary["councils"].items():
                 # Failed requests are retried from crawl_failures; pages robots.txt kept us from
                 # are not, so such a council keeps its resume point until robots lets us in.
