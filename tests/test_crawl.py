@@ -20,7 +20,7 @@ from index.store import Store
 from papers.cli import cli
 from papers.settings import Settings
 
-FAST = {"DOWNLOAD_TIMEOUT": 1.2}
+FAST = {"DOWNLOAD_TIMEOUT": 1.2, "LISTING_TIMEOUT": 1.5}
 
 
 def expected_snapshot(server: SnapshotServer) -> tuple[set[str], set[str]]:
