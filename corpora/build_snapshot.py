@@ -196,8 +196,13 @@ FAULTS = {
             "date": "2022-04-06",
         }
     },
-    # The Kent issue history page is slow to render (large forward plan).
-    "KEN": {"slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5}},
+    # The Kent issue history page is slow to render (large forward plan), and its listing takes
+    # longer than the listing timeout for windows wider than four months around its 2010
+    # decision: the crawler must split the window, not give up.
+    "KEN": {
+        "slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5},
+        "slow_listing": {"days": 120, "covers": "2010-04-01", "seconds": 4.0},
+    },
     # Halton serves pages in windows-1252 (curly quotes and dashes are cp1252 bytes 0x91-0x97).
     "HAL": {"encoding": {"path": "ieDecisionDetails.aspx?ID=712", "charset": "windows-1252"}},
     # Dacorum redirects a decision link to its cookieless-session URL.
@@ -209,9 +214,6 @@ FAULTS = {
     },
     # Leicester's pages link through session segments (d024 was captured under one).
     "LCE": {"session": "(S(t1fziw45wvh0zr45gujmstei))"},
-    # Kent's listing takes longer than the listing timeout for windows wider than four months
-    # around its 2010 decision: the crawler must split the window, not give up.
-    "KEN": {"slow_listing": {"days": 120, "covers": "2010-04-01", "seconds": 4.0}},
     # Somerset lists its officer decision only on mgListOfficerDecisions.
     "SMT": {"officer_only": "ieDecisionDetails.aspx?ID=423"},
 }
