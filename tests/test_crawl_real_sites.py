@@ -4,6 +4,7 @@ views, HTML from the web service, error-page redirects, slow listings, no ETags,
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +221,127 @@ def test_a_listing_window_slower_than_the_timeout_is_split_until_it_answers(serv
     assert "01%2F01%2F2010-02%2F04%2F2010" in listings and "01%2F01%2F2010-31%2F12%2F2010" not in listings
     assert summary["councils"]["KEN"]["failed"] == 0 and summary["councils"]["KEN"]["unreachable"] is None
     assert "KEN:issue_details:13407" in stored(settings)
+
+
+# -- the spiders' callbacks, on real web-service markup -------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "moderngov"
+
+
+@pytest.fixture
+def meetings_spider(tmp_path):
+    from crawlers.spiders.moderngov import ModernGovMeetingsSpider
+    from crawlers.summary import Tally
+
+    spider = ModernGovMeetingsSpider(
+        councils=[{"id": "MAN", "base_url": "https://democracy.manchester.gov.uk", "attribution": ""}],
+        tally=Tally(["MAN"]),
+        run_started="2026-02-20",
+    )
+    spider.store = Store(tmp_path / "p.sqlite3")
+    spider.state = CrawlState(spider.store.conn)
+    spider.slot_per_council = False
+    yield spider
+    spider.store.close()
+
+
+def answer(url: str, body: bytes, ctype: str = "text/xml; charset=utf-8", **meta):
+    from scrapy import Request
+    from scrapy.http import TextResponse
+
+    request = Request(url, meta={"council": "MAN", **meta})
+    return TextResponse(url, body=body, headers={"Content-Type": ctype}, request=request)
+
+
+def test_getmeeting_decision_flags_ask_for_the_items_decision_pages(meetings_spider):
+    xml = (FIXTURES / "ws_meeting_with_minutes.xml").read_bytes()
+    flagged = xml.replace(b"<isdecisionpublished>False", b"<isdecisionpublished>True", 1)
+    url = "https://democracy.manchester.gov.uk/mgWebService.asmx/GetMeeting?lMeetingId=4967"
+    urls = [r.url for r in meetings_spider.parse_meeting(answer(url, flagged, committee_id="5"))]
+    assert "https://democracy.manchester.gov.uk/ieDecisionDetails.aspx?AIId=18831" in urls
+    assert not any("AIId=18833" in u for u in urls)  # no decision published on that item
+
+
+def test_meetings_without_an_id_are_failures_not_mid_less_urls(meetings_spider):
+    xml = (
+        (FIXTURES / "ws_meetings.xml")
+        .read_bytes()
+        .replace(b"<meetingid>4967</meetingid>", b"<meetingid></meetingid>")
+    )
+    url = "https://democracy.manchester.gov.uk/mgWebService.asmx/GetMeetings?lCommitteeId=5"
+    requests = list(meetings_spider.parse_meetings(answer(url, xml)))
+    assert requests == [] and meetings_spider.tally.counts["MAN"]["failed"] == 1  # 4966 is cancelled
+    assert meetings_spider.tally.failures["MAN"][0]["error"] == "a meeting without an id"
+
+
+def test_web_service_html_with_200_falls_back_to_the_html_pages(meetings_spider):
+    url = "https://democracy.manchester.gov.uk/mgWebService.asmx/GetCommittees?lDummy=0"
+    page = b"<html><body><h1>Server Error in '/' Application.</h1></body></html>"
+    (fallback,) = meetings_spider.parse_committees(answer(url, page, "text/html; charset=utf-8"))
+    assert fallback.url.endswith("/mgListCommittees.aspx")
+    assert [f for f in meetings_spider.tally.flags["MAN"]] == ["web_service_not_xml"]
+
+
+def test_conditional_requests_stay_where_servers_send_validators(meetings_spider):
+    from types import SimpleNamespace
+
+    from scrapy import Request
+    from scrapy.http import Response
+
+    from crawlers.middlewares import ConditionalRequestMiddleware
+
+    url = "https://democracy.manchester.gov.uk/documents/s1/a.pdf.aspx"
+    meetings_spider.state.save_page(url, "MAN", '"e1"', None, "sha", "text/html", b"<p>kept</p>")
+    middleware = ConditionalRequestMiddleware(SimpleNamespace(spider=meetings_spider))
+    request = Request(url)
+    middleware.process_request(request)
+    assert request.headers["If-None-Match"] == b'"e1"'
+    kept = middleware.process_response(request, Response(url, status=304, request=request))
+    assert kept.status == 200 and kept.body == b"<p>kept</p>" and "not_modified" in kept.flags
+
+
+def test_documents_of_recent_meetings_are_fetched_again(meetings_spider, tmp_path):
+    from types import SimpleNamespace
+
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.pipelines import AttachmentsPipeline
+    from crawlers.state import HeldFile
+    from crawlers.urls import canonical_url
+    from papers.schema import Attachment, Document
+
+    crawler = get_crawler(settings_dict={"FILES_STORE": str(tmp_path / "files")})
+    pipeline = AttachmentsPipeline(str(tmp_path / "files"), crawler=crawler)
+    pack = "https://democracy.manchester.gov.uk/mgConvert2PDF.aspx?ID=60860"
+    (tmp_path / "files" / "ab").mkdir(parents=True)
+    (tmp_path / "files" / "ab" / "ab.pdf").write_bytes(b"%PDF-1.4 %%EOF")
+    held = HeldFile(canonical_url(pack), "ab/ab.pdf", "ab", 14, "application/pdf")
+    meetings_spider.state.save_file(held.url, "MAN", held)
+    meetings_spider.recheck_since = "2025-11-22"  # the look-back window's start
+    info = SimpleNamespace(spider=meetings_spider)
+
+    def doc(day: str) -> Document:
+        return Document(
+            id="MAN:meeting:4967",
+            council="MAN",
+            platform="moderngov",
+            page_type="minutes",
+            url="https://democracy.manchester.gov.uk/ieListDocuments.aspx?mid=4967",
+            date=day,
+            body="",
+            content_type="text/html",
+            attachments=[Attachment(url=pack, title="Minutes")],
+        )
+
+    assert [r.url for r in pipeline.get_media_requests(doc("2026-02-10"), info)] == [pack]
+    assert pipeline.get_media_requests(doc("2019-02-10"), info) == []  # settled: held for good
+
+
+def test_crawler_flags_become_health_flags(tmp_path):
+    from papers.pipeline.health import assess
+    from papers.pipeline.runs import Runs
+
+    raised = {"SHF": [{"flag": "listings_empty", "message": "SHF: listings answered but listed nothing"}]}
+    runs = Runs(Store(tmp_path / "p.sqlite3").conn)
+    flags = assess(runs, 1, [], {}, raised)
+    assert [(f.council, f.flag) for f in flags] == [("SHF", "listings_empty")]
