@@ -7,12 +7,14 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 The summary (crawlers/summary.py):
 
     {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
-                       "requests": {"answered", "failed"}, "seconds", "unreachable"}},
+                       "requests": {"answered", "failed"}, "seconds", "unreachable",
+                       "gone", "listed", "flags": [{"flag", "message"}]}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
-`status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
+`status` is "ok", "partial" (some requests failed, retried next run; or the crawler raised a flag,
+crawlers/summary.py) or "failed" (the
 site answered nothing, or could not be reached: `unreachable` then says why, in one failure
 entry, and the council's other requests were dropped unfetched, as crawlers/middlewares.py's
 SiteBreaker explains). `requests` says how the site answered (2xx or 304, vs failed), which

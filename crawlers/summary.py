@@ -101,7 +101,7 @@ class Tally:
                 self._touch(c)
 
     def status(self, council: str) -> str:
-        """ok; partial (some requests failed); failed (its site could not be reached, or nothing
+        """ok; partial (some requests failed, or a flag was raised); failed (its site could not be reached, or nothing
         answered: the site is down, or its robots.txt shuts us out; its resume point stays put)."""
         if council in self.unreachable:
             return "failed"

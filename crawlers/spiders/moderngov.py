@@ -40,9 +40,10 @@ class ModernGovSpider(scrapy.Spider):
     # Wide date ranges time out on some councils' listing pages (LGSF), so listings are asked
     # for one calendar year at a time at most.
     window_days = 366
-    # Content pages and files answering these are not coming back (listings and web-service
-    # calls are not pages: a 404 there is a failure, asked for again).
+    # Content pages answering these are not coming back (listings and web-service calls are not
+    # pages: a 404 there is a failure, asked for again).
     gone_statuses = (404, 410)
+    content_callbacks = {"parse_page", "parse_meeting_page"}
     # Where ModernGov sends a request it cannot serve (a withdrawn page, a broken listing).
     error_page = "mgerror.aspx"
 
@@ -179,7 +180,8 @@ class ModernGovSpider(scrapy.Spider):
         council = request.meta["council"]
         if failure.check(HttpError):
             status = failure.value.response.status
-            if status in self.gone_statuses and not request.meta.get("listing"):
+            content = request.callback and request.callback.__name__ in self.content_callbacks
+            if status in self.gone_statuses and content:
                 self.page_gone(request, council, f"HTTP {status}")
                 return
             error = f"HTTP {status}"
@@ -197,7 +199,7 @@ class ModernGovSpider(scrapy.Spider):
             request.url,
             error,
             callback=callback,
-            meta={k: v for k, v in request.meta.items() if k in {"date", "committee", "meeting", "listing"}},
+            meta={k: v for k, v in request.meta.items() if k in {"date", "committee", "meeting"}},
         )
 
     def record_failure(
@@ -370,15 +372,21 @@ class ModernGovMeetingsSpider(ModernGovSpider):
                 council,
             )
 
+    def web_service_data(self, response, root: str) -> bytes | None:
+        """A GetMeetings / GetMeeting answer's XML; None when it was anything else, which fails
+        this call (asked for again next run)."""
+        if not self.navigation(response):
+            return None
+        xml = self.web_service_answer(response, root)
+        if xml is None:
+            council = response.meta["council"]
+            self.record_failure(council, response.url, response.url, f"the web service answered no <{root}>")
+        return xml
+
     def parse_meetings(self, response):
         council = response.meta["council"]
-        if not self.navigation(response):
-            return
-        xml = self.web_service_answer(response, "getmeetings")
+        xml = self.web_service_data(response, "getmeetings")
         if xml is None:
-            self.record_failure(
-                council, response.url, response.url, "the web service answered no meetings XML"
-            )
             return
         base = self.councils[council]["base_url"]
         for m in parsers.parse_meetings_xml(xml):
@@ -398,13 +406,8 @@ class ModernGovMeetingsSpider(ModernGovSpider):
 
     def parse_meeting(self, response):
         council, meta = response.meta["council"], response.meta
-        if not self.navigation(response):
-            return
-        xml = self.web_service_answer(response, "meeting")
+        xml = self.web_service_data(response, "meeting")
         if xml is None:
-            self.record_failure(
-                council, response.url, response.url, "the web service answered no meeting XML"
-            )
             return
         base = self.councils[council]["base_url"]
         meeting = parsers.parse_meeting_xml(xml)
