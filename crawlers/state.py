@@ -146,6 +146,11 @@ class CrawlState:
             return None
         return CachedPage(row[0], row[1], row[2], row[3], row[4], zlib.decompress(row[5]), row[6])
 
+    def held(self, url: str) -> bool:
+        """A document was stored from this page."""
+        row = self.conn.execute("SELECT document_id FROM crawl_pages WHERE url = ?", (url,)).fetchone()
+        return bool(row and row[0])
+
     def save_page(
         self,
         url: str,

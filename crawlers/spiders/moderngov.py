@@ -14,6 +14,7 @@ Parsing lives in crawlers/parsers.py; ids in crawlers/urls.py, canonical URLs an
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import date, timedelta
 from itertools import chain
 from urllib.parse import urlencode, urlsplit
@@ -479,6 +480,10 @@ class ModernGovDecisionsSpider(ModernGovSpider):
     # gives up on wide ranges of busy councils; narrower ones answer).
     min_split_days = 45
 
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.listings_answered: Counter[str] = Counter()
+
     def council_requests(self, council: dict):
         for start, end in self.windows(council["id"]):
             for page in self.listings:
@@ -522,6 +527,7 @@ class ModernGovDecisionsSpider(ModernGovSpider):
         if not self.navigation(response):
             return
         rows = parsers.parse_decisions_list(response.text, response.url)
+        self.listings_answered[council] += 1
         self.tally.listed[council] += len(rows)
         dates = [date.fromisoformat(r["date"]) for r in rows if r["date"]]
         if dates:
@@ -529,9 +535,8 @@ class ModernGovDecisionsSpider(ModernGovSpider):
                 self.state.record_listed(council, max(dates))
         settled = (self.today - self.lookback).isoformat()
         for row in rows:
-            held = self.state.page(canonical_url(row["url"]))
             # Decided before the look-back and already held: settled, not fetched again.
-            if row["date"] and row["date"] < settled and held is not None and held.document_id:
+            if row["date"] and row["date"] < settled and self.state.held(canonical_url(row["url"])):
                 continue
             yield self.request(row["url"], self.parse_page, council, date=row["date"], title=row["title"])
 
@@ -543,7 +548,7 @@ class ModernGovDecisionsSpider(ModernGovSpider):
                 continue
             latest = self.state.listed_latest(council)
             start, end = self.window(council)
-            if latest and start <= latest <= end and self.tally.answered_requests[council]:
+            if latest and start <= latest <= end and self.listings_answered[council]:
                 self.tally.flag(
                     council,
                     "listings_empty",
