@@ -240,9 +240,11 @@ class ModernGovSpider(scrapy.Spider):
         title = parsed["title"] or response.meta.get("title") or parsed["heading"]
         council = attribute(self.members(site), committee, parsed["decision_maker"], title)
         doc_id = document_id(council, page_type, ids, url)
-        # Cookieless-session sites put the visitor's session id in every link: stored as served,
-        # each visit would look like a changed page.
-        body = SESSION_IN_LINKS_RE.sub("", response.text)
+        # The content area only (div#modgov, what extract reads): the council's chrome around it
+        # (banners, asset versions, the date in the header) changes by the day and would make
+        # every page "changed". Cookieless-session sites put the visitor's session id in every
+        # link: stored as served, each visit would look like a changed page too.
+        body = parsers.content_area(SESSION_IN_LINKS_RE.sub("", response.text))
         doc = Document(
             id=doc_id,
             council=council,
@@ -256,9 +258,7 @@ class ModernGovSpider(scrapy.Spider):
             date=parsed["date"] or response.meta.get("date"),
             body=body,
             content_type="text/html",
-            # The content area only: the council's chrome around it (banners, asset versions,
-            # the date in the header) changes by the day and would make every page "changed".
-            sha256=hashlib.sha256(parsers.content_area(body).encode("utf-8")).hexdigest(),
+            sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
             fetched_at=now_iso(),
             attachments=[Attachment(url=a["url"], title=a["title"]) for a in parsed["attachments"]],
         )
