@@ -83,7 +83,7 @@ class ModernGovSpider(scrapy.Spider):
         # change at the same URL until they settle.
         spider.recheck_since = (spider.today - spider.lookback).isoformat()
         for council, row in spider.councils.items():
-            moved = spider.state.moved_base(council, row["base_url"])
+            moved = spider.state.moved_base(council, spider.registry_base[council])
             if moved:
                 row["base_url"] = moved
         if hasattr(spider, "closed_councils"):  # before the store closes
@@ -124,8 +124,9 @@ class ModernGovSpider(scrapy.Spider):
         return [self.councils[c] for c in self.sites.get(council, [council])]
 
     def answered(self, response) -> bool:
-        """Count the answer; False (with the failure recorded) when it is the site's error page.
-        Follows a site that moved (http to https, a new host) for the rest of the run and the next."""
+        """Count a content page's answer; False (the page recorded as gone) when it is the site's
+        error page. Follows a site that moved (http to https, a new host) for the rest of the run
+        and the next."""
         council = response.meta["council"]
         self.tally.answered(council)
         if self.error_page in urlsplit(response.url).path.lower():
