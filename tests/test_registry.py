@@ -109,3 +109,14 @@ def test_a_bad_status_is_named(tmp_path):
         w.writerow({**ok, "status": "abolished", "notes": ""})
     with pytest.raises(RegistryError, match="needs the reason"):
         load_registry(path)
+
+
+def test_crawling_an_abolished_council_is_a_usage_error_with_the_reason(tmp_path):
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "NYK"])
+    assert (
+        result.exit_code == 2 and "abolished" in result.output and "North Yorkshire Council" in result.output
+    )
