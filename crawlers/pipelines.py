@@ -67,7 +67,9 @@ def pdf_problem(body: bytes) -> str | None:
 class AttachmentsPipeline(FilesPipeline):
     """Download each Document's attachments once, addressed by sha256 under settings.files_dir.
 
-    Files already held (crawl_files) are not fetched again: ModernGov document URLs are stable.
+    Files already held (crawl_files) are not fetched again: `documents/s123` names one file for
+    good. Except while their page's meeting or decision is inside the look-back window: agenda
+    packs, printed minutes and `mgConvert2PDF` answers change at the same URL until they settle.
     """
 
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
@@ -90,11 +92,12 @@ class AttachmentsPipeline(FilesPipeline):
 
     def get_media_requests(self, item: Document, info: MediaPipeline.SpiderInfo) -> list[Request]:
         state = info.spider.state
+        recheck = bool(item.date) and item.date >= info.spider.recheck_since
         requests = []
         for att in item.attachments:
             url = canonical_url(att.url)
             held = state.file(url)
-            if held and (self.files_dir / held.path).exists():
+            if held and (self.files_dir / held.path).exists() and not recheck:
                 att.path, att.sha256, att.size, att.content_type = (
                     held.path,
                     held.sha256,

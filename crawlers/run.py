@@ -7,12 +7,14 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 The summary (crawlers/summary.py):
 
     {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
-                       "requests": {"answered", "failed"}, "seconds", "unreachable"}},
+                       "requests": {"answered", "failed"}, "seconds", "unreachable",
+                       "gone", "listed", "flags": [{"flag", "message"}]}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
-`status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
+`status` is "ok", "partial" (some requests failed, retried next run; or the crawler raised a flag,
+crawlers/summary.py) or "failed" (the
 site answered nothing, or could not be reached: `unreachable` then says why, in one failure
 entry, and the council's other requests were dropped unfetched, as crawlers/middlewares.py's
 SiteBreaker explains). `requests` says how the site answered (2xx or 304, vs failed), which
@@ -75,8 +77,8 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
         [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
     )
     for c in chosen:
-        if not c.crawlable:
-            raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet (ModernGov only)")
+        if c.not_crawlable:
+            raise UserError(c.not_crawlable)
     return [c.__dict__ for c in chosen]
 
 
@@ -188,7 +190,7 @@ def _worker(spec_path: str, parent: int) -> int:
     from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
     from crawlers.state import CrawlState
     from crawlers.summary import Tally
-    from index.store import Store
+    from index.store import Store, now_iso
 
     spec = json.loads(Path(spec_path).read_text())
     tally = Tally([c["id"] for c in spec["councils"]])
@@ -224,11 +226,13 @@ def _worker(spec_path: str, parent: int) -> int:
     # One spider after the other: each keeps to two requests per site, together they would not.
     first = process.crawl(ModernGovMeetingsSpider, **kwargs)
     first.addBoth(lambda _: process.crawl(ModernGovDecisionsSpider, **kwargs))
+    started = now_iso()
     process.start()
     summary = tally.summary()
     with Store(spec["db"]) as store:
         state = CrawlState(store.conn)
         with store.transaction():
+            state.prune_dated([c["id"] for c in spec["councils"]], started)
             for council, row in summary["councils"].items():
                 # Failed requests are retried from crawl_failures; pages robots.txt kept us from
                 # are not, so such a council keeps its resume point until robots lets us in.

@@ -19,6 +19,7 @@ from pathlib import Path
 from index import contracts, matters
 from index.documents import is_contract, record_key
 from papers.schema import Attachment, Document, Record
+from papers.urls import ITEM_DECISION_PREFIX
 
 DEFAULT_BACKEND = "tantivy"
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept between checkpoints
@@ -164,6 +165,43 @@ class Store:
                     if values is not None:
                         c.execute(_INSERT_CONTRACT, values)
         self.conn.execute("CREATE INDEX IF NOT EXISTS records_key ON records(key)")
+        self._migrate_item_decision_ids()
+
+    def _migrate_item_decision_ids(self) -> None:
+        """Move decisions known by agenda item (`AIId`) into their own id space (crawlers.urls
+        document_id): stores from before kept them as `{council}:decision_details:{AIId}`, where a
+        decision `ID` of the same number overwrote them. Their records are dropped (and queued for
+        deletion from the search index): the next update extracts the document under its new id."""
+        old = self.conn.execute(
+            """SELECT id, council, json_extract(platform_ids, '$.item') AS item FROM documents
+               WHERE page_type = 'decision_details' AND json_extract(platform_ids, '$.decision') IS NULL
+                 AND json_extract(platform_ids, '$.item') IS NOT NULL AND id NOT LIKE ?""",
+            (f"%:decision_details:{ITEM_DECISION_PREFIX}%",),
+        ).fetchall()
+        if not old:
+            return
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        with self.transaction() as c:
+            c.execute("PRAGMA defer_foreign_keys = ON")
+            for row in old:
+                new = f"{row['council']}:decision_details:{ITEM_DECISION_PREFIX}{row['item']}"
+                records = [
+                    r[0] for r in c.execute("SELECT id FROM records WHERE document_id = ?", (row["id"],))
+                ]
+                self.delete_records(records)
+                if "index_deletes" in tables:  # papers/pipeline/pending.py's queue
+                    c.executemany(
+                        "INSERT OR REPLACE INTO index_deletes (record_id, queued_at) VALUES (?, ?)",
+                        ((r, now_iso()) for r in records),
+                    )
+                if "extraction_state" in tables:
+                    c.execute("DELETE FROM extraction_state WHERE document_id = ?", (row["id"],))
+                if "crawl_pages" in tables:
+                    c.execute(
+                        "UPDATE crawl_pages SET document_id = ? WHERE document_id = ?", (new, row["id"])
+                    )
+                c.execute("UPDATE documents SET id = ? WHERE id = ?", (new, row["id"]))
+                c.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?", (new, row["id"]))
 
     def close(self) -> None:
         self.conn.close()

@@ -453,7 +453,8 @@ class UpdateJob:
         councils = summary.get("councils") or {}
         # The crawler's own reason (e.g. "site unreachable: DNS lookup failed ...") beats a guess.
         failed = {c: (councils.get(c) or {}).get("unreachable") for c in summary.get("failed_councils") or ()}
-        for flag in health.assess(runs, self.run_id, crawl_rows, failed):
+        raised = {c: row.get("flags") or [] for c, row in councils.items()}
+        for flag in health.assess(runs, self.run_id, crawl_rows, failed, raised):
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
             summary["health"].append(flag.to_dict())
