@@ -2,7 +2,7 @@
 
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
 contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
-index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
+index_records(settings)      -> {"backend", "loaded", "deleted", "indexed", "count", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
 
@@ -192,6 +192,8 @@ def index_records(
     The store stays the source of truth: records are stored first, and marked indexed only after
     the backend has committed them, so a crash re-indexes rather than loses.
     """
+    from papers.pipeline.pending import send_deletes
+
     started = time.perf_counter()
     engine = backend_for(settings, backend)
     with Store(settings.ensure().db_path) as store:
@@ -201,6 +203,8 @@ def index_records(
             for batch in _batches(records, BATCH):
                 for k, v in store.put_records(batch).items():
                     loaded[k] += v
+        # Records removed from the store leave this backend's index first (its own queue).
+        deleted = send_deletes(store, engine, backend)
         if rebuild or engine.count() < store.count_indexed(backend):
             # The index holds less than the store marked (a deleted folder, a new layout, lost
             # commits): every record is queued again; upserts by id make that safe.
@@ -228,6 +232,7 @@ def index_records(
         return {
             "backend": backend,
             "loaded": loaded,
+            "deleted": deleted,
             "indexed": indexed,
             "count": engine.count(),
             "rebuild": rebuild,
