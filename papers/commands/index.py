@@ -22,7 +22,7 @@ import click
 
 from index import service
 from index.backends import BACKENDS
-from index.contracts import GROUP_BY
+from index.contracts import GROUP_BY, UNKNOWN_GROUP
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
 from papers import tables
@@ -370,6 +370,8 @@ def render_contracts(result: dict, width: int | None) -> str:
         ]
         for g in result["groups"]
     ]
+    if group_by == "council":  # people look councils up by name; the unknown stay last
+        groups.sort(key=lambda row: (row[0] == UNKNOWN_GROUP, row[0].lower()))
     return "\n".join(
         [
             f"{len(rows)} contract decisions",
