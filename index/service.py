@@ -3,7 +3,7 @@
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
 contracts(settings, q)       -> {"group_by": G, "by_record": B, "total": N, "rows": [...], "groups": [...]}
 suppliers(settings, q)       -> {"total": N, "suppliers": [...]}
-index_records(settings)      -> {"backend", "loaded", "indexed", "count", "refused", "rebuild", "seconds"}
+index_records(settings)      -> {"backend", "loaded", "deleted", "indexed", "count", "refused", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
 
@@ -308,6 +308,8 @@ def index_records(
     The store stays the source of truth: records are stored first, and marked indexed only after
     the backend has committed them, so a crash re-indexes rather than loses.
     """
+    from papers.pipeline.pending import send_deletes
+
     started = time.perf_counter()
     engine = backend_for(settings, backend)
     rebuild = rebuild or engine.needs_rebuild()
@@ -318,6 +320,8 @@ def index_records(
             for batch in _batches(records, BATCH):
                 for k, v in store.put_records(batch).items():
                     loaded[k] += v
+        # Records removed from the store leave this backend's index first (its own queue).
+        deleted = send_deletes(store, engine, backend)
         if rebuild or engine.count() < store.count_indexed(backend):
             # The index holds less than the store marked (a deleted folder, a new layout, lost
             # commits): every record is queued again; upserts by id make that safe.
@@ -349,6 +353,7 @@ def index_records(
         return {
             "backend": backend,
             "loaded": loaded,
+            "deleted": deleted,
             "indexed": indexed,
             "count": engine.count(),
             "refused": refused,

@@ -332,3 +332,24 @@ def test_a_deletion_queue_without_backends_is_migrated_for_each_backend(settings
         pending.ensure_schema(store.conn)
         assert pending.pending_deletes(store.conn, "tantivy") == ["gone:1"]
         assert pending.pending_deletes(store.conn, "elasticsearch") == ["gone:1"]
+
+
+def test_papers_index_sends_its_backends_queued_deletions_too(settings):
+    """A backend fed by `papers index` rather than `papers update` also drops removed records."""
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+    from papers.pipeline import pending
+
+    store_docs(settings, [document(settings, 1, attachments=2)])
+    UpdateJob(settings).reextract()
+    records, indexed = state(settings)
+    gone = sorted(records)[-1]
+    with Store(settings.db_path) as store:  # a re-extraction dropped it (as _store_records does)
+        pending.delete_records(store, [gone])
+    assert gone in backend_for(settings).ids()
+    done = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "index", "--no-progress"])
+    assert done.exit_code == 0, done.output
+    assert backend_for(settings).ids() == indexed - {gone}
+    with Store(settings.db_path) as store:
+        assert pending.pending_deletes(store.conn, "tantivy") == []

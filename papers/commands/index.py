@@ -23,7 +23,7 @@ import click
 
 from index import service
 from index.backends import BACKENDS
-from index.contracts import GROUP_BY
+from index.contracts import GROUP_BY, UNKNOWN_GROUP
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
 from index.matters import SUPPLIER_FIELDS
@@ -406,6 +406,8 @@ def render_contracts(result: dict, width: int | None) -> str:
         for g in result["groups"]
     ]
     counted = Column("records" if by_record else "matters", right=True)
+    if group_by == "council":  # people look councils up by name; the unknown stay last
+        groups.sort(key=lambda row: (row[0] == UNKNOWN_GROUP, row[0].lower()))
     return "\n".join(
         [
             f"{len(rows)} contract {'records' if by_record else 'matters'}",

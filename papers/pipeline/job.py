@@ -369,13 +369,7 @@ class UpdateJob:
         stage: dict = {"backend": self.backend, "indexed": 0, "deleted": 0}
         try:
             engine = backend_for(self.settings, self.backend)
-            deletes = pending.pending_deletes(store.conn, self.backend)
-            if deletes:
-                engine.delete(deletes)
-                engine.commit()
-                with store.transaction() as conn:
-                    pending.clear_deletes(conn, self.backend, deletes)
-                stage["deleted"] = len(deletes)
+            stage["deleted"] = pending.send_deletes(store, engine, self.backend)
             rebuild = self._index_has_strays(store, engine.count())
             stage["rebuilt"] = rebuild
             # Sends the store's whole queue and marks records indexed only after the index commits.

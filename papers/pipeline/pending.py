@@ -269,10 +269,21 @@ def pending_deletes(conn: sqlite3.Connection, backend: str) -> list[str]:
     ]
 
 
-def clear_deletes(conn: sqlite3.Connection, backend: str, record_ids: Iterable[str]) -> None:
-    conn.executemany(
-        "DELETE FROM index_deletes WHERE backend = ? AND record_id = ?", ((backend, r) for r in record_ids)
-    )
+def send_deletes(store: Store, engine, backend: str) -> int:
+    """Remove from this backend's index the records queued for it, and clear them from its queue
+    once the index has committed; how many. (Whoever feeds a backend calls this: `papers update`
+    and `papers index` alike.)"""
+    ensure_schema(store.conn)
+    deletes = pending_deletes(store.conn, backend)
+    if deletes:
+        engine.delete(deletes)
+        engine.commit()
+        with store.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM index_deletes WHERE backend = ? AND record_id = ?",
+                ((backend, r) for r in deletes),
+            )
+    return len(deletes)
 
 
 def delete_records(store: Store, record_ids: list[str]) -> None:
