@@ -1,0 +1,128 @@
+"""Rule classes for councils nobody tuned for (issue 14): each case is phrased as another council
+would phrase it, not copied from a dev document, so these guard generalisation rather than fit."""
+
+import pytest
+
+from extract.analysis import analyse
+
+
+def resolutions(text):
+    return [t for _, _, t, _ in analyse(text).spans["resolutions"]]
+
+
+# --- resolutions that no "RESOLVED" introduces ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (  # the decider's verb leads each numbered item under a bare "That Cabinet" line
+            "Recommendations\n\nThat Cabinet\n1) Approves the award of the meals contract to Dine Ltd;\n"
+            "2) Authorises the Director of Place to sign the contract.\n\nReasons\n\nValue for money.\n",
+            [
+                "Approves the award of the meals contract to Dine Ltd;",
+                "Authorises the Director of Place to sign the contract.",
+            ],
+        ),
+        (  # "Agreed that ..." as the minute's own decision wording
+            "Members discussed the report at length.\n\nAgreed that the cleaning contract be extended by "
+            "twelve months.\n",
+            ["Agreed that the cleaning contract be extended by twelve months."],
+        ),
+        (  # a narrated decision: each "The Cabinet agreed" paragraph, not the prose around it
+            "The report set out the options for the service.\n\nThe Cabinet agreed to retender the "
+            "contract.\n\nThe Cabinet agreed to delegate the award to the Director.\n\nThe service "
+            "has run since 2015 and is valued by residents.\n",
+            [
+                "The Cabinet agreed to retender the contract.",
+                "The Cabinet agreed to delegate the award to the Director.",
+            ],
+        ),
+        (  # decision details page with an impersonal decision
+            "Decision status: Approved\n\nIt has been agreed to extend the carers support contract until "
+            "31 March 2027.\n\nReasons for the decision:\n\nContinuity.\n",
+            ["It has been agreed to extend the carers support contract until 31 March 2027."],
+        ),
+        (  # an officer's decision record in the first person
+            "Decision record\n\nI have decided to waive the contract procedure rules and award the "
+            "advocacy contract to Voice Ltd.\n\nSigned: Director of Adult Services\n",
+            [
+                "I have decided to waive the contract procedure rules and award the advocacy contract to Voice Ltd."
+            ],
+        ),
+        (  # a heading naming the decider, its numbered items following
+            "Decision of the Executive Councillor for Housing:\n\n1. To approve the repairs framework.\n"
+            "2. To note the spend forecast.\n\nReason for the decision\n\nCompliance.\n",
+            ["To approve the repairs framework.", "To note the spend forecast."],
+        ),
+        (  # "DECISION -" with the first item on the same line
+            "DECISION - (a) That the Council procures a block contract for supported living.\n\n"
+            "(b) That the Director be authorised to award it.\n",
+            [
+                "That the Council procures a block contract for supported living.",
+                "That the Director be authorised to award it.",
+            ],
+        ),
+        (  # the decider named in a sentence that ends with the list's colon
+            "Having considered a report and the views of the scrutiny panel, the Mayor and Cabinet "
+            "agreed to:\n· approve the extension of the floating support contract;\n· note the savings.\n",
+            ["approve the extension of the floating support contract;", "note the savings."],
+        ),
+        (  # a numbered list whose verb is passive, no trigger above it
+            "The Cabinet considered the tender report.\n\n(1) contracts be awarded to the providers "
+            "ranked first in each lot;\n\n(2) the providers ranked second be appointed as reserves.\n",
+            [
+                "contracts be awarded to the providers ranked first in each lot;",
+                "the providers ranked second be appointed as reserves.",
+            ],
+        ),
+        (  # a single unnumbered "That ... be approved."
+            "Agenda item\n\nKinship Carers Charter\n\nThat the Kinship Carers Charter, as set out in the "
+            "report, be approved.\n\nReason for Decision:\n\nTo support carers.\n",
+            ["That the Kinship Carers Charter, as set out in the report, be approved."],
+        ),
+    ],
+)
+def test_resolutions_without_resolved(text, expected):
+    assert resolutions(text) == expected
+
+
+def test_an_as_follows_item_takes_the_names_listed_under_it():
+    text = (
+        "The Portfolio Holder for Adults has approved:-\n\n(1) The award of contracts to the following "
+        "providers:-\n\n      Oak Care\n\n      Birch Homes\n\nContracts will start once each home is "
+        "registered with the regulator.\n"
+    )
+    assert resolutions(text) == [
+        "The award of contracts to the following providers:-\n\n      Oak Care\n\n      Birch Homes"
+    ]
+
+
+def test_text_after_resolved_that_is_the_item_and_exempt_categories_are_not():
+    text = (
+        "The Panel RESOLVED that the press and public be excluded for the next item.\n\n"
+        "The information is exempt under these categories:\n\n1. Information about an individual.\n\n"
+        "2. Information about financial affairs.\n"
+    )
+    assert resolutions(text) == ["the press and public be excluded for the next item."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a motion's preamble is not a resolution
+        "Notice of Motion\n\nThis Council recognises:\n\n• that carers save the state billions.\n\n"
+        "This Council believes:\n\n• that carers deserve better.\n",
+        # narrative without a decision verb
+        "The Cabinet considered a report of the Director.\n\nThe Cabinet Member RESOLVED\n\nReasons for decision\n\nNone.\n",
+        # a constitution quoted in an officer decision
+        "Delegation: the Council's Constitution provides that the Director is authorised to commission services.\n",
+    ],
+)
+def test_prose_around_decisions_is_not_a_resolution(text):
+    assert resolutions(text) == []
+
+
+def test_action_by_ends_the_last_item():
+    text = "DECISION\n1. To approve the youth model.\n2. To approve the savings.\nAction by:\nDIRECTOR (A. PERSON)\n"
+    assert resolutions(text) == ["To approve the youth model.", "To approve the savings."]
