@@ -126,3 +126,71 @@ def test_prose_around_decisions_is_not_a_resolution(text):
 def test_action_by_ends_the_last_item():
     text = "DECISION\n1. To approve the youth model.\n2. To approve the savings.\nAction by:\nDIRECTOR (A. PERSON)\n"
     assert resolutions(text) == ["To approve the youth model.", "To approve the savings."]
+
+
+# --- the decision maker told in narrative -----------------------------------------------------
+
+
+def maker(text, metadata=None):
+    return analyse(text, metadata).roles["decision_maker"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Home Care Retender\nThe Executive gave consideration to the exempt appendix.\n", "Executive"),
+        (
+            "Having heard from the portfolio holder, the Mayor and Cabinet agreed to:\n· approve the award.\n",
+            "Mayor and Cabinet",
+        ),
+        ("Minutes:\n\nThe Cabinet Member considered a report of the Director of Place.\n", "Cabinet Member"),
+        ("12.1     The Policy Committee considered a report on school transport.\n", "Policy Committee"),
+        (
+            "Acknowledging the rise in demand, Cabinet to agree the recommissioning of respite care.\n",
+            "Cabinet",
+        ),
+        (
+            "The Executive Member RESOLVED:\n\nFor the Executive Member for Adults, Health and Housing to approve the grant.\n",
+            "Executive Member for Adults, Health and Housing",
+        ),
+        ("It is recommended the Leader:\n\n1. approves the extension of the contract.\n", "Leader"),
+        (
+            "Adult Care Scrutiny Panel – Minutes – 3 March 2022\n\nItem 4 Early years funding\n",
+            "Adult Care Scrutiny Panel",
+        ),
+        (  # a delegated decision names the officer, under the post's later title
+            "Cabinet delegated the decision to award the meals contract to the Director of Education, now "
+            "Director of Learning and Skills.\nThis is an officer delegated decision.\n",
+            "Director of Learning and Skills",
+        ),
+    ],
+)
+def test_decision_maker_in_narrative(text, expected):
+    assert maker(text) == expected
+
+
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("Cabinet, County Council", "Cabinet"),  # two bodies listed: the first decided
+        (
+            "Cabinet Member for Health, Social Care and Wellbeing",
+            "Cabinet Member for Health, Social Care and Wellbeing",
+        ),
+        ("Director of Adult Services (Historic)", "Director of Adult Services"),
+        ("The Former Cabinet Member for Transport", "Cabinet Member for Transport"),
+    ],
+)
+def test_decision_maker_label_values_are_cleaned(label, expected):
+    assert maker("Decision details\n", {"Decision Maker": label}) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Committee considered a report of the Director on the variation.\n",  # which committee is not said
+        "The Interim Director of Adult Services confirmed that the specification would be reviewed.\n",
+    ],
+)
+def test_no_decision_maker_from_unnamed_bodies_or_reporting_verbs(text):
+    assert maker(text) is None

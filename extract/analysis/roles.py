@@ -41,7 +41,7 @@ _MEETING_HEADING = re.compile(
 )
 # A report's running header naming its meeting: "Executive – 3 October 2023" as the first line.
 _REPORT_HEADER = re.compile(
-    r"^\s*(?P<body>[A-Z][^\n–—-]{2,60}?)[ \t]+[-–—][ \t]+(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
+    r"^\s*(?P<body>[A-Z][^\n–—-]{2,80}?)[ \t]+[-–—][ \t]+(?:Minutes[ \t]+[-–—][ \t]+)?(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
     r"[ \t]+\d{4})[ \t]*\n"
 )
 # Minutes as printed (PDF): "MINUTES of a meeting of the EXECUTIVE held in the Council Chamber on
@@ -69,13 +69,44 @@ _NAME = r"(?P<body>[A-Z][\w&'’-]*(?:,? (?:and |for |of |& )?[A-Z][\w&'’-]*){
 _MAKER_IN_TEXT = [
     re.compile(p)
     for p in (
-        r"(?:It is recommended that|That|Decisions? of|resolved that) (?:the )?"
+        r"(?:It is recommended(?: that)?|That|Decisions? of|resolved that) (?:the )?"
         + _NAME
         + r"\s*(?::|–|—|-\s|\n)",
         r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
         r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
     )
 ]
+# The decider told in a sentence: "The Cabinet gave consideration to", "the Mayor and Cabinet agreed
+# to:", "The Cabinet Member RESOLVED", "4) The Executive confirm that", "Council notes that", and a
+# forward plan's "Cabinet to agree a way forward" / "Cabinet is asked to".
+_MAKER_NARRATED = re.compile(
+    r"(?m)(?:^[ \t\u00a0]*(?:(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]?|\(?[a-z]{1,4}[.)])[ \t\u00a0]+)?|(?<=[.:;,])[ \t\u00a0]+)(?:[Tt]he )?"
+    + _NAME
+    + r" (?:gave consideration|considered|agreed|agrees|RESOLVED|resolved|(?:has|have) approved|approved|decided|"
+    r"confirms? that|notes|noted|supports|(?:is |are )?(?:therefore )?(?:asked |requested |recommended )?to "
+    r"(?:agree|approve|decide|consider|note|endorse|undertake))\b"
+)
+# A delegated decision names the officer it was delegated to, maybe under a later title:
+# "delegated the decision to award the contract to the Director of X, now Director of Y".
+_DELEGATED_TO = re.compile(
+    r"\bdelegated (?:the decision|authority|the award)[^.\n]{0,120}? to (?:the )?"
+    + _NAME
+    + r"(?:, now (?:the )?(?P<now>[A-Z][^.,;\n]{3,80}))?"
+)
+# "The Committee considered ..." does not say which committee (GUIDE: null when not stated).
+_UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members)$", re.I)
+# A label value naming no post: "Officer's Delegated Decision", "Key Decision".
+_NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
+# Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
+# "Director for children's wellbeing (Historic)".
+_POST_NOISE = re.compile(
+    r"^(?:the\s+)?(?:former\s+|acting\s+|interim\s+)?|\s*\((?:historic|former|inactive|old)\)\s*$", re.I
+)
+# A generic post expanded to the full title the text gives it: "Cabinet Member" -> "Cabinet Member
+# for Health, Social Care and Wellbeing".
+_GENERIC_POST = re.compile(
+    r"^(?:Cabinet Member|Executive Member|Portfolio Holder|Lead Member|Executive Councillor)$"
+)
 _BODY_WORDS = re.compile(
     r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
     r"Officer|Chief|Manager|Portfolio)\b",
@@ -203,6 +234,24 @@ def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
 
 
 def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
+    """The body or officer that decided: a label first, then a heading, then the text's words."""
+    maker = _stated_maker(doc, metadata)
+    if maker is None:
+        return None
+    maker = _POST_NOISE.sub("", maker).strip() or maker
+    # "Cabinet, County Council": two bodies listed, the first decided (a title's own comma,
+    # "Cabinet Member for Health, Social Care", leaves a part without a body word)
+    first, _, rest = maker.partition(", ")
+    if rest and _BODY_WORDS.search(first) and _BODY_WORDS.search(rest):
+        maker = first
+    if _GENERIC_POST.match(maker):
+        full = re.search(re.escape(maker) + r" for " + _NAME, text_of(doc))
+        if full:
+            maker = f"{maker} for {full.group('body')}"
+    return maker
+
+
+def _stated_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     for label in _MAKER_LABELS:
         value = metadata.get(label, "").strip()
         if not value:
@@ -214,7 +263,7 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
             match = _DUE_BY.search(value)
             value = match.group("body") if match else ""
         value = value.strip(" .;,")
-        if value and len(value) <= 120:
+        if value and len(value) <= 120 and not _NOT_A_POST.search(value):
             return value
     head = text_of(doc)[:600]
     heading = _MEETING_HEADING.search(head)
@@ -231,13 +280,22 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         )
         if _BODY_WORDS.search(body or ""):
             return body.strip()
+    text = text_of(doc)
+    delegated = _DELEGATED_TO.search(text)
+    if (
+        delegated
+        and _BODY_WORDS.search(delegated.group("body"))
+        and re.search(r"delegated decision", text, re.I)
+    ):
+        return (delegated.group("now") or delegated.group("body")).strip()
     found = [
         m
-        for pattern in _MAKER_IN_TEXT
-        for m in pattern.finditer(text_of(doc))
+        for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED)
+        for m in pattern.finditer(text)
         if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80
     ]
-    return min(found, key=lambda m: m.start()).group("body").strip() if found else None
+    named = [m for m in found if not _UNNAMED.match(m.group("body"))]
+    return min(named, key=lambda m: m.start()).group("body").strip() if named else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:
