@@ -194,3 +194,58 @@ def test_decision_maker_label_values_are_cleaned(label, expected):
 )
 def test_no_decision_maker_from_unnamed_bodies_or_reporting_verbs(text):
     assert maker(text) is None
+
+
+# --- the period ("per") of an amount ----------------------------------------------------------
+
+
+def pers(text):
+    return [(v["amount"], v["per"]) for _, _, _, v in analyse(text).spans["money"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The whole life cost of the framework is estimated at £3.2m.", [(3_200_000, "total")]),
+        ("The aggregated value of the dynamic purchasing system was £12,000,000.", [(12_000_000, "total")]),
+        (
+            "The cost for the initial term of 3 years is £640,000 and the spend over the full duration of 5 years is £1.1m.",
+            [(640_000, "total"), (1_100_000, "total")],
+        ),
+        (
+            "The budget for the potential maximum four years of the agreement will be £2,250,000.",
+            [(2_250_000, "total")],
+        ),
+        (
+            "Award to Ace Care for a three-year period from 1st June 2024 to 31st May 2027 at the value of £390,000.",
+            [(390_000, "total")],
+        ),
+        (
+            "Award for the period 1 May 2024 to 31 March 2025, at a value of up to £0.8m, with an option to extend.",
+            [(800_000, "total")],
+        ),
+        ("Spend over three years: £96,000.", [(96_000, "total")]),
+        # a rate, not a total
+        ("This equates to £21.40 p/hr for framework home care providers.", [(21.40, "hour")]),
+        ("Nursing Bed Rate: £812.50", [(812.50, "unit")]),
+        ("The placement fee of £1,150 applies to each child.", [(1_150, "unit")]),
+        # "per annum" after words about the first amount is the first amount's
+        (
+            "There will be an extra £15,000 in grant funding per annum, on top of the £90,000 in the report.",
+            [(15_000, "year"), (90_000, None)],
+        ),
+        # a bare "for N months" and an extension between the period and the amount: not called a total
+        ("To call off a contract for 9 months, at a fee not exceeding £80,000.", [(80_000, None)]),
+        (
+            "A contract for five years with an option to extend for two more, for the value of £7m.",
+            [(7_000_000, None)],
+        ),
+        # a part the total includes, and a financial year's allocation
+        ("The total value includes a one-off purchase of £40,000 for vehicles.", [(40_000, None)]),
+        # a Total label on the line above another line's amount
+        ("Total\nOne-off set-up cost £55,000", [(55_000, None)]),
+        ("Total contract value £ (including extensions) £ 410,000", [(410_000, "total")]),
+    ],
+)
+def test_per_of_amounts(text, expected):
+    assert pers(text) == expected
