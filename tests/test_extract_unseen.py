@@ -249,3 +249,37 @@ def pers(text):
 )
 def test_per_of_amounts(text, expected):
     assert pers(text) == expected
+
+
+# --- which amounts are the contract's value ---------------------------------------------------
+
+
+def values_of(text):
+    return [(v["amount"], v["is_contract_value"]) for _, _, _, v in analyse(text).spans["money"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # delegation thresholds stated as a band
+        (
+            "Authority is delegated to award contracts under the grant where individual contract values "
+            "exceed £250,000 but remain below £1,000,000.",
+            [(250_000, False), (1_000_000, False)],
+        ),
+        # the current contract's value, alone, is the value of the contract the decision is about
+        (
+            "The existing contract value is £640,000 and it is funded from the Public Health Grant.",
+            [(640_000, True)],
+        ),
+        # fee rates paid to care providers are the care contracts' prices
+        ("Older People Nursing base rate - £845 per week;", [(845, True)]),
+        # financing is not a price
+        (
+            "The working capital will equal 3 months of contract value, paid in advance; approx. £0.9m",
+            [(900_000, False)],
+        ),
+    ],
+)
+def test_contract_values(text, expected):
+    assert values_of(text) == expected

@@ -159,7 +159,10 @@ _NOT_VALUE = re.compile(
     r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
     r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
     r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
-    r"of which|split|comprising"  # a breakdown of the value already stated
+    r"of which|split|comprising|"  # a breakdown of the value already stated
+    # delegation thresholds: "where individual contract values exceeded £500,000 but remained below"
+    r"(?:where|if|when)\s+(?:\w+\s+){0,3}?(?:values?|contracts?|spend|amounts?)\s+(?:\w+\s+){0,2}?"
+    r"(?:exceed\w*|above|below|under|less than|greater than)|(?:remain\w*|fall\w*)\s+(?:below|under|above)"
     r")\b",
     re.I,
 )
@@ -195,12 +198,14 @@ _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = re.compile(
     r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
-    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?)\b",
+    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
+    # fee rates paid to providers are the care contracts' prices (GUIDE labels them values)
+    r"(?:bed|base|hourly|weekly|unit|fee) rates?|fee levels?|placements?)\b",
     re.I,
 )
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|spent|expenditure|fee|estimated|total)\b",
+    r"spend|spent|expenditure|fee|estimated|total|rates?)\b",
     re.I,
 )
 
@@ -363,6 +368,19 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     return start, end
 
 
+# Financing the provider, not a price paid for the service ("The working capital will be the
+# equivalent of 3 months contract value, paid in advance; approx. £1.7m").
+_FINANCING = re.compile(r"\b(?:working capital|cash advance|loan facility)\b", re.I)
+
+
+def _contrasted(sentence_text: str) -> bool:
+    """Whether a sentence sets an old contract's amount against a new one ("the existing contract
+    costs £200,000; the new contract will cost £180,000"). Alone, the current contract's value is
+    the value of the contract the decision is about (extended, varied or re-let): the labels on
+    unseen councils' pages count it."""
+    return sentence_text.count("£") > 1 and bool(_NEW_PERIOD.search(sentence_text))
+
+
 def mark_contract_values(doc: Doc) -> None:
     """Set value['is_contract_value'] on each money mention (GUIDE: value/cost/budget/spend of the
     contract decided; not thresholds, savings, funding sources or other budgets)."""
@@ -374,7 +392,12 @@ def mark_contract_values(doc: Doc) -> None:
         is_value = (
             (value["qualifier"] != "min" or bool(_STATED_FLOOR.search(head)))
             and not _NOT_VALUE.search(head[-60:])
-            and not (_OLD_CONTRACT.search(clause) and not _NEW_PERIOD.search(clause))
+            and not _FINANCING.search(head)
+            and not (
+                _OLD_CONTRACT.search(clause)
+                and not _NEW_PERIOD.search(clause)
+                and _contrasted(flat_text(doc)[s_start:s_end])
+            )
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
             and not _OTHER_PURPOSE.match(tail)
