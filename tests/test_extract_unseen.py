@@ -283,3 +283,62 @@ def values_of(text):
 )
 def test_contract_values(text, expected):
     assert values_of(text) == expected
+
+
+# --- procurement routes named indirectly ------------------------------------------------------
+
+
+def routes(text):
+    return {v["route"] for _, _, _, v in analyse(text).spans["routes"]}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "To approve a PSR direct award to the incumbent NHS trust for the school nursing service.",
+            {"direct_award"},
+        ),
+        (
+            "The contract will be awarded using Direct Award Process C under the health care services regulations.",
+            {"direct_award"},
+        ),
+        (
+            "Officers negotiated with a single supplier, as only one provider holds the licence.",
+            {"direct_award"},
+        ),
+        (
+            "To approve a modification of the contract under Regulation 72 of the Public Contracts Regulations 2015.",
+            {"extension"},
+        ),
+        ("To call off from the ESPO framework for the supply of vehicles.", {"framework"}),
+        ("To commission the service via the Care and Support framework.", {"framework"}),
+        ("To agree a waiver of Contract Procedure Rules to award the contract to Ace Ltd.", {"exemption"}),
+        ("A joint contract is being let for Halton, Warrington and Wirral Councils.", {"joint_procurement"}),
+        ("From 1 April the service will be provided by the council's own youth team.", {"in_house"}),
+        ("To fund three more council-run children's homes.", {"in_house"}),
+    ],
+)
+def test_routes_named_indirectly(text, expected):
+    assert routes(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # history of the service, not the route decided
+        "In 2012 the Council tendered for six supported housing contracts. The new fee rates apply from 2016.",
+        # how things are bought now
+        "The Council currently meets this duty through a number of smaller contracts and spot-purchasing arrangements.",
+        # a post named after a route
+        "Recruitment to the post of Service Director – In House Provision was approved.",
+        # a partnership with a charity is not a joint procurement
+        "The cost of care exercise was run in partnership with the Care Providers Association.",
+        # no extension: the existing contracts simply end
+        "Existing contract expiry and no extension available: the existing contracts expire in August.",
+        # an option in the new contract is not an extension of an existing one
+        "The new contract includes the provision to extend the contract for a further two years.",
+    ],
+)
+def test_routes_not_decided(text):
+    assert routes(text) == set()

@@ -42,7 +42,11 @@ ROUTES: list[tuple[str, str]] = [
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
         r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-        r"negotiated (?:procedure )?without",
+        r"negotiated (?:procedure )?without|"
+        # the Provider Selection Regime's direct award processes, and negotiating with one supplier
+        r"\bPSR\b" + _G + r"direct award|direct award process [ABC]\b|most suitable provider process|"
+        r"negotiat\w* (?:directly )?with (?:a |one |the )?(?:single|sole|one) (?:supplier|provider|contractor)|"
+        r"sole (?:supplier|provider) (?:exemption|justification)",
     ),
     (
         "exemption",
@@ -59,30 +63,42 @@ ROUTES: list[tuple[str, str]] = [
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
         r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
-        r"\b(?:extend\w*|extension)|"
+        r"(?<!no )(?<!no further )\b(?:extend\w*|extension)|"
         # "an extension to the parking enforcement contract", not "the option of an extension to ..."
         r"(?<!option of an )(?<!option for an )(?<!optional )extension (?:of|to) (?:the |this |these |its )?"
         r"(?:[\w'’&-]+ ){0,4}?contracts?\b|contract extension|"
         r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
         r"contract|vary (?:the |this )?(?:existing |current )?contract|"
         # "extend the X contract by a year"; an option to extend is part of a new contract's terms
-        r"(?<!option to )(?<!options to )extend\w* (?:the|this|these|both|all) "
+        r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
         r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
-        r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
+        r"variations? (?:to|of)\b[^.]{0,110}?\bcontract|"
+        # a modification under the procurement regulations varies the existing contract
+        r"(?:contract )?modification"
+        + _G
+        + r"(?:Regulation 72|Public Contracts Regulations|procurement regulations|"
+        r"Procurement Act)|Regulation 72\b",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
     (
         "joint_procurement",
         r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
-        r"lead (?:authority|council|the procurement|a joint)|in partnership with|consortium|"
+        r"lead (?:authority|council|the procurement|a joint)|consortium|"
+        r"in partnership with (?:[\w&'’,-]+ ){0,6}?(?:councils?|authorities|authority|boroughs?|NHS|CCGs?|ICBs?)\b|"
+        # "commissioned for Plymouth City, Devon County and Torbay Councils"
+        r"(?:for|by|with) (?-i:(?:[A-Z][\w&'’-]+,? ){1,6}and (?:[A-Z][\w&'’-]+ ){1,3}Councils\b)|"
         r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
     ),
     (
         "in_house",
         r"(?:bring|brought|bringing|deliver(?:ed)?|provide[d]?|run|retain(?:ed)?)\w*(?: \w+){0,3} "
-        r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)",
+        r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)|"
+        r"(?:provided|delivered|run|operated|managed) by (?:the )?(?:council|authority)(?:['’]s)? "
+        r"(?:own |internal |corporate )?(?:[\w-]+ ){0,4}?(?:team|staff|service)s?\b|"
+        r"(?:council|authority|(?-i:\b[A-Z]{2,5}))[- ](?:run|operated|owned|managed) (?:internal )?(?:[\w'’-]+ ){0,2}?"
+        r"(?:homes?|services?|provision)",
     ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
 ]
@@ -145,11 +161,30 @@ def _moot_regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
+# A route told as the history of the service ("In 2013 the Council tendered for seven contracts",
+# "the Service was procured in 2018 through an open procedure"): a past tense and a year well
+# before the document's latest one.
+_PAST = re.compile(r"\b(?:was|were|had|tendered|procured|awarded|let)\b", re.I)
+_YEAR = re.compile(r"\b(?:in|since|during) ((?:19|20)\d\d)\b", re.I)
+# The way things are bought now, not what is decided ("existing spot purchasing spend", "the Council
+# currently meets its duty via ... spot-purchasing arrangements").
+_CURRENT = re.compile(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
+# A post or team named after a route ("Service Director – In House Provision").
+_POST_BEFORE = re.compile(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _history(text: str, start: int, end: int, latest: int) -> bool:
+    year = _YEAR.search(text, start, end)
+    return bool(year and int(year.group(1)) <= latest - 2 and _PAST.search(text, start, end))
+
+
 @Language.component("papers_routes")
 def routes_component(doc: Doc) -> Doc:
     """doc.spans['routes']: each route phrase that applies to the matter decided."""
     text = flat_text(doc)
     moot = _moot_regions(text_of(doc))
+    latest = max((int(y) for y in _ANY_YEAR.findall(text)), default=0)
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):
             s_start, s_end = sentence(doc, match.start())
@@ -159,6 +194,15 @@ def routes_component(doc: Doc) -> Doc:
                 or any(a <= match.start() < b for a, b in moot)
                 or _PLANNED.match(text[match.end() : s_end])
                 or _OLD_ARRANGEMENT.search(text[s_start : match.start()])
+                or (route != "extension" and _history(text, s_start, s_end, latest))
+                or (
+                    route in ("spot_purchase", "block_contract")
+                    and _CURRENT.search(text, s_start, match.start())
+                )
+                or (
+                    route == "in_house"
+                    and _POST_BEFORE.search(text, max(0, match.start() - 30), match.start())
+                )
             ):
                 continue
             if (
