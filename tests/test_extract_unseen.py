@@ -342,3 +342,58 @@ def test_routes_named_indirectly(text, expected):
 )
 def test_routes_not_decided(text):
     assert routes(text) == set()
+
+
+# --- the decided contract's start and end, stated as dates ------------------------------------
+
+
+def period(text):
+    roles = analyse(text).roles
+    return roles["contract_start"], roles["contract_end"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("To extend the respite contract until 31 March 2026.", (None, "2026-03-31")),
+        ("The extension will run to 30 September 2019 on the same terms.", (None, "2019-09-30")),
+        (
+            "The new service contract will start on 1 May 2025, ending on 30 April 2028.",
+            ("2025-05-01", "2028-04-30"),
+        ),
+        (
+            "All placement contracts awarded will come to an end on the 31st August 2027.",
+            (None, "2027-08-31"),
+        ),
+        ("The works contract requires completion by December 2026.", (None, "2026-12")),
+        ("Extension of the cleaning contracts, with expiry on 31 July 2025.", (None, "2025-07-31")),
+        # the existing contracts' end, used when the decision extends them and gives no new end
+        (
+            "To agree the extension of the existing escort contracts concluding in August 2024.",
+            (None, "2024-08"),
+        ),
+        (
+            "Cabinet agreed a direct award for the advocacy service to start in October 2022 for 12 months.",
+            ("2022-10", None),
+        ),
+        (
+            "The service will move to the Council's team from November 2019. The contract starts from 1 November 2019.",
+            ("2019-11-01", None),
+        ),
+        ("The Council will join the regional contract as of January 2025.", ("2025-01", None)),
+    ],
+)
+def test_contract_period(text, expected):
+    assert period(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One provider has told the Council it will terminate its contract from 28 February, 2021.",
+        "The variation concerns the contract with the trust that commenced on 1st June 2022.",
+        "The supplier on the framework has the capacity to start the service in May 2024.",
+    ],
+)
+def test_old_or_hypothetical_dates_are_not_the_period(text):
+    assert period(text) == (None, None)

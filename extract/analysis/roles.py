@@ -116,7 +116,7 @@ _BODY_WORDS = re.compile(
 # A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
 _WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
 _START_CUE = re.compile(
-    r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|with effect from|"
+    r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
     r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
     r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
     + _WEEKDAY
@@ -124,10 +124,17 @@ _START_CUE = re.compile(
     re.I,
 )
 _END_CUE = re.compile(
-    r"(?:\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
-    r"completion date(?: of)?|expir\w* on|concluding on|up to and including)"
+    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
+    r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
+    r"up to and including|(?:come|comes|coming) to an end (?:on|in))" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
+    re.I,
+)
+# "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
+# the old contract's dates, not the decided one's.
+_OLD_START = re.compile(
+    r"\b(?:commenced|started|began|terminat\w*(?: [\w'’]+){0,3}? from)"
     + _WEEKDAY
-    + r"\W{0,3}(?:the\s+)?$)",
+    + r"\W{0,3}(?:on\W+|in\W+)?(?:the\s+)?$",
     re.I,
 )
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
@@ -137,7 +144,7 @@ _DASH = re.compile(r"[–—-]\s*$")
 _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 _OLD_CUE = re.compile(
     r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
-    r"contract|original|ends on|will end on|comes? to an end)\b",
+    r"contract|original(?:ly)?|ends on|will end on|(?<!will )comes? to an end)\b",
     re.I,
 )
 _NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
@@ -346,6 +353,8 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
             and bool(_RANGE_TO.fullmatch(text_of(doc)[span.end_char : found[i + 1][0].start_char]))
         )
         paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+        if _OLD_START.search(head):
+            continue  # a past start or a termination describes the old contract
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
@@ -355,17 +364,23 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
                 old_ends.append(value["date"])
             else:
                 ends.append((paired, value["date"]))
-    start = starts[0] if starts else None
+    start = _day_of(doc, starts[0]) if starts else None
     end = None
     if ends:
         paired = [d for p, d in ends if p]
         end = paired[0] if paired else ends[0][1]
     elif old_ends and any(v["route"] == "extension" for v in values(doc, "routes")):
         end = old_ends[0]
-    if end and len(end) == 7:  # a month-precision end restated with its day elsewhere
-        days = [v["date"] for v in values(doc, "dates") if v["date"].startswith(end) and len(v["date"]) == 10]
-        end = days[0] if days else end
-    return start, end
+    return start, _day_of(doc, end) if end else None
+
+
+def _day_of(doc: Doc, iso: str) -> str:
+    """A month-precision start or end restated with its day elsewhere ("from August 2018" ... "from
+    1 August 2018") takes the day; alone it stays a month."""
+    if len(iso) != 7:
+        return iso
+    days = [v["date"] for v in values(doc, "dates") if v["date"].startswith(iso) and len(v["date"]) == 10]
+    return days[0] if days else iso
 
 
 # Financing the provider, not a price paid for the service ("The working capital will be the
