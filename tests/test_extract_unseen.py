@@ -397,3 +397,42 @@ def test_contract_period(text, expected):
 )
 def test_old_or_hypothetical_dates_are_not_the_period(text):
     assert period(text) == (None, None)
+
+
+# --- durations ---------------------------------------------------------------------------------
+
+
+def durations(text):
+    return [(v["months"], v["kind"]) for _, _, _, v in analyse(text).spans["durations"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The Trust held a three-year six-month core contract for the service.", [(42, "term")]),
+        ("The contract runs for 2 years, 6 months from award.", [(30, "term")]),
+        ("The contract has three one-year built in extension options.", [(12, "extension")] * 1),
+        (
+            "Awarded for four years, with an option to extend for a further period, or periods, of up to a "
+            "total of two (2) years.",
+            [(48, "term"), (24, "extension")],
+        ),
+        (
+            "That the Council enters into the block arrangement for a maximum period of 6 years.",
+            [(72, "term")],
+        ),
+        (
+            "Awarded for one year with the option to extend by two years. The budget for the potential "
+            "maximum 3 years of the contract is £900,000.",
+            [(12, "term"), (24, "extension"), (36, "other")],
+        ),
+        # ages, named checks, procedural windows and months of value are not contract periods
+        ("The 0-19 years public health nursing service contract is to be retendered.", []),
+        ("The service contract covers the 6-8 week check and the 12-month check.", []),
+        ("The age range of the service was extended from 16 years to 19 years.", []),
+        ("The decision will be implemented after the three day call in period.", []),
+        ("Working capital for the contract will be the equivalent of 3 months contract value.", []),
+    ],
+)
+def test_durations(text, expected):
+    assert durations(text) == expected
