@@ -158,6 +158,14 @@ def maker(text, metadata=None):
             "Adult Care Scrutiny Panel – Minutes – 3 March 2022\n\nItem 4 Early years funding\n",
             "Adult Care Scrutiny Panel",
         ),
+        (
+            "Notice of Motion\n\nLancashire County Council notes that carers save the state billions.\n",
+            "Council",
+        ),
+        (
+            "Minutes:\n\nThe application had been brought to the Regulatory Committee for determination.\n",
+            "Regulatory Committee",
+        ),
         (  # a delegated decision names the officer, under the post's later title
             "Cabinet delegated the decision to award the meals contract to the Director of Education, now "
             "Director of Learning and Skills.\nThis is an officer delegated decision.\n",
@@ -276,7 +284,8 @@ def values_of(text):
         ("Older People Nursing base rate - £845 per week;", [(845, True)]),
         # financing is not a price
         (
-            "The working capital will equal 3 months of contract value, paid in advance; approx. £0.9m",
+            "The working capital for the provider will be the equivalent of 3 months of contract value, paid "
+            "in advance; approx. £0.9m",
             [(900_000, False)],
         ),
     ],
@@ -366,6 +375,10 @@ def period(text):
             (None, "2027-08-31"),
         ),
         ("The works contract requires completion by December 2026.", (None, "2026-12")),
+        (
+            "The new contracts are expected to be issued in early March 2025 and to end on 31 March 2027.",
+            (None, "2027-03-31"),
+        ),
         ("Extension of the cleaning contracts, with expiry on 31 July 2025.", (None, "2025-07-31")),
         # the existing contracts' end, used when the decision extends them and gives no new end
         (
@@ -436,3 +449,9 @@ def durations(text):
 )
 def test_durations(text, expected):
     assert durations(text) == expected
+
+
+def test_a_month_and_year_after_early_is_a_date():
+    # GUIDE: a date names at least a month and a year; "early 2016" (no month) and seasons are not
+    text = "The first homes should open in early December 2024, the rest in Spring 2025 or early 2026."
+    assert [v["date"] for _, _, _, v in analyse(text).spans["dates"]] == ["2024-12"]

@@ -86,6 +86,12 @@ _MAKER_NARRATED = re.compile(
     r"confirms? that|notes|noted|supports|(?:is |are )?(?:therefore )?(?:asked |requested |recommended )?to "
     r"(?:agree|approve|decide|consider|note|endorse|undertake))\b"
 )
+# A matter referred to a body to decide: "had been brought to the Planning Committee for consideration".
+_MAKER_REFERRED = re.compile(
+    r"\b(?:brought|referred|submitted|reported) to (?:the )?"
+    + _NAME
+    + r" for (?:consideration|determination|decision|approval)\b"
+)
 # A delegated decision names the officer it was delegated to, maybe under a later title:
 # "delegated the decision to award the contract to the Director of X, now Director of Y".
 _DELEGATED_TO = re.compile(
@@ -95,6 +101,9 @@ _DELEGATED_TO = re.compile(
 )
 # "The Committee considered ..." does not say which committee (GUIDE: null when not stated).
 _UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members)$", re.I)
+# A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
+# decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
+_A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
 # A label value naming no post: "Officer's Delegated Decision", "Key Decision".
 _NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
 # Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
@@ -256,6 +265,8 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     first, _, rest = maker.partition(", ")
     if rest and _BODY_WORDS.search(first) and _BODY_WORDS.search(rest):
         maker = first
+    if _A_COUNCIL.match(maker):  # "Devon County Council notes that ...": the full Council decides
+        maker = "Council"
     if _GENERIC_POST.match(maker):
         full = re.search(re.escape(maker) + r" for " + _NAME, text_of(doc))
         if full:
@@ -302,7 +313,7 @@ def _stated_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         return (delegated.group("now") or delegated.group("body")).strip()
     found = [
         m
-        for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED)
+        for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED, _MAKER_REFERRED)
         for m in pattern.finditer(text)
         if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80
     ]
@@ -407,7 +418,7 @@ def mark_contract_values(doc: Doc) -> None:
         is_value = (
             (value["qualifier"] != "min" or bool(_STATED_FLOOR.search(head)))
             and not _NOT_VALUE.search(head[-60:])
-            and not _FINANCING.search(head)
+            and not _FINANCING.search(flat_text(doc), max(s_start, span.start_char - 160), span.start_char)
             and not (
                 _OLD_CONTRACT.search(clause)
                 and not _NEW_PERIOD.search(clause)
