@@ -50,6 +50,11 @@ def resolutions(text):
                 "I have decided to waive the contract procedure rules and award the advocacy contract to Voice Ltd."
             ],
         ),
+        (  # the decider's first-person agreement
+            "Individual Cabinet Member Decision\n\nAs Cabinet Member for Highways, I agree to extend the gritting "
+            "contract.\n",
+            ["As Cabinet Member for Highways, I agree to extend the gritting contract."],
+        ),
         (  # a heading naming the decider, its numbered items following
             "Decision of the Executive Councillor for Housing:\n\n1. To approve the repairs framework.\n"
             "2. To note the spend forecast.\n\nReason for the decision\n\nCompliance.\n",
@@ -166,6 +171,17 @@ def maker(text, metadata=None):
             "Minutes:\n\nThe application had been brought to the Regulatory Committee for determination.\n",
             "Regulatory Committee",
         ),
+        ("Leader's Urgent Decision - Extension of the refuge contract\n", "Leader"),
+        (
+            "Executive Director of Place decision\n\nI have decided to approve the waiver.\n",
+            "Executive Director of Place",
+        ),
+        (
+            "Officer decision\n\nI, Sam Jones, Director of Adult Care, have decided to award the contract.\n",
+            "Director of Adult Care",
+        ),
+        ("The Executive:\n\nNotes the consultation.\n\nApproves the award.\n", "Executive"),
+        ("The Cabinet Member RESOLVED:\n\nTo approve the award.\n", "Cabinet Member"),
         (  # a delegated decision names the officer, under the post's later title
             "Cabinet delegated the decision to award the meals contract to the Director of Education, now "
             "Director of Learning and Skills.\nThis is an officer delegated decision.\n",

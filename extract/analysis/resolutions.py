@@ -95,7 +95,8 @@ _NARRATIVE = re.compile(
     r"(?:(?:also|therefore|then|has|have|formally|unanimously)[ \t]+)?"
     r"(?:agreed|agrees|approved|approves|resolved|RESOLVED|decided|authorised|authorized|endorsed)\b(?=[^\n]*[A-Za-z])"
     r"|(?:It|it)[ \t]+(?:has[ \t]+been|was|is)[ \t]+(?:agreed|decided|resolved|approved)[ \t]+(?:that|to)\b"
-    r"|I[ \t]+(?:have[ \t]+)?(?:hereby[ \t]+)?(?:decided|agreed|approved|authorised|agree|approve|authorise|decide)\b"
+    r"|(?:As[ \t]+(?:the[ \t]+)?[A-Z][^\n,.;:]{2,100},[ \t]+)?I[ \t]+(?:have[ \t]+)?(?:hereby[ \t]+)?"
+    r"(?:decided|agreed|approved|authorised|agree|approve|authorise|decide)\b"
     r"|(?:Agreed|Approved|Approves|Agrees|Authorises|Authorizes|Authorised|Endorses|Delegates|Notes|Noted)"
     r"[ \t]+(?:that|to|the|a|an|this|these|its|all|delegated|authority|officers?|[a-z]+ing)\b"
 )

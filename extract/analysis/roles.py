@@ -73,7 +73,13 @@ _MAKER_IN_TEXT = [
         + _NAME
         + r"\s*(?::|–|—|-\s|\n)",
         r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
-        r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
+        r"\bI,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
+        # a decision titled by its maker: "Leader's Urgent Decision - ...", "Director of Place decision"
+        r"(?m)^[ \t]*"
+        + _NAME
+        + r"(?:['’]s)? (?:[Uu]rgent |[Dd]elegated |[Oo]fficer |[Kk]ey |[Ee]xecutive )?[Dd]ecision\b",
+        # the decider on a line of its own before the items: "The Cabinet:", "Cabinet Member for Housing:"
+        r"(?m)^[ \t]*(?:The )?" + _NAME + r"[ \t]*:[ \t]*$",
     )
 ]
 # The decider told in a sentence: "The Cabinet gave consideration to", "the Mayor and Cabinet agreed
@@ -100,7 +106,7 @@ _DELEGATED_TO = re.compile(
     + r"(?:, now (?:the )?(?P<now>[A-Z][^.,;\n]{3,80}))?"
 )
 # "The Committee considered ..." does not say which committee (GUIDE: null when not stated).
-_UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members)$", re.I)
+_UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$", re.I)
 # A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
 # decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
 _A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
@@ -109,7 +115,11 @@ _NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
 # Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
 # "Director for children's wellbeing (Historic)".
 _POST_NOISE = re.compile(
-    r"^(?:the\s+)?(?:former\s+|acting\s+|interim\s+)?|\s*\((?:historic|former|inactive|old)\)\s*$", re.I
+    r"^(?:the\s+)?(?:former\s+|acting\s+|interim\s+|individual\s+)?|\s*\((?:historic|former|inactive|old)\)\s*$"
+    # a title's trailing words: "Leader's Urgent (Decision)", "Cabinet Member RESOLVED:"
+    r"|(?-i:['’]s(?:\s+(?:Urgent|Delegated|Officer|Key|urgent|delegated))?|\s+(?:Urgent|Delegated)"
+    r"|\s+(?:RESOLVED|AGREED|DECIDED|APPROVED))\s*$",
+    re.I,
 )
 # A generic post expanded to the full title the text gives it: "Cabinet Member" -> "Cabinet Member
 # for Health, Social Care and Wellbeing".
@@ -270,7 +280,7 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     if _GENERIC_POST.match(maker):
         full = re.search(re.escape(maker) + r" for " + _NAME, text_of(doc))
         if full:
-            maker = f"{maker} for {full.group('body')}"
+            maker = f"{maker} for {re.sub(r',? I$', '', full.group('body'))}"  # "..., I agree"
     return maker
 
 
