@@ -391,6 +391,15 @@ def period(text):
             (None, "2027-08-31"),
         ),
         ("The works contract requires completion by December 2026.", (None, "2026-12")),
+        ("The new framework will expire on 31 January 2028.", (None, "2028-01-31")),
+        ("The extension will end on 31 October 2025.", (None, "2025-10-31")),
+        ("The agreement will conclude on 31 August 2026.", (None, "2026-08-31")),
+        ("The interim contract will cease on 31 March 2025.", (None, "2025-03-31")),
+        ("Services under the contract will continue until the end of March 2026.", (None, "2026-03")),
+        (  # an extension already made is the old end; the one now sought is the decided end
+            "The contract was extended to 31 March 2024 and a further extension to 30 September 2024 is now sought.",
+            (None, "2024-09-30"),
+        ),
         (
             "The new contracts are expected to be issued in early March 2025 and to end on 31 March 2027.",
             (None, "2027-03-31"),
@@ -422,6 +431,7 @@ def test_contract_period(text, expected):
         "One provider has told the Council it will terminate its contract from 28 February, 2021.",
         "The variation concerns the contract with the trust that commenced on 1st June 2022.",
         "The supplier on the framework has the capacity to start the service in May 2024.",
+        "The current contract will expire on 31 March 2024.",
     ],
 )
 def test_old_or_hypothetical_dates_are_not_the_period(text):

@@ -145,7 +145,8 @@ _START_CUE = re.compile(
 _END_CUE = re.compile(
     r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
     r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
-    r"up to and including|(?:come|comes|coming) to an end (?:on|in))" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
+    r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
+    r"until the end of)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
     re.I,
 )
 # "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
@@ -162,8 +163,10 @@ _DASH = re.compile(r"[–—-]\s*$")
 # "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
 _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 _OLD_CUE = re.compile(
-    r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
-    r"contract|original(?:ly)?|ends on|will end on|(?<!will )comes? to an end)\b",
+    r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
+    r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
+    # an extension already made: "the contract was extended to 31 March 2024"
+    r"(?:was|were|has been|have been|had been) extended)\b",
     re.I,
 )
 _NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
