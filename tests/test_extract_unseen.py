@@ -249,6 +249,8 @@ def pers(text):
             [(800_000, "total")],
         ),
         ("Spend over three years: £96,000.", [(96_000, "total")]),
+        ("The budget is £4.5m for the period 2025-2030.", [(4_500_000, "total")]),
+        ("The cost of the extension is £84,000 for the 12 months.", [(84_000, "total")]),
         # a rate, not a total
         ("This equates to £21.40 p/hr for framework home care providers.", [(21.40, "hour")]),
         ("Nursing Bed Rate: £812.50", [(812.50, "unit")]),
