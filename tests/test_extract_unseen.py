@@ -339,6 +339,12 @@ def routes(text):
             {"extension"},
         ),
         ("To call off from the ESPO framework for the supply of vehicles.", {"framework"}),
+        ("To approve a modification to the existing contract to add two extra routes.", {"extension"}),
+        ("Negotiations will take place with the sole provider in the market.", {"direct_award"}),
+        (
+            "Procured under the Provider Selection Regime using the most suitable provider process.",
+            {"direct_award"},
+        ),
         ("To commission the service via the Care and Support framework.", {"framework"}),
         ("To agree a waiver of Contract Procedure Rules to award the contract to Ace Ltd.", {"exemption"}),
         ("A joint contract is being let for Halton, Warrington and Wirral Councils.", {"joint_procurement"}),

@@ -45,7 +45,7 @@ ROUTES: list[tuple[str, str]] = [
         r"negotiated (?:procedure )?without|"
         # the Provider Selection Regime's direct award processes, and negotiating with one supplier
         r"\bPSR\b" + _G + r"direct award|direct award process [ABC]\b|most suitable provider process|"
-        r"negotiat\w* (?:directly )?with (?:a |one |the )?(?:single|sole|one) (?:supplier|provider|contractor)|"
+        r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)|"
         r"sole (?:supplier|provider) (?:exemption|justification)",
     ),
     (
@@ -78,7 +78,7 @@ ROUTES: list[tuple[str, str]] = [
         r"(?:contract )?modification"
         + _G
         + r"(?:Regulation 72|Public Contracts Regulations|procurement regulations|"
-        r"Procurement Act)|Regulation 72\b",
+        r"Procurement Act)|Regulation 72\b|modif\w* (?:to|of) (?:the |this )?(?:existing |current )?contract",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
