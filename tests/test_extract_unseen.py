@@ -473,8 +473,18 @@ def durations(text):
             "maximum 3 years of the contract is £900,000.",
             [(12, "term"), (24, "extension"), (36, "other")],
         ),
+        (
+            "The contract will be awarded on a 3+1+1 basis.",
+            [(36, "term"), (12, "extension"), (12, "extension")],
+        ),
+        (
+            "An initial term of four years with two optional extensions of six months each.",
+            [(48, "term"), (6, "extension"), (6, "extension")],
+        ),
+        ("Extension period: 12 months", [(12, "extension")]),
         # ages, named checks, procedural windows and months of value are not contract periods
         ("The 0-19 years public health nursing service contract is to be retendered.", []),
+        ("The tender scored 3+2, a total of 5 marks.", []),
         ("The service contract covers the 6-8 week check and the 12-month check.", []),
         ("The age range of the service was extended from 16 years to 19 years.", []),
         ("The decision will be implemented after the three day call in period.", []),

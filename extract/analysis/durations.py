@@ -65,9 +65,23 @@ _PLUS = (
     + _JOIN
     + _UNIT
 )
+# "a 3+2+2 contract", "on a 3+2 basis": the GUIDE's compound in years with the unit left out
+_PLUS_BARE = (
+    r"(?P<bare>[1-9](?:"
+    + SP
+    + r"?\+"
+    + SP
+    + r"?[1-9]){1,3})(?!"
+    + SP
+    + r"?(?:\d|\+|years?|yrs?|months?|weeks?|days?))(?="
+    + SP
+    + r"*(?:\)|"
+    + SP
+    + r"(?:year|contract|basis|term|arrangement|agreement|framework|model)))"
+)
 _TIMES = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:x|×)" + GAP + _EACH_UNIT
 _PERIODS_OF = (
-    r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?"
+    r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:(?:further|additional|optional|possible)" + GAP + r")?"
     r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?" + _EACH_UNIT
 )
 _COUNT_EACH = (
@@ -122,6 +136,7 @@ SHAPES: list[tuple[str, re.Pattern]] = [
     for name, pattern in (
         ("ym", _YEARS_AND_MONTHS),
         ("plus", _PLUS),
+        ("bare", _PLUS_BARE),
         ("times", _TIMES),
         ("periods", _PERIODS_OF),
         ("counteach", _COUNT_EACH),
@@ -173,7 +188,7 @@ _EXTENSION_AFTER = re.compile(
 _TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
 _EXTENSION_BEFORE = re.compile(
     r"\b(?:further|additional|optional|extend(?:ed|ing|able|ible)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
-    r"another)\b[\w\s,()-]{0,25}$",
+    r"another)\b[\w\s,():-]{0,25}$",
     re.I,
 )
 # "an option to extend for a further period, or periods, of up to a total of three (3) years"
@@ -268,6 +283,11 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
     if shape == "ym":
         years, months = word_number(g["y"]), word_number(g["m"])
         return [(None if years is None or months is None else years * 12 + months, None)]
+    if shape == "bare":
+        numbers = re.split(r"\s*\+\s*", g["bare"])
+        return [(_months(numbers[0], "years"), "term")] + [
+            (_months(n, "years"), "extension") for n in numbers[1:]
+        ]
     if shape == "plus":
         numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
         first = _months(numbers[0], g["unit"])
