@@ -92,6 +92,39 @@ def test_resolutions_without_resolved(text, expected):
     assert resolutions(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Decision\n\nTo approve the extension of the contract with Care Co for 12 months.\n\nReasons for the "
+            "decision\n\nContinuity.\n",
+            ["To approve the extension of the contract with Care Co for 12 months."],
+        ),
+        (
+            "Having considered the report, the Committee unanimously agreed that the contract be awarded to Delta Ltd.\n",
+            ["the contract be awarded to Delta Ltd."],
+        ),
+        ("Minutes:\n\nThe Scrutiny Panel noted the report.\n", ["The Scrutiny Panel noted the report."]),
+    ],
+)
+def test_more_decision_forms(text, expected):
+    assert resolutions(text) == expected
+
+
+def test_a_decision_printed_twice_is_listed_once():
+    decision = (
+        "(a) That the commissioning strategy for supported accommodation set out in Appendix 1 be noted;\n\n"
+        "(b) That the procurement of the contracts set out in Appendix 2 of the report be approved.\n\n"
+    )
+    text = f"Decision:\n\n{decision}Reason for the decision\n\nSufficiency.\n\nMinutes:\n\nDecision\n\n{decision}"
+    assert len(resolutions(text)) == 2
+
+
+def test_a_page_titled_decision_is_not_a_resolution():
+    text = "Decision\n\nApproval to award the contract for the changing rooms\n\nDecision maker: Head of Property\n"
+    assert resolutions(text) == []
+
+
 def test_an_as_follows_item_takes_the_names_listed_under_it():
     text = (
         "The Portfolio Holder for Adults has approved:-\n\n(1) The award of contracts to the following "

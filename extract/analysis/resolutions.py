@@ -47,7 +47,16 @@ TRIGGER = re.compile(
     # mid-sentence in minutes: "It was RESOLVED that ...", "it was resolved that ..." (never a bare
     # "resolved" of prose: "the issue was resolved")
     r"|\b(?:It|it) was (?:(?:therefore|unanimously|further) )?(?:RESOLVED|[Rr]esolved)[ \t\u00a0]+that\b"
-    r"|\bRESOLVED[ \t\u00a0]+(?:that|to)\b)"
+    r"|\bRESOLVED[ \t\u00a0]+(?:that|to)\b"
+    # the decider's agreement after a lead-in: "Having considered the report, the Committee
+    # unanimously agreed that ..."
+    r"|(?<=,[ \t])(?:the[ \t]+)?(?:Cabinet|Committee|Council|Executive|Board|Panel|Leader|Sub-Committee|Members|"
+    r"Mayor(?: and Cabinet)?)(?:[ \t]+[A-Z][\w&'’-]*){0,3}[ \t]+(?:(?:unanimously|therefore)[ \t]+)?"
+    r"(?:agreed|resolved|RESOLVED|decided)[ \t]+(?:that|to)\b"
+    # a "Decision" heading alone on its line, a decision's "To ..." or "That ..." under it (alone, the
+    # word titles many pages)
+    r"|^[ \t\u00a0]*(?:Decisions?|DECISIONS?)[ \t\u00a0]*$"
+    r"(?=\s*(?:\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)][ \t\u00a0]+)?(?:To|That)[ \t\u00a0]))"
     # a vote note between the trigger and the decision: "RESOLVED: (unanimously) That ..."
     r"(?:[ \t\u00a0]*\((?i:unanimously|nem\.?[ \t]*con\.?|by [^)\n]{1,40}|with [^)\n]{1,40})\)(?=[ \t\u00a0]))?"
 )
@@ -93,7 +102,8 @@ _NARRATIVE = re.compile(
     r"Executive|Board|Leader|Mayor|Members?|Director|Panel|Officer|Holder|Councillor|Sub-Committee)\b,?"
     r"(?:[ \t]+(?:[A-Z][\w&'’()-]*|and|for|of|&|the),?){0,10}?[ \t]+"
     r"(?:(?:also|therefore|then|has|have|formally|unanimously)[ \t]+)?"
-    r"(?:agreed|agrees|approved|approves|resolved|RESOLVED|decided|authorised|authorized|endorsed)\b(?=[^\n]*[A-Za-z])"
+    r"(?:agreed|agrees|approved|approves|resolved|RESOLVED|decided|authorised|authorized|endorsed|noted|notes)\b"
+    r"(?=[^\n]*[A-Za-z])"
     r"|(?:It|it)[ \t]+(?:has[ \t]+been|was|is)[ \t]+(?:agreed|decided|resolved|approved)[ \t]+(?:that|to)\b"
     r"|(?:As[ \t]+(?:the[ \t]+)?[A-Z][^\n,.;:]{2,100},[ \t]+)?I[ \t]+(?:have[ \t]+)?(?:hereby[ \t]+)?"
     r"(?:decided|agreed|approved|authorised|agree|approve|authorise|decide)\b"
@@ -317,12 +327,26 @@ def _fallback(text: str) -> list[tuple[int, int]]:
     return [(first.start(), _block_end(text, first.start(), len(text)))]
 
 
+def _repeated(item: str, said: list[set[str]]) -> bool:
+    """Whether a long item restates one already kept: ModernGov issue pages print the decision
+    under "Decision:" and again under "Minutes:" (the GUIDE's labels list it once). Short items
+    ("That the report be noted.") recur as different decisions and are kept."""
+    words = set(re.findall(r"[a-z0-9£]+", item.lower()))
+    if len(words) < 10:
+        return False
+    if any(len(words & other) >= 0.9 * max(len(words), len(other)) for other in said):
+        return True
+    said.append(words)
+    return False
+
+
 @Language.component("papers_resolutions")
 def resolutions_component(doc: Doc) -> Doc:
     """doc.spans['resolutions'] with number and outcome for each item."""
     text = text_of(doc)
     found = blocks(text) or _fallback(text)
     seen: set[tuple[int, int]] = set()
+    said: list[set[str]] = []  # words of each item kept, to drop a block printed twice
     many = len(found) > 1
     for start, end in found:
         items = _items(text, start, end)
@@ -341,6 +365,8 @@ def resolutions_component(doc: Doc) -> Doc:
             if e - s < 3 or (s, e) in seen or not re.search(r"[A-Za-z]{3}", text[s:e]):
                 continue
             seen.add((s, e))
+            if _repeated(text[s:e], said):
+                continue
             add(
                 doc,
                 "resolutions",
