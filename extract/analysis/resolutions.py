@@ -36,7 +36,7 @@ TRIGGER = re.compile(
     r"[ \t\u00a0]*:?[ \t\u00a0]*$|"
     # "Decision - (a) That ...", "Decision of the Executive Councillor for Housing:"
     r"(?i:Decision)[ \t\u00a0]+[-–—]|(?i:Decisions? of (?:the )?)[A-Z][^\n:]{2,80}:?[ \t\u00a0]*$|"
-    r"[^\n]{0,240}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following|(?:has|have) approved)\b"
+    r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following|(?:has|have) approved)\b"
     r"[^\n.]{0,60}(?:that|to)?[ \t]*(?:[:;–—]-?|-)[ \t\u00a0]*$|"
     # not a motion's preamble ("Devon County Council recognises:", "This Council believes:")
     r"[^\n.]{0,120}\b"
@@ -320,11 +320,32 @@ def _fallback(text: str) -> list[tuple[int, int]]:
     decision, 'That the Cabinet approves', or else the first decision sentence ("The Cabinet
     agreed ...") with those right after it."""
     first = _FALLBACK.search(text)
-    if not first:
-        first = next((m for m in _NARRATIVE_LINE.finditer(text) if _NARRATIVE.match(text, m.end())), None)
-    if not first:
+    start = first.start() if first else _first_narrative(text)
+    if start is None:
         return []
-    return [(first.start(), _block_end(text, first.start(), len(text)))]
+    return [(start, _block_end(text, start, len(text)))]
+
+
+# The verbs of a decision sentence: only lines holding one are tried against _NARRATIVE.
+_NARRATIVE_VERB = re.compile(
+    r"\b(?:agreed|agrees?|approved|approves?|resolved|RESOLVED|decided|decide|authori[sz]e[sd]?|endorse[sd]|"
+    r"noted|notes|delegates)\b",
+    re.I,
+)
+
+
+def _first_narrative(text: str) -> int | None:
+    """The start of the first line that opens with a decision sentence."""
+    tried: set[int] = set()
+    for verb in _NARRATIVE_VERB.finditer(text):
+        line = text.rfind("\n", 0, verb.start()) + 1
+        if line in tried:
+            continue
+        tried.add(line)
+        lead = _NARRATIVE_LINE.match(text, line)
+        if lead and _NARRATIVE.match(text, lead.end()):
+            return line
+    return None
 
 
 def _repeated(item: str, said: list[set[str]]) -> bool:

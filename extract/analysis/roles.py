@@ -110,6 +110,7 @@ _UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$"
 # A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
 # decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
 _A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
+_DELEGATED_DECISION = re.compile(r"delegated decision", re.I)
 # A label value naming no post: "Officer's Delegated Decision", "Key Decision".
 _NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
 # Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
@@ -317,21 +318,18 @@ def _stated_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         if _BODY_WORDS.search(body or ""):
             return body.strip()
     text = text_of(doc)
-    delegated = _DELEGATED_TO.search(text)
-    if (
-        delegated
-        and _BODY_WORDS.search(delegated.group("body"))
-        and re.search(r"delegated decision", text, re.I)
-    ):
+    delegated = _DELEGATED_TO.search(text) if _DELEGATED_DECISION.search(text) else None
+    if delegated and _BODY_WORDS.search(delegated.group("body")):
         return (delegated.group("now") or delegated.group("body")).strip()
-    found = [
-        m
-        for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED, _MAKER_REFERRED)
-        for m in pattern.finditer(text)
-        if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80
-    ]
-    named = [m for m in found if not _UNNAMED.match(m.group("body"))]
-    return min(named, key=lambda m: m.start()).group("body").strip() if named else None
+    # the earliest statement wins: each pattern's first good match, searched no further than the best so far
+    best: re.Match | None = None
+    for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED, _MAKER_REFERRED):
+        for m in pattern.finditer(text, 0, best.start() if best else len(text)):
+            body = m.group("body")
+            if _BODY_WORDS.search(body) and len(body) <= 80 and not _UNNAMED.match(body):
+                best = m
+                break
+    return best.group("body").strip() if best else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:

@@ -28,12 +28,19 @@ ROUTES: list[tuple[str, str]] = [
     (
         "framework",
         # "framework" alone is also a policy word ("Contract Management Framework", "the strategic
-        # framework"); those uses are not a procurement route.
-        r"(?<!policy )(?<!strategic )(?<!strategy )(?<!management )(?<!performance )(?<!governance )"
-        r"(?<!planning )(?<!regulatory )(?<!legal )(?<!outcomes )(?<!outcome )(?<!quality )(?<!risk )"
-        r"(?<!financial )(?<!assurance )(?<!accountability )(?<!competency )(?<!assessment )(?<!national )"
-        r"(?<!budget )(?<!investment )(?<!delivery )(?<!decision-making )(?<!decision making )"
-        r"framework(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
+        # framework"); those uses are not a procurement route. The guards look back from the end of
+        # the word, so they run only where it is found (not at every position of the text).
+        r"framework"
+        r"(?<!policy framework)(?<!strategic framework)(?<!strategy framework)"
+        r"(?<!management framework)(?<!performance framework)(?<!governance framework)"
+        r"(?<!planning framework)(?<!regulatory framework)(?<!legal framework)"
+        r"(?<!outcomes framework)(?<!outcome framework)(?<!quality framework)"
+        r"(?<!risk framework)(?<!financial framework)(?<!assurance framework)"
+        r"(?<!accountability framework)(?<!competency framework)(?<!assessment framework)"
+        r"(?<!national framework)(?<!budget framework)(?<!investment framework)"
+        r"(?<!delivery framework)(?<!decision-making framework)"
+        r"(?<!decision making framework)"
+        r"(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
         r"|call[- ]off|\bcalled off\b",
     ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
@@ -42,11 +49,7 @@ ROUTES: list[tuple[str, str]] = [
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
         r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-        r"negotiated (?:procedure )?without|"
-        # the Provider Selection Regime's direct award processes, and negotiating with one supplier
-        r"\bPSR\b" + _G + r"direct award|direct award process [ABC]\b|most suitable provider process|"
-        r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)|"
-        r"sole (?:supplier|provider) (?:exemption|justification)",
+        r"negotiated (?:procedure )?without",
     ),
     (
         "exemption",
@@ -73,12 +76,7 @@ ROUTES: list[tuple[str, str]] = [
         r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
         r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
-        r"variations? (?:to|of)\b[^.]{0,110}?\bcontract|"
-        # a modification under the procurement regulations varies the existing contract
-        r"(?:contract )?modification"
-        + _G
-        + r"(?:Regulation 72|Public Contracts Regulations|procurement regulations|"
-        r"Procurement Act)|Regulation 72\b|modif\w* (?:to|of) (?:the |this )?(?:existing |current )?contract",
+        r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
     ("spot_purchase", r"spot[- ](?:purchas\w*|contract\w*|basis|placement)"),
@@ -87,20 +85,46 @@ ROUTES: list[tuple[str, str]] = [
         r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
         r"lead (?:authority|council|the procurement|a joint)|consortium|"
         r"in partnership with (?:[\w&'’,-]+ ){0,6}?(?:councils?|authorities|authority|boroughs?|NHS|CCGs?|ICBs?)\b|"
-        # "commissioned for Plymouth City, Devon County and Torbay Councils"
-        r"(?:for|by|with) (?-i:(?:[A-Z][\w&'’-]+,? ){1,6}and (?:[A-Z][\w&'’-]+ ){1,3}Councils\b)|"
         r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
     ),
     (
         "in_house",
         r"(?:bring|brought|bringing|deliver(?:ed)?|provide[d]?|run|retain(?:ed)?)\w*(?: \w+){0,3} "
-        r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)|"
-        r"(?:provided|delivered|run|operated|managed) by (?:the )?(?:council|authority)(?:['’]s)? "
-        r"(?:own |internal |corporate )?(?:[\w-]+ ){0,4}?(?:team|staff|service)s?\b|"
-        r"(?:council|authority|(?-i:\b[A-Z]{2,5}))[- ](?:run|operated|owned|managed) (?:internal )?(?:[\w'’-]+ ){0,2}?"
-        r"(?:homes?|services?|provision)",
+        r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)",
     ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
+    # Routes named indirectly (issue 14), each its own pattern so that its leading words are
+    # searched for directly rather than tried at every position of one long alternation.
+    # The Provider Selection Regime's direct award processes, and negotiating with one supplier:
+    ("direct_award", r"PSR\b" + _G + r"direct award|most suitable provider process"),
+    (
+        "direct_award",
+        r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)",
+    ),
+    ("direct_award", r"sole (?:supplier|provider) (?:exemption|justification)"),
+    # a modification under the procurement regulations varies the existing contract
+    (
+        "extension",
+        r"modif\w*(?: (?:to|of) (?:the |this )?(?:existing |current )?contract|"
+        + _G
+        + r"(?:Regulation 72|Public Contracts Regulations|procurement regulations|Procurement Act))|Regulation 72\b",
+    ),
+    # "commissioned for Plymouth City, Devon County and Torbay Councils"
+    (
+        "joint_procurement",
+        r"(?-i:(?<![\w&'’-])(?:[A-Z][\w&'’-]+,? ){1,6}and (?:[A-Z][\w&'’-]+ ){1,3}Councils\b)",
+    ),
+    # the council's own team or homes: "provided by the council's corporate equality team", "WCC
+    # operated internal children's homes", "council-run homes"
+    (
+        "in_house",
+        r"\bby (?:the )?(?:council|authority)(?:['’]s)? (?:own |internal |corporate )?(?:[\w-]+ ){0,4}?(?:team|staff|service)s?\b",
+    ),
+    (
+        "in_house",
+        r"\b(?:council|authority|(?-i:[A-Z]{2,5}))[- ](?:run|operated|owned|managed) "
+        r"(?:internal )?(?:[\w'’-]+ ){0,2}?(?:homes?|services?|provision)",
+    ),
 ]
 _ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
 # Sentences that describe options considered and rejected, or later/hypothetical steps.
