@@ -153,6 +153,10 @@ def test_text_after_resolved_that_is_the_item_and_exempt_categories_are_not():
         "This Council believes:\n\n• that carers deserve better.\n",
         # narrative without a decision verb
         "The Cabinet considered a report of the Director.\n\nThe Cabinet Member RESOLVED\n\nReasons for decision\n\nNone.\n",
+        # noting a fact, and a decision told as history, are not decisions recorded
+        "Planning application\n\nThe Committee considered the application.\n\nMembers noted that the site lies "
+        "within the conservation area.\n",
+        "Background\n\nThe Cabinet previously approved the strategy and officers have since consulted providers.\n",
         # a constitution quoted in an officer decision
         "Delegation: the Council's Constitution provides that the Director is authorised to commission services.\n",
     ],

@@ -102,7 +102,9 @@ _NARRATIVE = re.compile(
     r"Executive|Board|Leader|Mayor|Members?|Director|Panel|Officer|Holder|Councillor|Sub-Committee)\b,?"
     r"(?:[ \t]+(?:[A-Z][\w&'’()-]*|and|for|of|&|the),?){0,10}?[ \t]+"
     r"(?:(?:also|therefore|then|has|have|formally|unanimously)[ \t]+)?"
-    r"(?:agreed|agrees|approved|approves|resolved|RESOLVED|decided|authorised|authorized|endorsed|noted|notes)\b"
+    # (noting a fact is not a decision: "Members noted that the site lies in a conservation area")
+    r"(?:agreed|agrees|approved|approves|resolved|RESOLVED|decided|authorised|authorized|endorsed|"
+    r"(?:noted|notes)(?![ \t]+that\b))\b"
     r"(?=[^\n]*[A-Za-z])"
     r"|(?:It|it)[ \t]+(?:has[ \t]+been|was|is)[ \t]+(?:agreed|decided|resolved|approved)[ \t]+(?:that|to)\b"
     r"|(?:As[ \t]+(?:the[ \t]+)?[A-Z][^\n,.;:]{2,100},[ \t]+)?I[ \t]+(?:have[ \t]+)?(?:hereby[ \t]+)?"
@@ -343,9 +345,19 @@ def _first_narrative(text: str) -> int | None:
             continue
         tried.add(line)
         lead = _NARRATIVE_LINE.match(text, line)
-        if lead and _NARRATIVE.match(text, lead.end()):
+        stop = text.find(".", line)
+        if (
+            lead
+            and _NARRATIVE.match(text, lead.end())
+            and not _HISTORY.search(text, line, stop if stop >= 0 else len(text))
+        ):
             return line
     return None
+
+
+# A decision told as the history of the matter, not the one recorded: "The Cabinet previously
+# approved the strategy and officers have since consulted providers".
+_HISTORY = re.compile(r"\b(?:previously|already|earlier|since|last year|in the past)\b", re.I)
 
 
 def _repeated(item: str, said: list[set[str]]) -> bool:
