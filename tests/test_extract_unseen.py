@@ -330,6 +330,10 @@ def values_of(text):
             "exceed £250,000 but remain below £1,000,000.",
             [(250_000, False), (1_000_000, False)],
         ),
+        (
+            "Where contracts valued at £250,000 or more require Cabinet approval, the Director will report them.",
+            [(250_000, False)],
+        ),
         # the current contract's value, alone, is the value of the contract the decision is about
         (
             "The existing contract value is £640,000 and it is funded from the Public Health Grant.",

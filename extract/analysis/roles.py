@@ -110,6 +110,8 @@ _UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$"
 # A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
 # decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
 _A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
+# "contracts valued at £500,000 or more": a threshold, whatever the words before it.
+_OR_MORE = re.compile(r"^[^\w\n]{0,3}(?:or|and)\s+(?:more|above|over|greater|less|below|under)\b", re.I)
 _DELEGATED_DECISION = re.compile(r"delegated decision", re.I)
 # A label value naming no post: "Officer's Delegated Decision", "Key Decision".
 _NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
@@ -182,7 +184,7 @@ _CONTRACT_CUE = re.compile(
 _NOT_VALUE = re.compile(
     r"\b(?:"
     r"sav(?:e|es|ed|ing|ings)|avoidance|avoided|reduction|reduce[sd]?|"  # savings
-    r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|"  # money coming in
+    r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|(?:grant|indicative) allocation|"  # money coming in
     r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
     r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
     r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
@@ -437,6 +439,7 @@ def mark_contract_values(doc: Doc) -> None:
             )
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and not _OR_MORE.match(tail)
             and not _OTHER_PURPOSE.match(tail)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
             and _about_procurement(doc, span.start_char)
