@@ -47,6 +47,22 @@ FRAGMENTS = st.sampled_from(
         "Lot 2 - ",
         "home to school transport",
         "grounds maintenance",
+        # issue 14's rule classes: narrated decisions, deciders, totals, bare compounds, ends
+        "The Cabinet agreed to ",
+        "It has been agreed to ",
+        "I have decided to ",
+        "Agreed that ",
+        "DECISION - ",
+        "That Cabinet\n",
+        "as follows:-\n",
+        "Leader's Urgent Decision",
+        "As Cabinet Member for Housing, I agree",
+        "3+2+2 ",
+        "for the period ",
+        "will come to an end on ",
+        "£19.66 p/hr",
+        "Bed Rate: ",
+        "PSR direct award",
     ]
 )
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join)
