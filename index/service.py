@@ -254,6 +254,8 @@ def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
         rows = matter_table.supplier_rows(matching_matters(store, keys))
+    for row in rows:
+        row["councils"] = [registry_id(c) for c in row["councils"]]
     return {"total": len(rows), "suppliers": rows}
 
 

@@ -157,3 +157,11 @@ def test_an_index_of_the_layout_before_suppliers_is_refilled_from_the_store(tmp_
     hits = service.search(settings, "supplier:veolia")["hits"]
     assert sorted(h["id"] for h in hits) == ["camden:decision_details:3", "camden:decision_details:8"]
     assert {tuple(h["suppliers"]) for h in hits} == {("Veolia ES (UK) Limited",), ("Veolia ES (UK) Ltd",)}
+
+
+def test_supplier_councils_are_registry_ids_as_the_registry_spells_them(tmp_path):
+    text = "The contract is awarded to Amey."
+    settings = settings_for(tmp_path)
+    amey = record("ken:decision_details:1", text, suppliers=[supplier(text, "Amey", "amey")])
+    service.index_records(settings, [amey], progress=False)
+    assert service.suppliers(settings)["suppliers"][0]["councils"] == ["KEN"]
