@@ -89,6 +89,13 @@ def title_of(record: Record) -> str:
     return record.source.rstrip("/").rsplit("/", 1)[-1]
 
 
+# A body is split here, once for every backend: its first BODY_CHARS characters are stored and
+# highlighted; the rest ("body_rest") is searchable but neither stored nor highlighted, so a
+# 500-page agenda pack still matches its last page without failing Elasticsearch's highlighter
+# (index.highlight.max_analyzed_offset) or making tantivy store and re-read megabytes per hit.
+BODY_CHARS = 1_000_000
+
+
 def to_fields(record: Record) -> dict:
     """The flat index document for a record (None values are left out by the backends)."""
     c = record.contract
@@ -98,7 +105,8 @@ def to_fields(record: Record) -> dict:
         "id": record.id,
         "key": record_key(record.id),
         "title": title_of(record),
-        "body": record.text,
+        "body": record.text[:BODY_CHARS],
+        "body_rest": record.text[BODY_CHARS:] or None,
         "council": (record.council or "").lower() or None,
         "council_name": record.council_name,
         "page_type": record.page_type,

@@ -60,6 +60,7 @@ def text(t: str) -> dict:
             "should": [
                 {"match_phrase": {"title": {"query": t, "boost": 3.0}}},
                 {"match_phrase": {"body": {"query": t}}},
+                {"match_phrase": {"body_rest": {"query": t}}},
             ],
             "minimum_should_match": 1,
         }
@@ -681,3 +682,11 @@ def test_a_dead_cluster_is_one_clear_line_and_exit_1(tmp_path):
         last.startswith(f"error: elasticsearch at http://127.0.0.1:{port}: ")
         and "Traceback" not in result.output
     )
+
+
+def test_a_long_body_is_split_once_highlighted_part_first(monkeypatch):
+    monkeypatch.setattr("index.documents.BODY_CHARS", 40)
+    pack = "Agenda pack with many appendices, at last: the quokka sanctuary contract."
+    source = to_source(record("leeds:report:1", pack, page_type="report"))
+    assert source["body"] == pack[:40] and source["body_rest"] == pack[40:]
+    assert compile_query(parse("quokka")) == {"bool": {"must": [text("quokka")]}}

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from index import service
-from index.documents import to_fields
+from index.documents import BODY_CHARS, to_fields
 from papers.schema import ContractSummary, Record
 from tests.fixtures.index.records import record, sample_records, settings_for
 from tests.test_elasticsearch import ES_URL, RUN_ON_CLUSTER
@@ -54,6 +54,12 @@ def corpus() -> list[Record]:
             "camden:report:10",
             "The council's budget: £2.5m for highways; e-mail the no-reply address.",
             title="Budget letter",
+            page_type="report",
+        ),
+        record(  # an agenda pack longer than the highlighted part of a body (index/documents.py)
+            "leeds:report:12",
+            "Agenda pack. " + "appendix " * (BODY_CHARS // 9) + "The quokka sanctuary contract is noted.",
+            title="Agenda pack",
             page_type="report",
         ),
         record(
@@ -107,7 +113,11 @@ CASES = [
     ('"care services" -"home care"', {"2"}),
     ("respite OR highways", {"4", "5", "6", "10"}),
     ("fostering -respite", {"1", "3", "7"}),
-    ("-fostering type:report", {"6", "9", "10"} | budget(lambda n: budget_type(n) == "report")),
+    ("-fostering type:report", {"6", "9", "10", "12"} | budget(lambda n: budget_type(n) == "report")),
+    # words past the highlighted part of a long body are found all the same
+    ("quokka", {"12"}),
+    ('"quokka sanctuary contract"', {"12"}),
+    ("agenda quokka", {"12"}),
     # every filter
     ("council:camden", {"3", "4", "5", "10"}),
     ("council:camden OR council:leeds fostering", {"3", "5", "7"}),

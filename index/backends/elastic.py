@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from index.backends import FACETS, Hits, SearchBackend
-from index.documents import HIT_FIELDS, to_fields
+from index.documents import BODY_CHARS, HIT_FIELDS, to_fields
 from index.query import AnyOf, Clause, Match, Phrase, Query, Range, Word
 from index.service import MAX_SEARCH_LIMIT, MAX_SEARCH_OFFSET
 from papers.errors import EXIT_PARTIAL, EXIT_USAGE, UserError
@@ -29,8 +29,8 @@ from papers.schema import Record
 log = logging.getLogger(__name__)
 
 # Bump with any settings or mapping change: an index of an older layout is rebuilt from the store
-# (2: tantivy's analysis chain, objects not nested; 3: suppliers and category).
-INDEX_VERSION = 3
+# (2: tantivy's analysis chain, objects not nested; 3: suppliers and category; 4: body_rest).
+INDEX_VERSION = 4
 DEFAULT_ALIAS = "papers"
 # Client 9.x sends "compatible-with=9" on every request, which 8.x servers refuse (400
 # media_type_header_exception); 9.x is checked on the first request (see _check_cluster).
@@ -40,10 +40,10 @@ SNIPPET_CHARS = 240
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
 # Every page the service allows (offset + limit) must fit the index's result window.
 RESULT_WINDOW = MAX_SEARCH_OFFSET + MAX_SEARCH_LIMIT
-# Characters of a body the highlighter reads, in the index setting and in every request, so a large
-# agenda pack gets a snippet from its first million characters instead of failing the results page.
-# The whole body stays searchable.
-HIGHLIGHT_CHARS = 1_000_000
+# Characters of a body the highlighter reads, in the index setting and in every request: the body
+# field holds at most BODY_CHARS (the rest is body_rest, searched but never highlighted), so a large
+# agenda pack gets a snippet instead of failing the results page.
+HIGHLIGHT_CHARS = BODY_CHARS
 BULK_BYTES = 8 * 1024 * 1024  # per bulk request body; a larger single document goes alone
 BULK_RETRIES = 5  # for documents the cluster refuses as busy (RETRY_STATUSES), with doubling waits
 BACKOFF = (1.0, 30.0)  # first and longest wait between bulk retries, seconds
@@ -84,6 +84,7 @@ MAPPINGS: dict = {
         "key": {"type": "long"},
         "title": {**ENGLISH_TEXT, "fields": {"keyword": {"type": "keyword", "ignore_above": 512}}},
         "body": ENGLISH_TEXT,
+        "body_rest": ENGLISH_TEXT,
         "council": {"type": "keyword"},
         "council_name": NAME,
         "page_type": {"type": "keyword"},
@@ -181,12 +182,14 @@ def to_source(record: Record) -> dict:
 
 
 def _text(text: str) -> dict:
-    """Title (boosted) or body; several words must appear as a phrase, as in the tantivy backend."""
+    """Title (boosted) or body (either part); several words must appear as a phrase, as in the
+    tantivy backend."""
     return {
         "bool": {
             "should": [
                 {"match_phrase": {"title": {"query": text, "boost": TITLE_BOOST}}},
                 {"match_phrase": {"body": {"query": text}}},
+                {"match_phrase": {"body_rest": {"query": text}}},
             ],
             "minimum_should_match": 1,
         }

@@ -33,7 +33,7 @@ from papers.schema import Record
 log = logging.getLogger(__name__)
 
 # Bump when the schema below changes: an index built by another version is rebuilt from the store.
-INDEX_VERSION = 2  # 2: suppliers and CPV category
+INDEX_VERSION = 3  # 2: suppliers and CPV category; 3: body_rest (text past BODY_CHARS)
 META_FILE = "papers-index.json"
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
@@ -62,6 +62,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_integer_field("key", indexed=True, fast=True)
     sb.add_text_field("title", stored=True, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("body", stored=True, tokenizer_name=TEXT_TOKENIZER)
+    sb.add_text_field("body_rest", tokenizer_name=TEXT_TOKENIZER)  # searchable, never stored
     sb.add_text_field("committee", tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("decision_maker", tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("supplier_words", tokenizer_name=TEXT_TOKENIZER)
@@ -126,12 +127,13 @@ class Compiler:
         raise TypeError(f"unknown clause {clause!r}")
 
     def _text(self, text: str) -> TQ | None:
-        """Title (boosted) or body; several tokens ("care services", "e-mail") form a phrase."""
+        """Title (boosted) or body (either part); several tokens ("care services", "e-mail") form a phrase."""
         tokens = self.analyzer.analyze(text)
         if not tokens:
             return None  # punctuation only: nothing to look for
         title = TQ.boost_query(self._words("title", tokens), TITLE_BOOST)
-        return TQ.boolean_query([(Occur.Should, title), (Occur.Should, self._words("body", tokens))])
+        bodies = [(Occur.Should, self._words(field, tokens)) for field in ("body", "body_rest")]
+        return TQ.boolean_query([(Occur.Should, title), *bodies])
 
     def _words(self, field: str, tokens: list[str]) -> TQ:
         if len(tokens) == 1:
@@ -154,7 +156,7 @@ class Compiler:
 
 def to_document(fields: dict) -> tantivy.Document:
     doc = tantivy.Document()
-    for name in ("id", "title", "body", "committee", "decision_maker", "council", "page_type"):
+    for name in ("id", "title", "body", "body_rest", "committee", "decision_maker", "council", "page_type"):
         if fields.get(name):
             doc.add_text(name, fields[name])
     for name in ("routes", "supplier_keys", "supplier_words", "category_prefixes"):
