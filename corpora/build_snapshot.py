@@ -586,6 +586,9 @@ class Builder:
             site["listing"].sort(key=lambda r: (r["date"], r["href"]))
             site["meetings"].sort(key=lambda m: (m["date"], m["id"]))
         (OUT / "site.json").write_text(json.dumps({"councils": self.sites}, indent=1, sort_keys=True) + "\n")
+        from build_snapshot_cmis import Builder as CmisBuilder  # CMIS councils: corpora/snapshot/cmis/
+
+        CmisBuilder().build()
         (OUT / "sources.json").write_text(json.dumps(self.sources, indent=1, ensure_ascii=False) + "\n")
         pages = sum(1 for s in self.sources if not s["file"].endswith(".pdf"))
         pdfs = len(self.sources) - pages

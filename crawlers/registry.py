@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from papers.errors import UserError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.csv"
-CRAWLABLE = {"moderngov"}  # platforms with a spider
+# Platform -> the spider family that covers it (crawlers/spiders/<name>.py); any other platform
+# is listed in the registry and reported as not covered.
+SPIDERS = {"moderngov": "moderngov", "cmis": "cmis"}
 GENERIC_WORDS = {"council", "borough", "city", "county", "district", "london", "metropolitan"}
 
 
@@ -30,7 +32,21 @@ class Council:
 
     @property
     def crawlable(self) -> bool:
-        return self.platform in CRAWLABLE and bool(self.base_url)
+        return self.spider is not None
+
+    @property
+    def spider(self) -> str | None:
+        """The spider that covers this council, or None (`reason` says why)."""
+        return SPIDERS.get(self.platform) if self.base_url else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why no spider covers this council (None when one does)."""
+        if self.spider:
+            return None
+        if self.platform not in SPIDERS:
+            return f"no spider for its platform ({self.platform}); spiders cover {', '.join(sorted(SPIDERS))}"
+        return "no base URL in the registry"
 
 
 class RegistryError(UserError):

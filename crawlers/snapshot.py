@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from crawlers import cmis_snapshot
+
 log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "corpora" / "snapshot"
@@ -43,6 +45,7 @@ FAULT_KINDS = {
     "session_duplicate",
     "redirect",
     "robots",
+    "postback_error",
 }
 # ModernGov ignores the layout version (`Ver=4`); two URLs differing only by it are one page.
 IGNORED_PARAMS = {"ver"}
@@ -63,7 +66,7 @@ class Fault:
     kinds: error (HTTP `status`), slow (`seconds` before answering), reset (connection closed),
     corrupt_pdf (PDF cut in half), windows-1252 (HTML re-encoded), session_duplicate (the page's
     links rewritten to session-id URLs), redirect (302 to the session-id URL), robots (robots.txt
-    disallows `match`). `times` limits it to the first N matching requests; `hits` counts them.
+    disallows `match`), postback_error (HTTP `status` to POSTs only: a CMIS postback). `times` limits it to the first N matching requests; `hits` counts them.
     """
 
     kind: str
@@ -236,6 +239,15 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("snapshot %s", fmt % args)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.answer(None)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name): CMIS postbacks
+        form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        for fault in self.server.snapshot.active("postback_error", self.path):
+            return self.send(fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html")
+        self.answer(form)
+
+    def answer(self, form: bytes | None) -> None:
         snap = self.server.snapshot
         for fault in snap.active("slow", self.path):
             time.sleep(fault.seconds)
@@ -248,7 +260,7 @@ class Handler(BaseHTTPRequestHandler):
                 fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html; charset=utf-8"
             )
         try:
-            status, body, ctype, headers = snap.respond(self.path, self.headers.get("Host", ""))
+            status, body, ctype, headers = snap.respond(self.path, self.headers.get("Host", ""), form)
         except Exception:  # a bug here must show as a 500, as on a real site, not kill the thread
             log.exception("snapshot failed on %s", self.path)
             status, body, ctype, headers = 500, b"internal error", "text/plain", {}
@@ -287,6 +299,7 @@ class SnapshotServer:
         self.root = Path(root)
         data = json.loads((self.root / "site.json").read_text(encoding="utf-8"))
         self.sites = {cid: Site(d, self.root) for cid, d in data["councils"].items()}
+        self.sites.update(cmis_snapshot.load_sites(self.root))
         self.faults: list[Fault] = list(faults or [])
         self._lock = threading.Lock()
         self._httpd = _HTTPServer(("127.0.0.1", port), Handler)
@@ -306,7 +319,8 @@ class SnapshotServer:
     def base_url_for(self, council_id: str) -> str:
         if council_id not in self.sites:
             raise KeyError(f"council {council_id!r} is not in the snapshot")
-        return f"{self.url}/{council_id}"
+        # A CMIS council's base URL is registry-shaped: a page below its install's directory.
+        return f"{self.url}/{council_id}" + getattr(self.sites[council_id], "base_path", "")
 
     @property
     def councils(self) -> list[str]:
@@ -351,15 +365,16 @@ class SnapshotServer:
 
     def manifest(self) -> list[dict]:
         """What the snapshot holds: one entry per page or PDF, with its council and source URL."""
-        return json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
+        bundled = json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
+        return bundled + cmis_snapshot.manifest(self.root)
 
     def robots(self) -> bytes:
         lines = ["User-agent: *", "Disallow: /*/mgCalendarMonthView.aspx"]
         lines += [f"Disallow: {f.match}" for f in self.faults if f.kind == "robots"]
         return ("\n".join(lines) + "\n").encode()
 
-    def respond(self, raw_path: str, host: str) -> tuple[int, bytes, str, dict]:
-        """(status, body, content type, headers) for a GET of `raw_path`."""
+    def respond(self, raw_path: str, host: str, form: bytes | None = None) -> tuple[int, bytes, str, dict]:
+        """(status, body, content type, headers) for a GET of `raw_path` (a POST of `form`)."""
         if raw_path == "/robots.txt":
             return 200, self.robots(), "text/plain", {}
         parts = raw_path.lstrip("/").split("/", 1)
@@ -367,6 +382,8 @@ class SnapshotServer:
         if site is None or len(parts) < 2:
             return 404, b"<h1>Not found</h1>", "text/html", {}
         rest = parts[1]
+        if isinstance(site, cmis_snapshot.CmisSite):
+            return site.respond(rest, host, form)
         base = f"http://{host}/{site.id}"
         session = SESSION_RE.match(rest)
         key = route_key(rest)
