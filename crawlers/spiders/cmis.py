@@ -44,8 +44,10 @@ class CmisMeetingsSpider(DateWindowSpider):
     # at any depth below the install: `/EssexCmis5/Councillors.aspx` (cmis5),
     # `/cmis5public/Councillors.aspx` (the public-facing cmis5 install), or a DNN page in path
     # form, `/dms/Councillors/tabid/63/ScreenMode/Alphabetical/Default.aspx` (/dms/). The root is
-    # the path before the first segment naming a page (.aspx) or a section of the site.
-    root_stop_re = re.compile(r"\.aspx$|^(councillors|members|council|committees)", re.I)
+    # the path before the first segment naming a page (.aspx) or the members' section
+    # (`Councillors/`, `CouncilandGovernance/`); an install may itself sit in a folder named for
+    # committees (Sunderland: `/committees/cmis5`).
+    root_stop_re = re.compile(r"\.aspx$|^(council|members$)", re.I)
 
     # The month calendar without JavaScript. Its default view is a script widget that changes
     # month by postback; this view takes the month in the path, as a plain GET, for any month
