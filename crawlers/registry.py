@@ -45,7 +45,7 @@ class Council:
         if self.spider:
             return None
         if self.platform not in SPIDERS:
-            return f"no spider for its platform ({self.platform}); spiders cover {', '.join(sorted(SPIDERS))}"
+            return f"no spider for its platform ({self.platform})"
         return "no base URL in the registry"
 
 
