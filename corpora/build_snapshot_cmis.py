@@ -193,7 +193,7 @@ class Builder:
         page, _, part = path.partition("#")  # a meeting's further list pages: one file each
         suffix = {"application/pdf": ".pdf", "text/html; charset=utf-8": ".html"}[ctype]
         name = (
-            re.sub(r"[^A-Za-z0-9._=-]+", "_", route_key(page).replace("?", "@"))[-140:]
+            re.sub(r"[^A-Za-z0-9._=-]+", "_", route_key(page).replace("?", "@"))
             + (part and f"_{part}")
             + suffix
         )

@@ -3,12 +3,6 @@
 import hashlib
 import json
 import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +13,7 @@ from crawlers.urls import classify, document_id
 from index.store import Store
 from papers.cli import cli
 from papers.settings import Settings
+from tests.killing import kill_mid_crawl
 
 FAST = {"DOWNLOAD_TIMEOUT": 1.2}
 
@@ -116,33 +111,9 @@ def test_second_crawl_finds_nothing_new_and_writes_nothing(first, server):
     assert os.stat(settings.db_path).st_mtime_ns >= mtime and stored(settings) == before
 
 
-KILLER = """
-import sys
-from pathlib import Path
-from crawlers.run import crawl
-from crawlers.snapshot import SnapshotServer
-from papers.settings import Settings
-server = SnapshotServer().start()
-server.inject("slow", match="aspx?", seconds=0.15)
-crawl(Settings(data_dir=Path(sys.argv[1])), snapshot=server)
-"""
-
-
 def test_killed_crawl_rerun_loses_nothing(first, server, tmp_path):
     reference = stored(first[0])
-    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(tmp_path)], cwd=Path(__file__).parent.parent)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(tmp_path / "papers.sqlite3") as c:
-                if c.execute("SELECT count(*) FROM documents").fetchone()[0] >= 5:
-                    break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    time.sleep(1.5)  # the orphaned worker notices its parent is gone and exits
+    kill_mid_crawl(tmp_path, None, "aspx?", 0.15, 5)
     settings = Settings(data_dir=tmp_path)
     partial = stored(settings)
     assert 5 <= len(partial) < len(reference)

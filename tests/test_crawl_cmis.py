@@ -3,11 +3,6 @@ CMIS councils (one per install shape): complete, incremental, crash-safe, postba
 
 import hashlib
 import json
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +18,7 @@ from crawlers.urls import classify, document_id
 from index.store import Store
 from papers.cli import cli
 from papers.settings import Settings
+from tests.killing import kill_mid_crawl
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cmis"
 FAST = {"DOWNLOAD_TIMEOUT": 1.2}
@@ -220,33 +216,9 @@ def test_failed_postback_is_recorded_and_retried_next_run(server, tmp_path):
         assert len(store.get_document("NTT:meeting:8801").attachments) == 2
 
 
-KILLER = """
-import sys
-from pathlib import Path
-from crawlers.run import crawl
-from crawlers.snapshot import SnapshotServer
-from papers.settings import Settings
-server = SnapshotServer().start()
-server.inject("slow", match="/Decisions/", seconds=0.4)
-crawl(Settings(data_dir=Path(sys.argv[1])), councils=["ESS", "LUT", "NTT"], snapshot=server)
-"""
-
-
 def test_killed_crawl_rerun_loses_nothing(first, server, tmp_path):
     reference = stored(first[0])
-    proc = subprocess.Popen([sys.executable, "-c", KILLER, str(tmp_path)], cwd=Path(__file__).parent.parent)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(tmp_path / "papers.sqlite3") as c:
-                if c.execute("SELECT count(*) FROM documents").fetchone()[0] >= 2:
-                    break
-        except sqlite3.OperationalError:
-            pass
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    time.sleep(1.5)  # the orphaned worker notices its parent is gone and exits
+    kill_mid_crawl(tmp_path, CMIS, "/Decisions/", 0.4, 2)
     settings = Settings(data_dir=tmp_path)
     partial = stored(settings)
     assert 2 <= len(partial) < len(reference)
