@@ -249,7 +249,7 @@ class Builder:
         when = date.fromisoformat(m.date)
         meeting_href = f"/{site['id']}/{site['root']}/" + MEETING_VIEW.format(id=m.id, cid=m.cid)
         inner = (
-            f'<h1>Agenda item</h1>\n<h2 class="ItemTitle">{esc(title)}</h2>\n'
+            f'<h1 class="ItemTitle">{esc(title)}</h1>\n'
             + holder("Committee", esc(m.committee), "Committee")
             + holder("Date/Time", f"{when.day} {when.strftime('%b %Y')} - {m.time}", "DateTime")
             + holder(

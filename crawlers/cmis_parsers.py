@@ -134,7 +134,7 @@ def parse_item(html: str, base_url: str) -> dict:
         (urljoin(base_url, h) for h in root.xpath(".//a/@href").getall() if MEETING_LINK_RE.search(h)), None
     )
     return {
-        "title": _text(root.css("h2.ItemTitle")[:1]) or _text(root.css("h1")[:1]) or None,
+        "title": _text(root.css(".ItemTitle")[:1]) or _text(root.css("h1")[:1]) or None,
         "labels": labels,
         "committee": labels.get("Committee") or None,
         "date": summary_date(

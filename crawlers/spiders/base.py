@@ -169,9 +169,7 @@ class DateWindowSpider(scrapy.Spider):
         council = response.meta["council"]
         self.tally.answered(council)
         url = canonical_url(response.url)
-        # Cookieless-session sites put the visitor's session id in every link: stored as served,
-        # each visit would look like a changed page.
-        body = SESSION_IN_LINKS_RE.sub("", response.text)
+        body = self.stored_body(response.text)
         self.fetches[url] = {
             "not_modified": "not_modified" in response.flags,
             "etag": (response.headers.get("ETag") or b"").decode() or None,
@@ -196,6 +194,12 @@ class DateWindowSpider(scrapy.Spider):
             fetched_at=now_iso(),
             attachments=[Attachment(url=a["url"], title=a["title"]) for a in attachments],
         )
+
+    def stored_body(self, html: str) -> str:
+        """The page as stored: what changes from visit to visit without the page changing is
+        taken out, or every visit would look like a changed page."""
+        # Cookieless-session sites put the visitor's session id in every link.
+        return SESSION_IN_LINKS_RE.sub("", html)
 
     def remember(self, response) -> bool:
         """Keep a navigation page's validators and body for the next conditional request; True

@@ -63,6 +63,12 @@ class CmisMeetingsSpider(DateWindowSpider):
     # other, each from the last. A postback that fails leaves the meeting unstored: it is
     # recorded against the meeting page, which the next run asks for again (and posts back anew).
     form_id = "Form"
+    # The same form is WebForms plumbing, not the page: its hidden state (__VIEWSTATE,
+    # __EVENTVALIDATION, DNN's anti-forgery token, which some installs vary from visit to visit)
+    # and the <form> element wrapping the whole page (extract/ drops forms, which are search boxes
+    # on other sites and here would be all of it). Stored pages have both taken out; the postback
+    # reads the page as served.
+    webforms_re = re.compile(r"<input\b[^>]*\btype=[\"']?hidden[^>]*>|</?form\b[^>]*>", re.I)
 
     # Cookieless ASP.NET sessions: some installs redirect a visitor without one to
     # `/(S(<id>))/...` under the install root and keep it in every link. canonical_url drops the
@@ -81,6 +87,9 @@ class CmisMeetingsSpider(DateWindowSpider):
                 break
             kept.append(segment)
         return urlunsplit((parts.scheme, parts.netloc, "/".join(kept).rstrip("/"), "", ""))
+
+    def stored_body(self, html: str) -> str:
+        return self.webforms_re.sub("", super().stored_body(html))
 
     def council_requests(self, council: dict):
         start, end = self.window(council["id"])
