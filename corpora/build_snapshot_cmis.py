@@ -53,6 +53,7 @@ class Item:
     text_id: str
     report: str | None = None  # "pdf" | "html": the text is the item's report, the page links it
     slow: float = 0.0  # seconds the page takes (bundled fault)
+    title: str | None = None  # when the text has no title line (its source page's title)
 
 
 @dataclass
@@ -99,7 +100,11 @@ CMIS = [
                 7,
                 "Executive",
                 "2022-07-11",
-                [Item("a033"), Item("a053", report="html"), Item("a012", slow=0.5)],
+                [
+                    Item("a033"),
+                    Item("a053", report="html", title="Children’s Advocacy and Independent Visitor Service"),
+                    Item("a012", slow=0.5),
+                ],
             )
         ],
     ),
@@ -111,7 +116,7 @@ CMIS = [
             Meeting(
                 8801,
                 512,
-                "Policy Committee",
+                "Cabinet",
                 "2022-03-16",
                 [Item("a041"), Item("a017", report="pdf")],
                 minutes="a029",
@@ -131,6 +136,11 @@ def read_text(text_id: str) -> tuple[str, str]:
 
 def esc(s: str) -> str:
     return html.escape(s, quote=True)
+
+
+def html_paragraphs(paras: list[str]) -> str:
+    """Paragraphs as <p>, their lines kept apart (<br>) as on the page the text was read from."""
+    return "".join("<p>" + "<br>\n".join(esc(x) for x in p.splitlines()) + "</p>\n" for p in paras)
 
 
 def guid(council: str, text_id: str) -> str:
@@ -227,7 +237,7 @@ class Builder:
         token = hashlib.sha1(f"{site['id']}:{text_id}:{kind}".encode()).hexdigest()[:32]
         path = f"Document.ashx?czJKcaeAi5tUFL1DTL2UE4sOqCLHzE2A={token}"
         if kind == "html":
-            body = "".join(f"<p>{esc(p)}</p>\n" for p in paragraphs(text))
+            body = html_paragraphs(paragraphs(text))
             data = f"<html><head><meta charset='utf-8'><title>{esc(title)}</title></head><body>\n{body}</body></html>\n".encode()
             ctype, icon = "text/html; charset=utf-8", "htm"
         else:
@@ -242,24 +252,23 @@ class Builder:
         paras = paragraphs(text)
         if paras and paras[0] in HEADINGS:
             paras.pop(0)
-        title = re.sub(r"^(Agenda item - |\d+\s+)", "", paras.pop(0)) if paras else it.text_id
-        title = re.sub(r"\s+PDF \d+ KB$", "", title)
+        # The title is the text's first line (an item number and a file size stripped); the rest of
+        # that paragraph stays text.
+        first, _, rest = paras.pop(0).partition("\n") if paras and not it.title else (it.title, "", "")
+        if rest:
+            paras.insert(0, rest)
+        title = re.sub(r"\s+PDF \d+ KB$", "", re.sub(r"^(Agenda item - |\d+\s+)", "", first))
         gid = guid(site["id"], it.text_id)
         docs = [self.document(site, it.text_id, f"{title} - report", it.report)] if it.report else []
         when = date.fromisoformat(m.date)
         meeting_href = f"/{site['id']}/{site['root']}/" + MEETING_VIEW.format(id=m.id, cid=m.cid)
+        # The item names its meeting on one line, date first, as ModernGov's "Meeting:" label does.
         inner = (
-            f'<h1 class="ItemTitle">{esc(title)}</h1>\n'
-            + holder("Committee", esc(m.committee), "Committee")
-            + holder("Date/Time", f"{when.day} {when.strftime('%b %Y')} - {m.time}", "DateTime")
-            + holder(
-                "Meeting",
-                f'<a href="{esc(meeting_href)}">{esc(m.committee)} - {when.day} {when.strftime("%B %Y")}</a>',
-                "Meeting",
-            )
+            f'<h1 class="ItemTitle">{esc(title)}</h1>\n<p class="ItemMeeting"><span class="DNNLabel">Meeting:</span> '
+            f'<a href="{esc(meeting_href)}">{when.strftime("%d/%m/%Y")} - {esc(m.committee)}</a></p>\n'
         )
         if not it.report:
-            inner += '<div class="ItemText">\n' + "".join(f"<p>{esc(p)}</p>\n" for p in paras) + "</div>\n"
+            inner += '<div class="ItemText">\n' + html_paragraphs(paras) + "</div>\n"
         if docs:
             inner += doc_list(docs) + "</div>\n"
         path = ITEM_VIEW.format(guid=gid)

@@ -173,9 +173,9 @@ def test_first_crawl_finds_every_meeting_item_report_and_minutes(first, server):
     block = docs["NTT:agenda_item:72a7fe16-8f67-ea27-e6f2-89a1270bbef1"]
     assert block.title == "Children's Homes Block Contract" and "block contract" in from_html(block.body).text
     ntt = docs["NTT:meeting:8801"]
-    assert (ntt.page_type, ntt.date, ntt.committee) == ("minutes", "2022-03-16", "Policy Committee")
+    assert (ntt.page_type, ntt.date, ntt.committee) == ("minutes", "2022-03-16", "Cabinet")
     # The minutes are on page 2 of the documents list, reached by postback (its first attempt fails).
-    assert [a.title for a in ntt.attachments][-1] == "Printed minutes 2022-03-16 Policy Committee"
+    assert [a.title for a in ntt.attachments][-1] == "Printed minutes 2022-03-16 Cabinet"
     item = next(d for d in docs.values() if d.council == "LUT" and d.attachments)
     assert item.page_type == "agenda_item" and item.attachments[0].content_type == "text/html"
     assert item.platform_ids["meeting"] == "3301" and item.date == "2022-07-11"
