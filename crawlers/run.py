@@ -87,7 +87,7 @@ def crawl(
     *,
     scrapy_settings: dict | None = None,
 ) -> dict:
-    """Crawl councils (default: every ModernGov council, or every council in the snapshot) into
+    """Crawl councils (default: every council a spider covers, or every council in the snapshot) into
     the store. `since` (ISO date) overrides each council's resume point. `snapshot=True` serves
     the bundled snapshot on a free port for the run; a SnapshotServer instance is used as is.
     `scrapy_settings` overrides Scrapy settings (tests)."""

@@ -19,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers import cmis_parsers as parsers
+from crawlers.middlewares import one_line
 from crawlers.spiders.base import DateWindowSpider
 from crawlers.urls import canonical_url, classify, document_id
 from papers.schema import Attachment
@@ -186,7 +187,7 @@ class CmisMeetingsSpider(DateWindowSpider):
         error = (
             f"HTTP {failure.value.response.status}"
             if failure.check(HttpError)
-            else f"{type(failure.value).__name__}: {failure.value}"
+            else f"{type(failure.value).__name__}: {one_line(failure.value)}"
         )
         self.record_failure(
             doc.council,
