@@ -69,6 +69,11 @@ def parse_calendar_month(html: str, base_url: str, month: date) -> list[dict]:
     return rows
 
 
+def is_calendar(html: str) -> bool:
+    """True when the page is the month calendar: every month has its day cells, meetings or not."""
+    return bool(Selector(text=html).css("td.SimpleCalendarDate"))
+
+
 def parse_summary(html: str) -> dict[str, str]:
     """The meeting summary block as {label: value} ("Committee", "Date/Time", "Status", "Venue").
 

@@ -235,3 +235,31 @@ def test_killed_crawl_rerun_loses_nothing(first, server, tmp_path):
     assert stored(settings) == reference
     assert set(summary["new_ids"]) == set(reference) - set(partial)
     assert not list(settings.files_dir.rglob("*.tmp"))
+
+
+def test_a_page_that_is_not_the_calendar_is_a_recorded_failure_not_an_empty_month(tmp_path):
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from crawlers.state import CrawlState
+    from crawlers.summary import Tally
+
+    row = {
+        "id": "NTT",
+        "base_url": "https://www.nottinghamshire.gov.uk/dms/Councillors/tabid/63/Default.aspx",
+    }
+    spider = CmisMeetingsSpider(councils=[row], tally=Tally(["NTT"]))
+    spider.store = Store(tmp_path / "papers.sqlite3")
+    spider.state, spider.slot_per_council = CrawlState(spider.store.conn), False
+    url = "https://www.nottinghamshire.gov.uk/dms/Meetings/tabid/70/ctl/MeetingCalendarPublicNoJava/mid/397/Date/2026-06-01/Default.aspx"
+
+    def answer(html: str) -> list:
+        request = Request(url, meta={"council": "NTT", "month": "2026-06-01"})
+        return list(spider.parse_calendar(HtmlResponse(url, body=html.encode(), request=request)))
+
+    assert len(answer(fixture("calendar_month.html"))) == 4 and not spider.state.failures("NTT")
+    assert answer("<html><body><h1>Welcome to the council</h1></body></html>") == []
+    [failure] = spider.state.failures("NTT")
+    assert "not a CMIS meetings calendar" in failure.error and failure.callback == "parse_calendar"
+    assert failure.meta == {"month": "2026-06-01"} and spider.tally.counts["NTT"]["failed"] == 1
+    spider.store.close()

@@ -101,6 +101,18 @@ class CmisMeetingsSpider(DateWindowSpider):
     def parse_calendar(self, response):
         council = response.meta["council"]
         self.remember(response)
+        if not parsers.is_calendar(response.text):
+            # A site that answers the calendar's URL with another page (an install whose calendar
+            # sits on other tab and module ids) would otherwise look like one with no meetings.
+            self.record_failure(
+                council,
+                response.request.url,
+                response.url,
+                "not a CMIS meetings calendar (does this install put it on another tab or module?)",
+                callback="parse_calendar",
+                meta={"month": response.meta["month"]},
+            )
+            return
         month = date.fromisoformat(response.meta["month"])
         for row in parsers.parse_calendar_month(response.text, response.url, month):
             yield self.request(
