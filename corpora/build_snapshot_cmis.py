@@ -44,6 +44,8 @@ MEETING_VIEW = "Meetings/tabid/70/ctl/ViewMeetingPublic/mid/397/Meeting/{id}/Com
 PAGER_TARGET = "dnn$ctr397$ViewMeetingPublic$cmisPdfDocuments$rptPager"
 CAPTURED = "LGSF cmis_meeting_summary.html + cmis_detail_with_minutes.html (tests/fixtures/cmis)"
 ASSUMED = "CMIS module classes as in tests/fixtures/cmis; no capture of this view (assumed)"
+# Reports and minutes behind Document.ashx: the text as a file, no council markup to copy.
+FILE_MARKUP = {"pdf": "text rendered to PDF with fpdf2", "html": "text as bare HTML paragraphs"}
 
 
 @dataclass
@@ -243,7 +245,10 @@ class Builder:
         else:
             data, ctype, icon = pdf_bytes(title, text, source), "application/pdf", "pdf"
         note = f"{kind.upper()} of text {text_id} (a paper of another council, re-homed on a CMIS site)"
-        self.write(site, path, data, ctype, source, text_id=text_id, note=note, attachment=True)
+        markup = FILE_MARKUP[kind]
+        self.write(
+            site, path, data, ctype, source, text_id=text_id, note=note, markup=markup, attachment=True
+        )
         href = f"/{site['id']}/{site['root']}/{path}"
         return {"href": href, "title": title, "kb": max(1, len(data) // 1024), "icon": icon}
 

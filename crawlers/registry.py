@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.c
 # Platform -> the spider family that covers it (crawlers/spiders/<name>.py); any other platform
 # is listed in the registry and reported as not covered.
 SPIDERS = {"moderngov": "moderngov", "cmis": "cmis"}
+STATUSES = {"active", "abolished", "disabled"}  # abolished and disabled councils are not crawled
 GENERIC_WORDS = {"council", "borough", "city", "county", "district", "london", "metropolitan"}
 
 
@@ -29,6 +31,10 @@ class Council:
     base_url: str
     nation: str = ""
     notes: str = ""
+    status: str = "active"
+    # On a democracy site shared with other councils: a pattern its committees, decision makers
+    # or page titles match (crawlers/sites.py gives each page to the council it names).
+    attribution: str = ""
 
     @property
     def crawlable(self) -> bool:
@@ -37,16 +43,18 @@ class Council:
     @property
     def spider(self) -> str | None:
         """The spider that covers this council, or None (`reason` says why)."""
-        return SPIDERS.get(self.platform) if self.base_url else None
+        return SPIDERS.get(self.platform) if self.status == "active" and self.base_url else None
 
     @property
     def reason(self) -> str | None:
         """Why no spider covers this council (None when one does)."""
-        if self.spider:
-            return None
+        if self.status != "active":
+            return f"{self.status}: {self.notes}"
         if self.platform not in SPIDERS:
             return f"no spider for its platform ({self.platform})"
-        return "no base URL in the registry"
+        if not self.base_url:
+            return "no base URL in the registry"
+        return None
 
 
 class RegistryError(UserError):
@@ -62,6 +70,17 @@ def _validate(row: dict[str, str], line: int, path: Path) -> Council:
         raise RegistryError(f"{where}: base_url {base!r} is not an http(s) URL")
     if row.get("platform") == "moderngov" and base.endswith("/"):
         raise RegistryError(f"{where}: a ModernGov base_url has no trailing slash ({base!r})")
+    status = row.get("status") or "active"
+    if status not in STATUSES:
+        raise RegistryError(f"{where}: status {status!r} is not one of {sorted(STATUSES)}")
+    if status != "active" and not row.get("notes"):
+        raise RegistryError(f"{where}: a council that is {status} needs the reason in its notes")
+    try:
+        re.compile(row.get("attribution") or "")
+    except re.error as exc:
+        raise RegistryError(
+            f"{where}: attribution {row.get('attribution')!r} is not a pattern: {exc}"
+        ) from None
     return Council(
         id=row["id"],
         name=row["name"],
@@ -69,6 +88,8 @@ def _validate(row: dict[str, str], line: int, path: Path) -> Council:
         base_url=base,
         nation=row.get("nation") or "",
         notes=row.get("notes") or "",
+        status=status,
+        attribution=row.get("attribution") or "",
     )
 
 

@@ -7,12 +7,14 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 The summary (crawlers/summary.py):
 
     {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
-                       "requests": {"answered", "failed"}, "seconds", "unreachable"}},
+                       "requests": {"answered", "failed"}, "seconds", "unreachable",
+                       "gone", "listed", "flags": [{"flag", "message"}]}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
-`status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
+`status` is "ok", "partial" (some requests failed, retried next run; or the crawler raised a flag,
+crawlers/summary.py) or "failed" (the
 site answered nothing, or could not be reached: `unreachable` then says why, in one failure
 entry, and the council's other requests were dropped unfetched, as crawlers/middlewares.py's
 SiteBreaker explains). `requests` says how the site answered (2xx or 304, vs failed), which
@@ -39,6 +41,7 @@ from crawlers.snapshot import SnapshotServer
 from papers import __version__
 from papers.errors import EXIT_PARTIAL, UserError
 from papers.logs import JsonLines
+from papers.pipeline.lock import held_lock_fds
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,7 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
     )
     for c in chosen:
         if not c.crawlable:
-            raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet ({c.reason})")
+            raise UserError(f"council {c.id} is not crawled: {c.reason}")
     return [c.__dict__ for c in chosen]
 
 
@@ -131,7 +134,13 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec))
         log.info("crawling %d council(s)", len(rows))
-        proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(spec_path)], check=False)
+        # The worker holds the run lock with us (it inherits the descriptor) and is killed when we
+        # die (_die_with_parent): a re-run after `kill -9` waits until the worker is gone too.
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawlers.run", str(spec_path), str(os.getpid())],
+            check=False,
+            pass_fds=held_lock_fds(),
+        )
         out = Path(spec["out"])
         if not out.exists():
             raise CrawlError(
@@ -147,19 +156,33 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
 # -- the child process ---------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    parent = os.getppid()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux: a parent-death signal, no
+    gap); elsewhere, poll for the parent twice a second."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the signal was asked for
+                os._exit(1)
+            return
 
     def watch() -> None:
         while True:
-            time.sleep(0.5)
             if os.getppid() != parent:
                 os._exit(1)
+            time.sleep(0.5)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def _worker(spec_path: str) -> int:
+def _worker(spec_path: str, parent: int) -> int:
+    _die_with_parent(parent)  # first: the imports below take a moment
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
@@ -168,9 +191,8 @@ def _worker(spec_path: str) -> int:
     from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
     from crawlers.state import CrawlState
     from crawlers.summary import Tally
-    from index.store import Store
+    from index.store import Store, now_iso
 
-    _die_with_parent()
     spec = json.loads(Path(spec_path).read_text())
     tally = Tally([c["id"] for c in spec["councils"]])
     s = ScrapySettings()
@@ -214,11 +236,13 @@ def _worker(spec_path: str) -> int:
     for chain in chains:
         if rows := [c for c in spec["councils"] if c["platform"] == chain[0].platform]:
             run_chain(chain, rows)
+    started = now_iso()
     process.start()
     summary = tally.summary()
     with Store(spec["db"]) as store:
         state = CrawlState(store.conn)
         with store.transaction():
+            state.prune_dated([c["id"] for c in spec["councils"]], started)
             for council, row in summary["councils"].items():
                 # Failed requests are retried from crawl_failures; pages robots.txt kept us from
                 # are not, so such a council keeps its resume point until robots lets us in.
@@ -231,4 +255,4 @@ def _worker(spec_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_worker(sys.argv[1]))
+    sys.exit(_worker(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid()))

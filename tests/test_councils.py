@@ -56,7 +56,13 @@ def test_without_a_store_every_registry_council_is_listed_with_zero_counts(tmp_p
     by_id = {r["id"]: r for r in rows}
     assert by_id["NTT"]["spider"] == "cmis" and by_id["ESS"]["platform"] == "cmis"
     assert by_id["BIR"]["spider"] is None and "custom_html" in by_id["BIR"]["reason"]
-    assert sum(r["spider"] == "cmis" for r in rows) == 34
+    active_cmis = [c for c in registry if c.platform == "cmis" and c.status == "active" and c.base_url]
+    assert sum(r["spider"] == "cmis" for r in rows) == len(active_cmis) > 20
+    # An abolished council keeps its platform but no spider: the registry's reason says why.
+    assert by_id["DAV"]["platform"] == "cmis" and by_id["DAV"]["spider"] is None
+    assert (
+        by_id["DAV"]["reason"].startswith("abolished: ") and "West Northamptonshire" in by_id["DAV"]["reason"]
+    )
     assert not data.exists()  # listing creates no store
 
 

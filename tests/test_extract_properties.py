@@ -39,6 +39,14 @@ FRAGMENTS = st.sampled_from(
         "from",
         "to",
         "for",
+        "awarded to ",
+        "Northfield Care (UK) Ltd",
+        "contract with ",
+        " be appointed",
+        "the following providers:-\n",
+        "Lot 2 - ",
+        "home to school transport",
+        "grounds maintenance",
     ]
 )
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join)
@@ -52,6 +60,8 @@ def assert_consistent(record):
         record.dates,
         record.resolutions,
         record.procurement_mentions,
+        record.suppliers,
+        [record.category] if record.category else [],
     ):
         for item in group:
             assert record.text[item.start : item.end] == item.text

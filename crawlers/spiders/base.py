@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 from itertools import chain
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.middlewares import one_line
+from crawlers.middlewares import GonePage, one_line, site_of
+from crawlers.sites import group_sites
 from crawlers.state import CrawlState
 from crawlers.summary import Tally
 from crawlers.urls import SESSION_IN_LINKS_RE, canonical_url
@@ -31,6 +33,12 @@ class DateWindowSpider(scrapy.Spider):
     window_days = 366
     # Request meta kept with a failure, so its retry next run carries what the callback reads.
     failure_meta = frozenset({"date", "committee", "meeting"})
+    # Content pages answering these are not coming back (listings and web-service calls are not
+    # pages: a 404 there is a failure, asked for again).
+    gone_statuses = (404, 410)
+    content_callbacks: frozenset[str] = frozenset()  # the platform's content-page callbacks
+    # The path where the platform sends a request it cannot serve; "" when it has none.
+    error_page = ""
 
     def __init__(
         self,
@@ -42,7 +50,11 @@ class DateWindowSpider(scrapy.Spider):
     ):
         super().__init__(**kw)
         self.tally = tally
-        self.councils = {c["id"]: c for c in councils}
+        self.councils = {c["id"]: dict(c) for c in councils}
+        self.registry_base = {c["id"]: c["base_url"] for c in councils}
+        # First council of each shared site -> every council on it (crawlers/sites.py).
+        self.sites = group_sites(list(self.councils.values()))
+        tally.siblings.update({c: members for members in self.sites.values() for c in members})
         self.since = date.fromisoformat(since) if since else None
         self.today = date.fromisoformat(run_started) if run_started else date.today()
         self.fetches: dict[str, dict] = {}  # canonical URL -> response facts, for StorePipeline
@@ -58,6 +70,15 @@ class DateWindowSpider(scrapy.Spider):
         spider.lookahead = timedelta(days=s.getint("LOOKAHEAD_DAYS"))
         spider.backfill = date.fromisoformat(s.get("BACKFILL_SINCE"))
         spider.slot_per_council = s.getbool("PAPERS_SLOT_PER_COUNCIL")
+        # Documents of meetings this recent are fetched again: agenda packs and printed minutes
+        # change at the same URL until they settle.
+        spider.recheck_since = (spider.today - spider.lookback).isoformat()
+        for council, row in spider.councils.items():
+            moved = spider.state.moved_base(council, spider.registry_base[council])
+            if moved:
+                row["base_url"] = moved
+        if hasattr(spider, "closed_councils"):  # before the store closes
+            crawler.signals.connect(spider.closed_councils, signal=scrapy.signals.spider_closed)
         crawler.signals.connect(spider.store.close, signal=scrapy.signals.spider_closed)
         return spider
 
@@ -89,8 +110,48 @@ class DateWindowSpider(scrapy.Spider):
             meta["download_slot"] = council
         return scrapy.Request(url, callback=callback, errback=self.failed, meta={"council": council, **meta})
 
+    def members(self, council: str) -> list[dict]:
+        """The registry rows of every council on this council's site."""
+        return [self.councils[c] for c in self.sites.get(council, [council])]
+
+    def at_error_page(self, response) -> bool:
+        return bool(self.error_page) and self.error_page in urlsplit(response.url).path.lower()
+
+    def answered(self, response) -> bool:
+        """Count a content page's answer; False (the page recorded as gone) when it is the site's
+        error page. Follows a site that moved (http to https, a new host) for the rest of the run
+        and the next."""
+        council = response.meta["council"]
+        self.tally.answered(council)
+        if self.at_error_page(response):
+            self.page_gone(response.request, council, f"redirected to the error page {response.url}")
+            return False
+        self.follow_move(council, response)
+        return True
+
+    def follow_move(self, council: str, response) -> None:
+        row = self.councils[council]
+        if not response.meta.get("redirect_urls") or site_of(response.url) == site_of(row["base_url"]):
+            return
+        base_path = urlsplit(row["base_url"]).path
+        if not urlsplit(response.url).path.lower().startswith(base_path.lower()):
+            return  # redirected off the site (a login page, another host's document): not a move
+        moved = site_of(response.url) + base_path
+        self.logger.info("%s: site moved from %s to %s", council, row["base_url"], moved)
+        for member in self.members(council):
+            member["base_url"] = moved
+            with self.store.transaction():
+                self.state.record_move(member["id"], self.registry_base[member["id"]], moved)
+
+    def page_gone(self, request, council: str, reason: str) -> None:
+        """A page that will not come back (404/410, the error page): recorded, never retried."""
+        self.logger.warning("%s: %s is gone: %s", council, request.url, reason)
+        with self.store.transaction():
+            self.state.mark_gone(canonical_url(request.url), council, reason)
+        self.tally.gone[council] += 1
+
     async def start(self):
-        for council in self.councils:
+        for council in self.sites:
             if council in self.tally.unreachable:  # found down by the spider before this one
                 continue
             self.tally.begin(council)
@@ -114,11 +175,18 @@ class DateWindowSpider(scrapy.Spider):
         request = failure.request
         council = request.meta["council"]
         if failure.check(HttpError):
-            error = f"HTTP {failure.value.response.status}"
+            status = failure.value.response.status
+            content = request.callback and request.callback.__name__ in self.content_callbacks
+            if status in self.gone_statuses and content:
+                self.page_gone(request, council, f"HTTP {status}")
+                return
+            error = f"HTTP {status}"
         else:
             error = f"{type(failure.value).__name__}: {one_line(failure.value)}"
         if "robots.txt" in str(failure.value):
             self.tally.skipped[council] += 1
+            return
+        if failure.check(GonePage):  # recorded as gone on an earlier run
             return
         callback = request.callback.__name__ if request.callback else "parse_page"
         self.record_failure(
@@ -163,11 +231,13 @@ class DateWindowSpider(scrapy.Spider):
         platform_ids: dict[str, str],
         fields: dict,
         attachments: list[dict],
+        council: str | None = None,
     ) -> Document:
-        """The Document for a content page, its response facts kept for StorePipeline. `fields`
-        holds title, committee, decision_maker and date (None where the page does not say)."""
-        council = response.meta["council"]
-        self.tally.answered(council)
+        """The Document for a content page (counted by `answered` first), its response facts kept
+        for StorePipeline. `fields` holds title, committee, decision_maker and date (None where
+        the page does not say); `council` is the one the page is attributed to on a shared site,
+        else the request's."""
+        council = council or response.meta["council"]
         url = canonical_url(response.url)
         body = self.stored_body(response.text)
         self.fetches[url] = {
@@ -201,19 +271,29 @@ class DateWindowSpider(scrapy.Spider):
         # Cookieless-session sites put the visitor's session id in every link.
         return SESSION_IN_LINKS_RE.sub("", html)
 
-    def remember(self, response) -> bool:
-        """Keep a navigation page's validators and body for the next conditional request; True
-        when it changed since last time. Every callback calls it or builds a document: an answer
-        from the council, which is how a council that failed entirely is told from one that
-        failed in part."""
-        self.tally.answered(response.meta["council"])
-        if "not_modified" in response.flags:
+    def navigation(self, response) -> bool:
+        """A listing or web-service answer: counted, its state kept for the next conditional
+        request; False when it was the site's error page (a failure, and a flag). Every callback
+        calls it or `answered`: an answer from the council, which is how a council that failed
+        entirely is told from one that failed in part."""
+        council = response.meta["council"]
+        self.tally.answered(council)
+        if self.at_error_page(response):
+            self.record_failure(council, response.request.url, response.url, "redirected to the error page")
+            self.tally.flag(
+                council,
+                "error_page",
+                f"{council}: listings answered with the site's error page ({response.url})",
+            )
             return False
+        self.follow_move(council, response)
+        if "not_modified" in response.flags:
+            return True
         etag = (response.headers.get("ETag") or b"").decode() or None
         with self.store.transaction():
             self.state.save_page(
                 canonical_url(response.url),
-                response.meta["council"],
+                council,
                 etag,
                 (response.headers.get("Last-Modified") or b"").decode() or None,
                 hashlib.sha256(response.body).hexdigest(),

@@ -40,6 +40,7 @@ class CmisMeetingsSpider(DateWindowSpider):
     name = "cmis_meetings"
     platform = "cmis"
     failure_meta = DateWindowSpider.failure_meta | {"month"}
+    content_callbacks = frozenset({"parse_meeting", "parse_item"})
 
     # Where the install lives. The registry keeps the page LGSF's councillor scraper starts from,
     # at any depth below the install: `/EssexCmis5/Councillors.aspx` (cmis5),
@@ -100,7 +101,8 @@ class CmisMeetingsSpider(DateWindowSpider):
 
     def parse_calendar(self, response):
         council = response.meta["council"]
-        self.remember(response)
+        if not self.navigation(response):
+            return
         if not parsers.is_calendar(response.text):
             # A site that answers the calendar's URL with another page (an install whose calendar
             # sits on other tab and module ids) would otherwise look like one with no meetings.
@@ -128,6 +130,8 @@ class CmisMeetingsSpider(DateWindowSpider):
         """The meeting page -> its agenda items' pages, then its document list's other pages by
         postback; the meeting's Document once every page of its list has answered."""
         council, meta = response.meta["council"], response.meta
+        if not self.answered(response):
+            return
         summary = parsers.parse_summary(response.text)
         committee = summary.get("Committee") or meta.get("committee")
         page_type, ids = classify(response.url)
@@ -213,6 +217,8 @@ class CmisMeetingsSpider(DateWindowSpider):
     def parse_item(self, response):
         """An agenda item page: its text, decision and reports."""
         council, meta = response.meta["council"], response.meta
+        if not self.answered(response):
+            return
         parsed = parsers.parse_item(response.text, response.url)
         page_type, ids = classify(response.url)
         if meta.get("meeting"):
