@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from crawlers.registry import SPIDERS, Council, find_council, load_registry
+from index import matters
 from index.query import AnyOf, Match, Query, parse
 from papers.settings import Settings
 
@@ -52,6 +53,21 @@ def _counts(conn: sqlite3.Connection, tables: set[str], table: str, expr: str = 
     }
 
 
+def _matters(conn: sqlite3.Connection, tables: set[str]) -> dict[str, int]:
+    """Contract matters per council, joined as everywhere else (index/matters.py): the pages of
+    one decision (its record, issue page, agenda item, report, minutes) are one matter."""
+    if "contracts" not in tables:
+        return {}
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(contracts)")}
+    if not set(matters.JOIN_FIELDS) <= columns:
+        # A store from before matters, opened read-only here: the next command that opens it
+        # for writing rebuilds its contract rows (index/store.py).
+        return {}
+    rows = conn.execute(f"SELECT {', '.join(matters.JOIN_FIELDS)} FROM contracts")
+    counted = matters.count_by_council([dict(zip(matters.JOIN_FIELDS, r, strict=True)) for r in rows])
+    return {c.lower(): n for c, n in counted.items()}
+
+
 def _store_facts(settings: Settings) -> tuple[dict[str, dict[str, int]], dict[str, tuple], dict[str, int]]:
     """(counts per kind per council, (last run, last status) per council, retries awaiting per council)."""
     conn = _read(settings.db_path)
@@ -62,10 +78,7 @@ def _store_facts(settings: Settings) -> tuple[dict[str, dict[str, int]], dict[st
         counts = {
             "documents": _counts(conn, tables, "documents"),
             "records": _counts(conn, tables, "records"),
-            # Contract matters: issue 13 groups contract decisions into matters (index/matters.py);
-            # until that lands a matter is one contract row, counted per council here, under the
-            # name the JSON keeps.
-            "matters": _counts(conn, tables, "contracts", "count(DISTINCT id)"),
+            "matters": _matters(conn, tables),
         }
         runs = (
             {

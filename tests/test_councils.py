@@ -152,3 +152,13 @@ def test_web_councils_page_lists_the_registry_and_search_notes_uncovered(updated
     # Without a store the registry is still listed.
     empty = TestClient(create_app(Settings(data_dir=tmp_path / "none"))).get("/councils").text
     assert "Essex County Council" in empty and not (tmp_path / "none").exists()
+
+
+def test_matters_are_counted_as_contracts_group_them_not_one_per_contract_row(tmp_path):
+    from index import service
+    from tests.test_matters import halton_settings
+
+    settings = halton_settings(tmp_path)  # 4 contract rows: 3 pages of one procurement, 1 decision
+    hal = next(r for r in coverage.councils(settings) if r["id"] == "HAL")
+    assert hal["records"] == 4 and hal["matters"] == 2
+    assert hal["matters"] == service.contracts(settings)["total"]
