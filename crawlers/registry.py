@@ -48,8 +48,10 @@ class Council:
     @property
     def reason(self) -> str | None:
         """Why no spider covers this council (None when one does)."""
-        if self.status != "active":
-            return f"{self.status}: {self.notes}"
+        if self.status != "active":  # the notes say why (required for such a row)
+            return (
+                self.notes if self.notes.lower().startswith(self.status) else f"{self.status}: {self.notes}"
+            )
         if self.platform not in SPIDERS:
             return f"no spider for its platform ({self.platform})"
         if not self.base_url:

@@ -60,8 +60,9 @@ def test_without_a_store_every_registry_council_is_listed_with_zero_counts(tmp_p
     assert sum(r["spider"] == "cmis" for r in rows) == len(active_cmis) > 20
     # An abolished council keeps its platform but no spider: the registry's reason says why.
     assert by_id["DAV"]["platform"] == "cmis" and by_id["DAV"]["spider"] is None
-    assert (
-        by_id["DAV"]["reason"].startswith("abolished: ") and "West Northamptonshire" in by_id["DAV"]["reason"]
+    assert by_id["DAV"]["reason"] == "abolished 2021; succeeded by West Northamptonshire (WNT)"
+    assert by_id["london"]["spider"] is None and by_id["london"]["reason"].startswith(
+        "disabled: its LGSF URL"
     )
     assert not data.exists()  # listing creates no store
 
