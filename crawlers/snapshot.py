@@ -83,7 +83,9 @@ class Fault:
     kinds: error (HTTP `status`), slow (`seconds` before answering), reset (connection closed),
     corrupt_pdf (PDF cut in half), windows-1252 (HTML re-encoded), session_duplicate (the page's
     links rewritten to session-id URLs), redirect (302 to the session-id URL), robots (robots.txt
-    disallows `match`), postback_error (HTTP `status` to POSTs only: a CMIS postback). `times` limits it to the first N matching requests; `hits` counts them.
+    disallows `match`), postback_error (HTTP `status` to POSTs only: a CMIS postback), and the
+    ModernGov faults commented in FAULT_KINDS (error_page, not_xml, empty_listing, moved).
+    `times` limits it to the first N matching requests; `hits` counts them.
     """
 
     kind: str

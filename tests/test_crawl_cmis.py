@@ -263,3 +263,18 @@ def test_a_page_that_is_not_the_calendar_is_a_recorded_failure_not_an_empty_mont
     assert "not a CMIS meetings calendar" in failure.error and failure.callback == "parse_calendar"
     assert failure.meta == {"month": "2026-06-01"} and spider.tally.counts["NTT"]["failed"] == 1
     spider.store.close()
+
+
+def test_an_agenda_item_answering_404_is_gone_and_not_asked_again(server, tmp_path):
+    """What the ModernGov spiders do with a page that is not coming back, CMIS does too (the
+    shared DateWindowSpider): recorded as gone, not a failure retried every night."""
+    settings = Settings(data_dir=tmp_path)
+    missing = server.inject("error", match="/Id/606d0f14-a02e-3176-2863-1fbe2ca357ac/", status=404)
+    try:
+        first = crawl(settings, councils=["LUT"], snapshot=server, since="2022-07-01", scrapy_settings=FAST)
+        again = crawl(settings, councils=["LUT"], snapshot=server, since="2022-07-01", scrapy_settings=FAST)
+    finally:
+        server.clear_faults()
+    assert (first["councils"]["LUT"]["gone"], first["councils"]["LUT"]["failed"]) == (1, 0)
+    assert missing.hits == 1 and again["councils"]["LUT"]["failed"] == 0
+    assert first["councils"]["LUT"]["new"] == 3  # the meeting and its two other items
