@@ -26,6 +26,8 @@ demo: setup
 	@$(BIN)/papers --data-dir $(DEMO_DATA) update --snapshot; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	@echo; echo "== papers search 'route:framework after:2019-01-01 fostering'"
 	@$(BIN)/papers --data-dir $(DEMO_DATA) search 'route:framework after:2019-01-01 fostering'
+	@echo; echo "== papers councils --platform cmis: CMIS councils crawled from the snapshot"
+	@$(BIN)/papers --data-dir $(DEMO_DATA) councils --platform cmis | grep -v ' never ' || true
 	@echo; echo "== papers contracts --group-by council"
 	@$(BIN)/papers --data-dir $(DEMO_DATA) contracts --group-by council
 	@echo; echo "Data in $(DEMO_DATA); browse it with: $(BIN)/papers --data-dir $(DEMO_DATA) serve"

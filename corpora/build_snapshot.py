@@ -10,7 +10,8 @@ source URL of every page. The structural pages (web-service XML, decision listin
 meeting lists) are rendered at request time by crawlers/snapshot.py from snapshot/site.json.
 
 Faults real sites have are part of the bundle (see FAULTS below); crawlers/snapshot.py can inject
-more at runtime.
+more at runtime. The CMIS councils are one more platform in PLATFORMS (corpora/build_snapshot_cmis.py
+writes them to snapshot/cmis/).
 """
 
 from __future__ import annotations
@@ -637,8 +638,16 @@ def moderngov_sites(builder: Builder) -> None:
     builder.dead_links()
 
 
-# One builder per platform, each reading its own data lists above.
-PLATFORMS = [moderngov_sites]
+def cmis_sites(builder: Builder) -> None:
+    """The CMIS councils: corpora/snapshot/cmis/, with its own site.json and sources.json (built
+    by corpora/build_snapshot_cmis.py, served by crawlers/cmis_snapshot.py)."""
+    from build_snapshot_cmis import Builder as CmisBuilder  # it imports this module's helpers
+
+    CmisBuilder().build()
+
+
+# One builder per platform, each reading its own data lists (ModernGov's above).
+PLATFORMS = [moderngov_sites, cmis_sites]
 
 
 if __name__ == "__main__":

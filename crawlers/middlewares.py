@@ -48,7 +48,8 @@ class ConditionalRequestMiddleware:
         return self.crawler.spider
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("file") or not hasattr(self.spider, "state"):
+        # Files are stable; a postback (POST) is never conditional: its answer depends on the body.
+        if request.meta.get("file") or request.method != "GET" or not hasattr(self.spider, "state"):
             return None
         gone = self.spider.state.gone(canonical_url(request.url))
         if gone:

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 from papers.errors import UserError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.csv"
-CRAWLABLE = {"moderngov"}  # platforms with a spider
+# Platform -> the spider family that covers it (crawlers/spiders/<name>.py); any other platform
+# is listed in the registry and reported as not covered.
+SPIDERS = {"moderngov": "moderngov", "cmis": "cmis"}
 STATUSES = {"active", "abolished", "disabled"}  # abolished and disabled councils are not crawled
 GENERIC_WORDS = {"council", "borough", "city", "county", "district", "london", "metropolitan"}
 
@@ -36,17 +38,24 @@ class Council:
 
     @property
     def crawlable(self) -> bool:
-        return self.not_crawlable is None
+        return self.spider is not None
 
     @property
-    def not_crawlable(self) -> str | None:
-        """Why this council is not crawled, or None when it is."""
-        if self.status != "active":
-            return f"council {self.id} is {self.status}: {self.notes}"
-        if self.platform not in CRAWLABLE:
-            return f"council {self.id} runs {self.platform!r}, which has no spider yet (ModernGov only)"
+    def spider(self) -> str | None:
+        """The spider that covers this council, or None (`reason` says why)."""
+        return SPIDERS.get(self.platform) if self.status == "active" and self.base_url else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why no spider covers this council (None when one does)."""
+        if self.status != "active":  # the notes say why (required for such a row)
+            return (
+                self.notes if self.notes.lower().startswith(self.status) else f"{self.status}: {self.notes}"
+            )
+        if self.platform not in SPIDERS:
+            return f"no spider for its platform ({self.platform})"
         if not self.base_url:
-            return f"council {self.id} has no known site"
+            return "no base URL in the registry"
         return None
 
 

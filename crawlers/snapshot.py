@@ -36,6 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from crawlers import cmis_snapshot
+
 log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "corpora" / "snapshot"
@@ -49,6 +51,7 @@ FAULT_KINDS = {
     "session_duplicate",
     "redirect",
     "robots",
+    "postback_error",  # a CMIS documents-list postback answers 500
     "error_page",  # 302 to mgError.aspx, as ModernGov does for a page it cannot serve
     "not_xml",  # the web service answers 200 with an HTML page (WAF, ASP.NET error)
     "empty_listing",  # decision listings answer with no decisions
@@ -80,7 +83,9 @@ class Fault:
     kinds: error (HTTP `status`), slow (`seconds` before answering), reset (connection closed),
     corrupt_pdf (PDF cut in half), windows-1252 (HTML re-encoded), session_duplicate (the page's
     links rewritten to session-id URLs), redirect (302 to the session-id URL), robots (robots.txt
-    disallows `match`). `times` limits it to the first N matching requests; `hits` counts them.
+    disallows `match`), postback_error (HTTP `status` to POSTs only: a CMIS postback), and the
+    ModernGov faults commented in FAULT_KINDS (error_page, not_xml, empty_listing, moved).
+    `times` limits it to the first N matching requests; `hits` counts them.
     """
 
     kind: str
@@ -274,6 +279,15 @@ class Handler(BaseHTTPRequestHandler):
         log.debug("snapshot %s", fmt % args)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.answer(None)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name): CMIS postbacks
+        form = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        for fault in self.server.snapshot.active("postback_error", self.path):
+            return self.send(fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html")
+        self.answer(form)
+
+    def answer(self, form: bytes | None) -> None:
         snap = self.server.snapshot
         for fault in snap.active("slow", self.path):
             time.sleep(fault.seconds)
@@ -286,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
                 fault.status, b"<h1>Server Error in '/' Application.</h1>", "text/html; charset=utf-8"
             )
         try:
-            status, body, ctype, headers = snap.respond(self.path, self.headers.get("Host", ""))
+            status, body, ctype, headers = snap.respond(self.path, self.headers.get("Host", ""), form)
         except Exception:  # a bug here must show as a 500, as on a real site, not kill the thread
             log.exception("snapshot failed on %s", self.path)
             status, body, ctype, headers = 500, b"internal error", "text/plain", {}
@@ -326,6 +340,7 @@ class SnapshotServer:
         self.root = Path(root)
         data = json.loads((self.root / "site.json").read_text(encoding="utf-8"))
         self.sites = {cid: Site(d, self.root) for cid, d in data["councils"].items()}
+        self.sites.update(cmis_snapshot.load_sites(self.root))
         self.faults: list[Fault] = list(faults or [])
         self.visits = 0
         self._lock = threading.Lock()
@@ -346,7 +361,8 @@ class SnapshotServer:
     def base_url_for(self, council_id: str) -> str:
         if council_id not in self.sites:
             raise KeyError(f"council {council_id!r} is not in the snapshot")
-        return f"{self.url}/{council_id}"
+        # A CMIS council's base URL is registry-shaped: a page below its install's directory.
+        return f"{self.url}/{council_id}" + getattr(self.sites[council_id], "base_path", "")
 
     @property
     def councils(self) -> list[str]:
@@ -391,7 +407,8 @@ class SnapshotServer:
 
     def manifest(self) -> list[dict]:
         """What the snapshot holds: one entry per page or PDF, with its council and source URL."""
-        return json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
+        bundled = json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
+        return bundled + cmis_snapshot.manifest(self.root)
 
     def robots(self) -> bytes:
         lines = ["User-agent: *", "Disallow: /*/mgCalendarMonthView.aspx"]
@@ -408,8 +425,8 @@ class SnapshotServer:
             b"<body>", f'<body><div class="siteBanner" data-visit="{visit}"></div>'.encode(), 1
         )
 
-    def respond(self, raw_path: str, host: str) -> tuple[int, bytes, str, dict]:
-        """(status, body, content type, headers) for a GET of `raw_path`."""
+    def respond(self, raw_path: str, host: str, form: bytes | None = None) -> tuple[int, bytes, str, dict]:
+        """(status, body, content type, headers) for a GET of `raw_path` (a POST of `form`)."""
         if raw_path == "/robots.txt":
             return 200, self.robots(), "text/plain", {}
         parts = raw_path.lstrip("/").split("/", 1)
@@ -417,9 +434,11 @@ class SnapshotServer:
         if site is None or len(parts) < 2:
             return 404, b"<h1>Not found</h1>", "text/html", {}
         rest = parts[1]
-        base = f"http://{host}/{site.id}"
         if self.active("moved", raw_path) and not host.startswith("127.0.0.1"):
             return 301, b"", "text/html", {"Location": f"{self.url}{raw_path}"}
+        if isinstance(site, cmis_snapshot.CmisSite):
+            return site.respond(rest, host, form)
+        base = f"http://{host}/{site.id}"
         if self.active("error_page", raw_path):
             return 302, b"", "text/html", {"Location": f"{base}/mgError.aspx"}
         if route_key(rest) == "mgerror.aspx":

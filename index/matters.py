@@ -78,6 +78,8 @@ COMPARED = (
 _LISTED_ONLY = frozenset(
     "council_name extension_months start_date end_date procurement_method url max_extent_date sources".split()
 )
+# What ``group`` joins rows by: enough to count matters without reading their terms.
+JOIN_FIELDS = ("council", "title", "decision_date", "links", "meeting")
 LIGHT_FIELDS = tuple(f for f in ROW_FIELDS if f not in _LISTED_ONLY) + LINK_FIELDS
 SUPPLIER_FIELDS = (
     "key",
@@ -208,6 +210,11 @@ def _single(m: dict, detail: bool) -> dict:
     }
     row.update(records=[m["id"]], conflicts=[])
     return row
+
+
+def count_by_council(rows: list[dict]) -> Counter[str]:
+    """How many matters each council's contract rows form (rows with JOIN_FIELDS will do)."""
+    return Counter(members[0]["council"] or "" for members in group(rows))
 
 
 def merge(members: list[dict], detail: bool = True) -> dict:

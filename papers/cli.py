@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from papers import __version__, logs
-from papers.commands import crawl, extract, index, serve, update
+from papers.commands import councils, crawl, extract, index, serve, update
 from papers.errors import UserError
 from papers.settings import Settings
 
@@ -53,7 +53,7 @@ def cli(ctx: click.Context, data_dir: Path, verbose: int, quiet: bool, log_json:
     ctx.obj = Settings(data_dir=data_dir)
 
 
-for module in (extract, crawl, index, update, serve):
+for module in (extract, crawl, index, update, serve, councils):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""Canonical URLs and ModernGov page types: one place for both, read by the crawler (ids, request
+"""Canonical URLs and ModernGov and CMIS page types: one place for both, read by the crawler (ids, request
 fingerprints) and by extract (record ids, page types of documents given by URL).
 
 ModernGov links one page many ways: with a cookieless-session segment `/(S(...))/`, with query
@@ -38,6 +38,27 @@ MODERNGOV_PAGES: dict[str, tuple[PageType, dict[str, str]]] = {
 }
 
 
+# CMIS views (a DotNetNuke module) -> (page_type, {platform id name: path key}); views and keys
+# lower-case. A CMIS URL names its view and ids in the path, DNN's friendly form:
+# `.../tabid/70/ctl/ViewMeetingPublic/mid/397/Meeting/15028/Committee/6/Default.aspx`. The
+# meeting page lists the agenda, reports and minutes, as ModernGov's ieListDocuments does; an
+# agenda item's permalink is its ViewCMIS_DecisionDetails page.
+CMIS_VIEWS: dict[str, tuple[PageType, dict[str, str]]] = {
+    "viewmeetingpublic": ("minutes", {"meeting": "meeting", "committee": "committee"}),
+    "viewcmis_decisiondetails": ("agenda_item", {"item": "id"}),
+}
+CMIS_VIEW_RE = re.compile(r"/ctl/([^/]+)/((?:[^/]+/[^/]+/)*)default\.aspx$", re.I)
+
+
+def cmis_view(url: str) -> tuple[str, dict[str, str]] | None:
+    """(view, {key: value}) of a CMIS URL in DNN path form (names lower-cased), else None."""
+    m = CMIS_VIEW_RE.search(urlsplit(url).path)
+    if not m:
+        return None
+    parts = m.group(2).strip("/").split("/") if m.group(2) else []
+    return m.group(1).lower(), {k.lower(): v for k, v in zip(parts[::2], parts[1::2], strict=False)}
+
+
 def canonical_url(url: str) -> str:
     """Scheme and host lower-cased (http as https, but on loopback), session segment removed, query
     keys lower-cased and sorted, presentation-only and empty parameters dropped, fragment dropped."""
@@ -58,7 +79,10 @@ def canonical_url(url: str) -> str:
 
 
 def classify(url: str) -> tuple[PageType, dict[str, str]]:
-    """(page type, platform ids) of a ModernGov page URL; ("other", {}) when unknown."""
+    """(page type, platform ids) of a ModernGov or CMIS page URL; ("other", {}) when unknown."""
+    if view := cmis_view(url):
+        page_type, keys = CMIS_VIEWS.get(view[0], ("other", {}))
+        return page_type, {name: view[1][key].lower() for name, key in keys.items() if view[1].get(key)}
     canon = urlsplit(canonical_url(url))
     page = canon.path.rsplit("/", 1)[-1].lower()
     page_type, keys = MODERNGOV_PAGES.get(page, ("other", {}))

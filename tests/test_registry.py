@@ -69,7 +69,7 @@ def test_registry_file_is_in_the_project():
 
 def test_abolished_and_disabled_councils_are_not_crawlable_and_say_why():
     som = get_council("SOM")
-    assert som.status == "abolished" and not som.crawlable and "Somerset Council (SMT)" in som.not_crawlable
+    assert som.status == "abolished" and not som.crawlable and "Somerset Council (SMT)" in som.reason
     assert get_council("london").status == "disabled" and not get_council("london").crawlable
     assert get_council("SMT").crawlable
     # Every site two active councils share is told apart by their attribution patterns.

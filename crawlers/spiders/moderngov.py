@@ -13,11 +13,9 @@ Parsing lives in crawlers/parsers.py; ids in crawlers/urls.py, canonical URLs an
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from datetime import date, timedelta
-from itertools import chain
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import scrapy
 from scrapy.exceptions import DownloadTimeoutError
@@ -25,209 +23,27 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers import parsers
-from crawlers.middlewares import GonePage, one_line, site_of
-from crawlers.sites import attribute, group_sites
-from crawlers.state import CrawlState
-from crawlers.summary import Tally
-from crawlers.urls import SESSION_IN_LINKS_RE, canonical_url, classify, document_id
-from index.store import Store, now_iso
-from papers.schema import Attachment, Document
+from crawlers.sites import attribute
+from crawlers.spiders.base import DateWindowSpider
+from crawlers.urls import canonical_url, classify, document_id
 
 
-class ModernGovSpider(scrapy.Spider):
-    """What both ModernGov spiders share: councils, date windows, content pages, failures."""
+class ModernGovSpider(DateWindowSpider):
+    """What both ModernGov spiders share: the platform, its window size, its content pages."""
 
     platform = "moderngov"
     # Wide date ranges time out on some councils' listing pages (LGSF), so listings are asked
     # for one calendar year at a time at most.
     window_days = 366
-    # Content pages answering these are not coming back (listings and web-service calls are not
-    # pages: a 404 there is a failure, asked for again).
-    gone_statuses = (404, 410)
-    content_callbacks = {"parse_page", "parse_meeting_page"}
+    content_callbacks = frozenset({"parse_page", "parse_meeting_page"})
     # Where ModernGov sends a request it cannot serve (a withdrawn page, a broken listing).
     error_page = "mgerror.aspx"
 
-    def __init__(
-        self,
-        councils: list[dict],
-        tally: Tally,
-        since: str | None = None,
-        run_started: str | None = None,
-        **kw,
-    ):
-        super().__init__(**kw)
-        self.tally = tally
-        self.councils = {c["id"]: dict(c) for c in councils}
-        self.registry_base = {c["id"]: c["base_url"] for c in councils}
-        # First council of each shared site -> every council on it (crawlers/sites.py).
-        self.sites = group_sites(list(self.councils.values()))
-        tally.siblings.update({c: members for members in self.sites.values() for c in members})
-        self.since = date.fromisoformat(since) if since else None
-        self.today = date.fromisoformat(run_started) if run_started else date.today()
-        self.fetches: dict[str, dict] = {}  # canonical URL -> response facts, for StorePipeline
-        self.files_pending: dict = {}
-
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        s = crawler.settings
-        spider.store = Store(s.get("PAPERS_DB"))
-        spider.state = CrawlState(spider.store.conn)
-        spider.lookback = timedelta(days=s.getint("LOOKBACK_DAYS"))
-        spider.lookahead = timedelta(days=s.getint("LOOKAHEAD_DAYS"))
-        spider.backfill = date.fromisoformat(s.get("BACKFILL_SINCE"))
-        spider.slot_per_council = s.getbool("PAPERS_SLOT_PER_COUNCIL")
-        spider.listing_timeout = s.getfloat("LISTING_TIMEOUT")
-        # Documents of meetings this recent are fetched again: agenda packs and printed minutes
-        # change at the same URL until they settle.
-        spider.recheck_since = (spider.today - spider.lookback).isoformat()
-        for council, row in spider.councils.items():
-            moved = spider.state.moved_base(council, spider.registry_base[council])
-            if moved:
-                row["base_url"] = moved
-        if hasattr(spider, "closed_councils"):  # before the store closes
-            crawler.signals.connect(spider.closed_councils, signal=scrapy.signals.spider_closed)
-        crawler.signals.connect(spider.store.close, signal=scrapy.signals.spider_closed)
-        return spider
-
-    # -- windows -----------------------------------------------------------------------------
-
-    def window(self, council: str) -> tuple[date, date]:
-        """From --since, else the last successful run minus the look-back, else the back-fill
-        start; to today plus the look-ahead (meetings are announced in advance)."""
-        if self.since:
-            start = self.since
-        else:
-            last = self.state.last_success(council)
-            start = last - self.lookback if last else self.backfill
-        return start, self.today + self.lookahead
-
-    def windows(self, council: str) -> list[tuple[date, date]]:
-        start, end = self.window(council)
-        out = []
-        while start <= end:
-            stop = min(end, date(start.year, 12, 31), start + timedelta(days=self.window_days - 1))
-            out.append((start, stop))
-            start = stop + timedelta(days=1)
-        return out
-
-    # -- requests ----------------------------------------------------------------------------
-
-    def request(self, url: str, callback, council: str, **meta) -> scrapy.Request:
-        if self.slot_per_council:
-            meta["download_slot"] = council
-        return scrapy.Request(url, callback=callback, errback=self.failed, meta={"council": council, **meta})
-
-    def members(self, council: str) -> list[dict]:
-        """The registry rows of every council on this council's site."""
-        return [self.councils[c] for c in self.sites.get(council, [council])]
-
-    def answered(self, response) -> bool:
-        """Count a content page's answer; False (the page recorded as gone) when it is the site's
-        error page. Follows a site that moved (http to https, a new host) for the rest of the run
-        and the next."""
-        council = response.meta["council"]
-        self.tally.answered(council)
-        if self.error_page in urlsplit(response.url).path.lower():
-            self.page_gone(response.request, council, f"redirected to the error page {response.url}")
-            return False
-        self.follow_move(council, response)
-        return True
-
-    def follow_move(self, council: str, response) -> None:
-        row = self.councils[council]
-        if not response.meta.get("redirect_urls") or site_of(response.url) == site_of(row["base_url"]):
-            return
-        base_path = urlsplit(row["base_url"]).path
-        if not urlsplit(response.url).path.lower().startswith(base_path.lower()):
-            return  # redirected off the site (a login page, another host's document): not a move
-        moved = site_of(response.url) + base_path
-        self.logger.info("%s: site moved from %s to %s", council, row["base_url"], moved)
-        for member in self.members(council):
-            member["base_url"] = moved
-            with self.store.transaction():
-                self.state.record_move(member["id"], self.registry_base[member["id"]], moved)
-
-    def page_gone(self, request, council: str, reason: str) -> None:
-        """A page that will not come back (404/410, the error page): recorded, never retried."""
-        self.logger.warning("%s: %s is gone: %s", council, request.url, reason)
-        with self.store.transaction():
-            self.state.mark_gone(canonical_url(request.url), council, reason)
-        self.tally.gone[council] += 1
-
-    async def start(self):
-        for council in self.sites:
-            if council in self.tally.unreachable:  # found down by the spider before this one
-                continue
-            self.tally.begin(council)
-            for req in chain(self.retries(council), self.council_requests(self.councils[council])):
-                if council in self.tally.unreachable:  # found down meanwhile: ask for no more
-                    break
-                yield req
-
-    def retries(self, council: str):
-        """Requests that failed on an earlier run, asked for again first."""
-        base = self.councils[council]["base_url"]
-        for f in self.state.failures(council, self.name):
-            url = f.request_url if "://" in f.request_url else f"{base}/{f.request_url}"
-            yield self.request(url, getattr(self, f.callback), council, **f.meta, retrying=True)
-
-    def council_requests(self, council: dict):
-        raise NotImplementedError
-
-    def failed(self, failure: Failure) -> None:
-        """Errback: count and record a request that failed after retries (retried next run)."""
-        request = failure.request
-        council = request.meta["council"]
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            content = request.callback and request.callback.__name__ in self.content_callbacks
-            if status in self.gone_statuses and content:
-                self.page_gone(request, council, f"HTTP {status}")
-                return
-            error = f"HTTP {status}"
-        else:
-            error = f"{type(failure.value).__name__}: {one_line(failure.value)}"
-        if "robots.txt" in str(failure.value):
-            self.tally.skipped[council] += 1
-            return
-        if failure.check(GonePage):  # recorded as gone on an earlier run
-            return
-        callback = request.callback.__name__ if request.callback else "parse_page"
-        self.record_failure(
-            council,
-            request.url,
-            request.url,
-            error,
-            callback=callback,
-            meta={k: v for k, v in request.meta.items() if k in {"date", "committee", "meeting"}},
-        )
-
-    def record_failure(
-        self,
-        council: str,
-        request_url: str,
-        failed_url: str,
-        error: str,
-        callback: str = "parse_page",
-        meta: dict | None = None,
-    ) -> None:
-        if council in self.tally.unreachable:
-            # Its site is down: the one entry saying so stands for every request, and the
-            # council keeps its resume point, so the next run asks for all of them again.
-            return
-        self.logger.warning("%s: %s failed: %s", council, failed_url, error)
-        # Kept relative to the council's base URL: the site (or the snapshot's port) may move.
-        base = self.councils[council]["base_url"] + "/"
-        request_url = request_url.removeprefix(base)
-        with self.store.transaction():
-            self.state.record_failure(
-                canonical_url(failed_url), council, self.name, callback, request_url, meta or {}, error
-            )
-        self.tally.failed(council, failed_url, error)
-
-    # -- pages -------------------------------------------------------------------------------
+    def stored_body(self, html: str) -> str:
+        # The content area only (div#modgov, what extract reads): the council's chrome around it
+        # (banners, asset versions, the date in the header) changes by the day and would make
+        # every page "changed".
+        return parsers.content_area(super().stored_body(html))
 
     def parse_page(self, response):
         """A content page -> one Document (and requests for the issue pages it links)."""
@@ -236,73 +52,25 @@ class ModernGovSpider(scrapy.Spider):
             return
         parsed = parsers.parse_page(response.text, response.url)
         page_type, ids = classify(response.url)
-        url = canonical_url(response.url)
         committee = parsed["committee"] or response.meta.get("committee")
         title = parsed["title"] or response.meta.get("title") or parsed["heading"]
         council = attribute(self.members(site), committee, parsed["decision_maker"], title)
-        doc_id = document_id(council, page_type, ids, url)
-        # The content area only (div#modgov, what extract reads): the council's chrome around it
-        # (banners, asset versions, the date in the header) changes by the day and would make
-        # every page "changed". Cookieless-session sites put the visitor's session id in every
-        # link: stored as served, each visit would look like a changed page too.
-        body = parsers.content_area(SESSION_IN_LINKS_RE.sub("", response.text))
-        doc = Document(
-            id=doc_id,
+        yield self.document(
+            response,
+            page_type,
+            document_id(council, page_type, ids, canonical_url(response.url)),
+            {**{k: str(v) for k, v in response.meta.get("ids", {}).items()}, **ids},
+            {
+                "title": title,
+                "committee": committee,
+                "decision_maker": parsed["decision_maker"],
+                "date": parsed["date"] or response.meta.get("date"),
+            },
+            parsed["attachments"],
             council=council,
-            platform=self.platform,
-            page_type=page_type,
-            url=url,
-            title=title,
-            platform_ids={**{k: str(v) for k, v in response.meta.get("ids", {}).items()}, **ids},
-            committee=committee,
-            decision_maker=parsed["decision_maker"],
-            date=parsed["date"] or response.meta.get("date"),
-            body=body,
-            content_type="text/html",
-            sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
-            fetched_at=now_iso(),
-            attachments=[Attachment(url=a["url"], title=a["title"]) for a in parsed["attachments"]],
         )
-        self.fetches[url] = {
-            "not_modified": "not_modified" in response.flags,
-            "etag": (response.headers.get("ETag") or b"").decode() or None,
-            "last_modified": (response.headers.get("Last-Modified") or b"").decode() or None,
-            "content_type": (response.headers.get("Content-Type") or b"").decode() or None,
-            "body": response.body,
-        }
-        yield doc
         for link in parsed["issue_urls"]:
             yield self.request(link, self.parse_page, site)
-
-    def navigation(self, response) -> bool:
-        """A listing or web-service answer: counted, its state kept for the next conditional
-        request; False when it was the site's error page (a failure, and a flag)."""
-        council = response.meta["council"]
-        self.tally.answered(council)
-        if self.error_page in urlsplit(response.url).path.lower():
-            self.record_failure(council, response.request.url, response.url, "redirected to the error page")
-            self.tally.flag(
-                council,
-                "error_page",
-                f"{council}: listings answered with the site's error page ({response.url})",
-            )
-            return False
-        self.follow_move(council, response)
-        if "not_modified" in response.flags:
-            return True
-        etag = (response.headers.get("ETag") or b"").decode() or None
-        with self.store.transaction():
-            self.state.save_page(
-                canonical_url(response.url),
-                council,
-                etag,
-                (response.headers.get("Last-Modified") or b"").decode() or None,
-                hashlib.sha256(response.body).hexdigest(),
-                (response.headers.get("Content-Type") or b"").decode() or None,
-                response.body,
-            )
-            self.state.clear_failure(canonical_url(response.url))
-        return True
 
 
 class ModernGovMeetingsSpider(ModernGovSpider):
@@ -484,6 +252,13 @@ class ModernGovDecisionsSpider(ModernGovSpider):
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
         self.listings_answered: Counter[str] = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # Listings render a whole date window before answering: slow, not dead (settings.py).
+        spider.listing_timeout = crawler.settings.getfloat("LISTING_TIMEOUT")
+        return spider
 
     def council_requests(self, council: dict):
         for start, end in self.windows(council["id"]):

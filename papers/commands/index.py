@@ -27,7 +27,7 @@ from index.contracts import GROUP_BY, UNKNOWN_GROUP
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
 from index.matters import SUPPLIER_FIELDS
-from papers import tables
+from papers import coverage, tables
 from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 from papers.pipeline.lock import RunLock
 from papers.schema import Record
@@ -239,6 +239,8 @@ def search_command(
       papers search fostering -respite        (words after QUERY join it)
     """
     result = service.search(settings, " ".join(query), limit=limit, offset=offset, backend=backend)
+    for note in coverage.uncovered_notes(" ".join(query)):  # on stderr: --json and --csv stay data
+        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return

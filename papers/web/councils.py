@@ -1,4 +1,5 @@
-"""Coverage per council: what the store holds and how the crawls went, for the Councils page and API.
+"""Coverage per council: what the store holds and how the crawls went, for the Councils page and API;
+and every registry council with the spider that covers it (registry_rows, as `papers councils`).
 
 Read-only SQL over the store's tables, the update job's run tables (papers/pipeline/runs.py) and
 the crawler's state (crawlers/state.py).
@@ -14,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from crawlers.registry import RegistryError, load_registry
 from index import service
+from papers import coverage as registry_coverage
 from papers.errors import UserError
 from papers.settings import Settings
 from papers.web.reader import Reader
@@ -138,3 +140,12 @@ def contracts_per_council(settings: Settings) -> dict[str, int]:
 
 def has_runs(reader: Reader) -> bool:
     return reader.table_exists("runs") and bool(reader.rows("SELECT 1 FROM runs LIMIT 1"))
+
+
+def registry_rows(settings: Settings, platform: str | None = None) -> list[dict]:
+    """Every registry council as `papers councils` lists it (papers/coverage.py), each with the
+    link to its hits: the page says which councils are never crawled, and why."""
+    return [
+        dict(r, href=search_url(filter_token("council", r["id"].lower())))
+        for r in registry_coverage.councils(settings, platform)
+    ]

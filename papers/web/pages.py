@@ -22,6 +22,7 @@ from index.contracts import GROUP_BY
 from index.documents import supplier_words
 from index.matters import supplier_rows
 from index.query import QueryError
+from papers import coverage
 from papers.errors import UserError
 from papers.web import chart, feed, fmt, marks, urls
 from papers.web import contracts as contracts_view
@@ -165,6 +166,7 @@ async def search_page(
         result={"total": result["total"], "hits": hits},
         facets=facet_entries(q, result.get("facets") or {}, names),
         council_names=names,
+        coverage_notes=coverage.uncovered_notes(q),
         pages=pages,
         prev_url=urls.search_url(q, page - 1) if page > 1 else None,
         next_url=urls.search_url(q, page + 1) if page < pages else None,
@@ -340,7 +342,7 @@ def supplier_page(request: Request, key: str) -> HTMLResponse:
 
 
 @router.get("/councils", response_class=HTMLResponse)
-def councils_page(request: Request) -> HTMLResponse:
+def councils_page(request: Request, platform: str | None = Query(None, max_length=40)) -> HTMLResponse:
     reader = _reader(request)
     return _render(
         request,
@@ -350,6 +352,8 @@ def councils_page(request: Request) -> HTMLResponse:
             reader, councils_view.contracts_per_council(request.app.state.settings)
         ),
         has_runs=councils_view.has_runs(reader),
+        registry=councils_view.registry_rows(request.app.state.settings, platform),
+        platform=platform,
     )
 
 
