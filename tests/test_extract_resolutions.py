@@ -99,3 +99,15 @@ def test_outcomes(text, outcome):
 
 def test_no_resolutions_in_plain_prose():
     assert items("The committee discussed the weather and went home.") == []
+
+
+@pytest.mark.parametrize("body", ["Cabinet", "Executive", "Planning Committee"])
+def test_a_label_with_its_value_on_the_next_line_is_not_a_lead_in(body):
+    # meeting summaries (CMIS) put each label and its value in blocks of their own
+    text = f"Meeting Details\n\nCommittee:\n\n{body}\n\nDate/Time:\n\n11 Jul 2022 - 10:00\n\nStatus:\n\nOccurred\n"
+    assert items(text) == []
+
+
+def test_a_decider_lead_in_with_its_colon_still_opens_a_block():
+    text = "The Cabinet is asked to:\n\n1. approve the award of the contract.\n\nReasons\n"
+    assert [t for t, _, _ in items(text)] == ["approve the award of the contract."]

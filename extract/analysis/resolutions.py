@@ -38,7 +38,9 @@ TRIGGER = re.compile(
     r"(?i:Decision)[ \t\u00a0]+[-–—]|(?i:Decisions? of (?:the )?)[A-Z][^\n:]{2,80}:?[ \t\u00a0]*$|"
     r"[^\n]{0,120}\b(?:resolved|agreed?|decided?|RESOLVED|AGREED|APPROVED|approved the following|(?:has|have) approved)\b"
     r"[^\n.]{0,60}(?:that|to)?[ \t]*(?:[:;–—]-?|-)[ \t\u00a0]*$|"
-    # not a motion's preamble ("Devon County Council recognises:", "This Council believes:")
+    # not a motion's preamble ("Devon County Council recognises:", "This Council believes:"), nor a
+    # page's label whose value is on the next line ("Committee:" / "Cabinet" / "Date/Time:")
+    r"(?![ \t\u00a0]*(?:the )?(?:Committee|Sub-Committee|Board|Panel|Council|Cabinet|Executive)[ \t]*:[ \t\u00a0]*$)"
     r"[^\n.]{0,120}\b"
     + _BODY
     + r"(?![ \t]+(?:recognises|believes|notes|welcomes|regrets|acknowledges|further|calls))"
