@@ -74,6 +74,24 @@ def test_cue_phrases(text, expected):
     assert suppliers(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The school nursing service was provided by Eastvale and Wold Foundation Trust. This contract ended.",
+            ["Eastvale and Wold Foundation Trust"],
+        ),
+        (
+            "The contract is awarded to E.ON Energy Solutions Ltd. The term is three years.",
+            ["E.ON Energy Solutions Ltd"],
+        ),
+        ("The contract was awarded to J. Smith Builders Ltd for two years.", ["J. Smith Builders Ltd"]),
+    ],
+)
+def test_a_full_stop_ends_a_name_unless_it_marks_an_initial_or_sits_inside_one(text, expected):
+    assert suppliers(text) == expected
+
+
 def test_an_nhs_trust_providing_the_service_is_a_supplier():
     text = "The service is currently provided by Northshire Community Healthcare NHS Trust under contract."
     assert suppliers(text) == ["Northshire Community Healthcare NHS Trust"]

@@ -22,7 +22,9 @@ from papers.schema import supplier_key
 
 # One word of a name: capitalised or an acronym ("APCOA", "E.ON", "St Christopher’s"), or a
 # digit-led brand ("4children"); never a bare number.
-_WORD = r"(?:[A-Z][\w’'.\-]*|\d+(?!(?:st|nd|rd|th)\b)[A-Za-z][\w’'\-]*)"
+# A full stop stays inside a word ("E.ON", "C.I.C") or after an initial ("J. Smith"); after any
+# other word it ends the sentence, and the name: "provided by X Foundation Trust. This contract".
+_WORD = r"(?:[A-Z](?:[\w’'\-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?|\d+(?!(?:st|nd|rd|th)\b)[A-Za-z][\w’'\-]*)"
 _LEGAL = r"(?:Ltd|Limited|LTD|LIMITED|plc|Plc|PLC|LLP|CIC|C\.I\.C|Inc|LLC)"
 # Words that may join name words inside one name ("Hestia Housing and Support", "Change, Grow, Live").
 _JOIN = (
