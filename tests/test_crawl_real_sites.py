@@ -102,6 +102,28 @@ def test_error_redirects_and_404s_are_gone_and_not_asked_again(server, tmp_path)
     assert missing.hits == 1 and again["councils"]["SHF"]["failed"] == 0
 
 
+def test_files_answering_404_or_the_error_page_are_gone_and_not_asked_again(server, tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    missing = server.inject("error", match="/HAL/documents/s48852/", status=404)
+    errored = server.inject("error_page", match="/COV/documents/g11482/")
+    try:
+        first = crawl(settings, councils=["HAL", "COV"], snapshot=server, scrapy_settings=FAST)
+        again = crawl(
+            settings, councils=["HAL", "COV"], snapshot=server, since="2000-01-01", scrapy_settings=FAST
+        )
+    finally:
+        server.clear_faults()
+    for council in ("HAL", "COV"):
+        assert first["councils"][council]["gone"] == 1 and first["councils"][council]["failed"] == 0
+        assert again["councils"][council]["failed"] == 0
+    # Asked once, on the first night; the pages linking them were fetched again on the second.
+    assert missing.hits == errored.hits == 1 and again["totals"]["unchanged"] > 0
+    with Store(settings.db_path) as store:
+        gone = dict(store.conn.execute("SELECT council, reason FROM crawl_gone").fetchall())
+        assert not store.conn.execute("SELECT 1 FROM crawl_failures").fetchall()
+    assert gone["HAL"] == "HTTP 404" and "mgError.aspx" in gone["COV"]
+
+
 def test_listings_that_answer_empty_where_they_listed_before_are_flagged(server, tmp_path):
     settings = Settings(data_dir=tmp_path)
     crawl(settings, councils=["SHF"], snapshot=server, since="2021-01-01", scrapy_settings=FAST)
