@@ -54,6 +54,7 @@ class Page:
     text: str | None = None  # when a slice of a text
     pdfs: list[dict] = field(default_factory=list)  # {"id", "name", "text_id" | "broken"}
     issue: str | None = None  # IId of an issue page in the snapshot this page links to
+    site: str | None = None  # the site it is served on, when shared (SHARED_SITES): a re-homed text
 
 
 # The seeds' URLs are placeholders (`seed:...`); their councils come from gold.jsonl and their
@@ -186,6 +187,27 @@ AIID_TWIN = {"d132": 1}
 NO_WEB_SERVICE = {"LND", "LCE"}
 # A web service behind a firewall that answers automated clients with a 200 HTML page.
 WAF_WEB_SERVICE = {"BOS"}
+
+# Councils sharing one democracy site (registry rows with one base URL): served once, under the
+# first council's path, with pages of each. No corpus text comes from these councils, so two
+# agenda items of other councils are re-homed there (as the CMIS sites do), each under a
+# committee named for its council so the crawler's attribution (registry `attribution` column)
+# can tell them apart; those committee names, the dates and the ids are invented ("assumed").
+SHARED_SITES = {"ADU": {"name": "Adur & Worthing Councils", "members": ["ADU", "WOT"]}}
+REHOMED = "text {}: a paper of another council, re-homed on the shared Adur & Worthing site (committee, date, ids assumed)"
+SHARED = [
+    Page("a045", "ADU", "", "agenda_item", "2024-03-05", True, committee="Adur Executive", site="ADU"),
+    Page(
+        "a049",
+        "WOT",
+        "",
+        "agenda_item",
+        "2025-07-14",
+        True,
+        committee="Worthing Planning Committee",
+        site="ADU",
+    ),
+]
 
 # Faults real sites have, bundled. Runtime faults: crawlers/snapshot.py `Fault`.
 FAULTS = {
@@ -424,6 +446,7 @@ class Builder:
                 "listing": [],
                 "officer_listing": [],
                 "routes": {},
+                **SHARED_SITES.get(cid, {}),
             }
         return self.sites[cid]
 
@@ -466,7 +489,7 @@ class Builder:
         site["routes"][route_key(path)] = {"file": rel, "type": ctype, **extra}
         self.sources.append(
             {
-                "council": site["id"],
+                "council": extra.get("council", site["id"]),
                 "path": path,
                 "file": rel,
                 "source": source,
@@ -491,7 +514,7 @@ class Builder:
         return out
 
     def add(self, page: Page) -> None:
-        site = self.site(page.council)
+        site = self.site(page.site or page.council)
         url, text = read_text(page.text_id)
         if page.text is not None:
             text = page.text
@@ -542,6 +565,10 @@ class Builder:
         doc = chrome(site["name"], heading, inner, source)
         fault = FAULTS.get(page.council, {})
         extra: dict = {"text_id": page.text_id, "kind": page.kind, "assumed": page.assumed_date}
+        if page.site:  # a shared site: the page and its meeting are its own council's
+            extra.update(council=page.council, note=REHOMED.format(page.text_id))
+            if meeting is not None:
+                meeting["council"] = page.council
         ctype = "text/html; charset=utf-8"
         data = doc.encode("utf-8")
         enc = fault.get("encoding")
@@ -636,6 +663,8 @@ def moderngov_sites(builder: Builder) -> None:
     for text_id, council in SLICED.items():
         builder.slice_listing(text_id, council)
     builder.dead_links()
+    for page in SHARED:
+        builder.add(page)
 
 
 def cmis_sites(builder: Builder) -> None:

@@ -35,6 +35,11 @@ class FileSkipped(Exception):
     """A file over the size cap, or one skipped before that the server says is unchanged (304)."""
 
 
+class FileGone(Exception):
+    """A file answering 404/410 or redirected to the site's error page: recorded as gone (as pages
+    are, crawl_gone), never asked for again."""
+
+
 # Scrapy's words when a download passes download_maxsize (from the Content-Length, or on the way).
 OVER_CAP = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 
@@ -70,6 +75,8 @@ class AttachmentsPipeline(FilesPipeline):
     Files already held (crawl_files) are not fetched again: `documents/s123` names one file for
     good. Except while their page's meeting or decision is inside the look-back window: agenda
     packs, printed minutes and `mgConvert2PDF` answers change at the same URL until they settle.
+    Files answering 404/410 or redirected to the site's error page are recorded as gone (crawl_gone,
+    as pages are) and never asked for again.
     """
 
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
@@ -96,6 +103,8 @@ class AttachmentsPipeline(FilesPipeline):
         requests = []
         for att in item.attachments:
             url = canonical_url(att.url)
+            if state.gone(url):
+                continue
             held = state.file(url)
             if held and (self.files_dir / held.path).exists() and not recheck:
                 att.path, att.sha256, att.size, att.content_type = (
@@ -134,11 +143,18 @@ class AttachmentsPipeline(FilesPipeline):
         if isinstance(failure.value, FileSkipped):  # a 304 (media_downloaded)
             self.skipped_now[url] = None
             raise FileSkipped("unchanged since it was skipped") from None
+        if isinstance(failure.value, FileGone):  # recorded in media_downloaded
+            raise failure.value
         return super().media_failed(failure, request, info)
 
     def media_downloaded(self, response: Response, request: Request, info, *, item=None):
         if response.status == 304 and request.meta.get("skipped"):
             raise FileSkipped("unchanged since it was skipped")
+        spider = info.spider
+        if response.status in spider.gone_statuses or spider.at_error_page(response):
+            reason = f"HTTP {response.status}" if response.status != 200 else f"redirected to {response.url}"
+            spider.page_gone(request, request.meta["council"], reason)
+            raise FileGone(reason)
         return super().media_downloaded(response, request, info, item=item)
 
     def media_to_download(self, request: Request, info, *, item=None):
@@ -178,6 +194,8 @@ class AttachmentsPipeline(FilesPipeline):
             if result is None and canonical_url(att.url) in self.skipped_now:
                 self._skipped(spider, item.council, att)
                 continue
+            if result is None and spider.state.gone(canonical_url(att.url)):
+                continue  # recorded as gone (this run or before), not a failure
             if result is None:
                 error = self._error(results, att.url)
                 spider.record_failure(item.council, item.url, att.url, f"attachment {att.url}: {error}")

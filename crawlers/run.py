@@ -67,7 +67,7 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
         rows = []
         for cid in wanted:
             council = get_council(cid)
-            if council.id not in server.sites:
+            if council.id not in server.hosts:
                 raise UserError(
                     f"council {council.id} is not in the snapshot (it holds {', '.join(server.councils)})"
                 )

@@ -1,10 +1,11 @@
 """The offline snapshot: a small ModernGov look-alike serving corpora/snapshot/ on 127.0.0.1.
 
 Each council lives under its own path prefix (`http://127.0.0.1:PORT/HAL`), the way some councils
-run ModernGov under `/moderngov`. Real pages come from files built by corpora/build_snapshot.py;
-the structural answers (mgWebService.asmx XML, decision listings for a date range, committee and
-meeting lists) are rendered here from snapshot/site.json, because their content depends on the
-query (date windows) exactly as on a real site.
+run ModernGov under `/moderngov`; councils sharing one site (Adur and Worthing) share one. Real
+pages come from files built by corpora/build_snapshot.py; the structural answers (mgWebService.asmx
+XML, decision listings for a date range, committee and meeting lists) are rendered here from
+snapshot/site.json, because their content depends on the query (date windows) exactly as on a
+real site.
 
 As on real sites: `V=1` asks for the expanded decision view (headings and label paragraphs, no
 table), `V=0` for the table; officer decisions some councils list only on mgListOfficerDecisions;
@@ -341,6 +342,10 @@ class SnapshotServer:
         data = json.loads((self.root / "site.json").read_text(encoding="utf-8"))
         self.sites = {cid: Site(d, self.root) for cid, d in data["councils"].items()}
         self.sites.update(cmis_snapshot.load_sites(self.root))
+        # Council -> the site serving it: its own, or one it shares (site.json `members`), as
+        # Adur and Worthing share one democracy site.
+        self.hosts = {cid: cid for cid in self.sites}
+        self.hosts.update({m: cid for cid, d in data["councils"].items() for m in d.get("members", [])})
         self.faults: list[Fault] = list(faults or [])
         self.visits = 0
         self._lock = threading.Lock()
@@ -359,14 +364,15 @@ class SnapshotServer:
         return f"http://127.0.0.1:{self.port}"
 
     def base_url_for(self, council_id: str) -> str:
-        if council_id not in self.sites:
+        if council_id not in self.hosts:
             raise KeyError(f"council {council_id!r} is not in the snapshot")
+        site = self.hosts[council_id]
         # A CMIS council's base URL is registry-shaped: a page below its install's directory.
-        return f"{self.url}/{council_id}" + getattr(self.sites[council_id], "base_path", "")
+        return f"{self.url}/{site}" + getattr(self.sites[site], "base_path", "")
 
     @property
     def councils(self) -> list[str]:
-        return sorted(self.sites)
+        return sorted(self.hosts)
 
     def start(self) -> SnapshotServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="snapshot", daemon=True)

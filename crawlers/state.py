@@ -12,7 +12,7 @@ killed run leaves either both or neither.
 - crawl_councils: each council's last successful run, the start of its next window, and the
   latest date its decision listings ever listed (a listing that comes back empty over that date
   is a broken site or parser, not a quiet council).
-- crawl_gone: pages that answered 404/410 or redirected to the site's error page: recorded once,
+- crawl_gone: pages and files that answered 404/410 or redirected to the site's error page: recorded once,
   never asked for again.
 - crawl_sites: where a council's site moved to (scheme or host, after redirects), keyed by the
   registry's base URL so a registry edit starts afresh.

@@ -28,7 +28,8 @@ def expected_snapshot(server: SnapshotServer) -> tuple[set[str], set[str]]:
             page_type, pids = classify("http://x/" + s["path"])
             ids.add(document_id(s["council"], page_type, pids, s["path"]))
     for cid, site in server.sites.items():
-        ids |= {f"{cid}:meeting:{mid}" for mid in site.meetings}
+        # A shared site's meetings are each their own council's (site.json `council`).
+        ids |= {f"{m.get('council', cid)}:meeting:{mid}" for mid, m in site.meetings.items()}
     return ids, pdfs
 
 

@@ -102,6 +102,28 @@ def test_error_redirects_and_404s_are_gone_and_not_asked_again(server, tmp_path)
     assert missing.hits == 1 and again["councils"]["SHF"]["failed"] == 0
 
 
+def test_files_answering_404_or_the_error_page_are_gone_and_not_asked_again(server, tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    missing = server.inject("error", match="/HAL/documents/s48852/", status=404)
+    errored = server.inject("error_page", match="/COV/documents/g11482/")
+    try:
+        first = crawl(settings, councils=["HAL", "COV"], snapshot=server, scrapy_settings=FAST)
+        again = crawl(
+            settings, councils=["HAL", "COV"], snapshot=server, since="2000-01-01", scrapy_settings=FAST
+        )
+    finally:
+        server.clear_faults()
+    for council in ("HAL", "COV"):
+        assert first["councils"][council]["gone"] == 1 and first["councils"][council]["failed"] == 0
+        assert again["councils"][council]["failed"] == 0
+    # Asked once, on the first night; the pages linking them were fetched again on the second.
+    assert missing.hits == errored.hits == 1 and again["totals"]["unchanged"] > 0
+    with Store(settings.db_path) as store:
+        gone = dict(store.conn.execute("SELECT council, reason FROM crawl_gone").fetchall())
+        assert not store.conn.execute("SELECT 1 FROM crawl_failures").fetchall()
+    assert gone["HAL"] == "HTTP 404" and "mgError.aspx" in gone["COV"]
+
+
 def test_listings_that_answer_empty_where_they_listed_before_are_flagged(server, tmp_path):
     settings = Settings(data_dir=tmp_path)
     crawl(settings, councils=["SHF"], snapshot=server, since="2021-01-01", scrapy_settings=FAST)
@@ -153,12 +175,8 @@ def test_two_councils_on_one_site_are_crawled_once_each_page_to_its_council(serv
     }
     monkeypatch.setattr(crawlers.run, "get_council", lambda cid: rows[cid])
 
-    class Shared(SnapshotServer):
-        def base_url_for(self, council_id):
-            return super().base_url_for("SMT")
-
-    with Shared() as shared:
-        shared.sites["SOM"] = shared.sites["SMT"]
+    with SnapshotServer() as shared:
+        shared.hosts["SOM"] = "SMT"
         summary = crawl(
             Settings(data_dir=tmp_path), councils=["SMT", "SOM"], snapshot=shared, scrapy_settings=FAST
         )
@@ -171,6 +189,30 @@ def test_two_councils_on_one_site_are_crawled_once_each_page_to_its_council(serv
         == summary["councils"]["SOM"]["requests"]["answered"]
         > 0
     )
+
+
+def test_adur_and_worthing_share_one_snapshot_site_each_page_stored_under_its_council(server, tmp_path):
+    """The registry's real pair on one bundled site: every page once, under the council named by
+    its committee (registry `attribution`), both ok; the second night finds nothing new."""
+    assert server.base_url_for("ADU") == server.base_url_for("WOT")
+    pages = {
+        s["path"].partition("=")[2]: s["council"] for s in server.manifest() if s["file"].startswith("ADU/")
+    }
+    assert sorted(pages.values()) == ["ADU", "WOT"]  # one page of each council
+    expected = {f"{council}:agenda_item:{item}" for item, council in pages.items()}
+    expected |= {f"{m['council']}:meeting:{mid}" for mid, m in server.sites["ADU"].meetings.items()}
+    settings = Settings(data_dir=tmp_path)
+    first = crawl(settings, councils=["ADU", "WOT"], snapshot=server, scrapy_settings=FAST)
+    docs = stored(settings)
+    assert set(docs) == expected and all(d.startswith(c + ":") for d, c in docs.items())
+    for council in ("ADU", "WOT"):
+        row = first["councils"][council]
+        assert row["status"] == "ok" and row["failed"] == 0
+        assert row["new"] == sum(d.startswith(council + ":") for d in expected)
+    assert first["totals"]["new"] == len(expected)  # stored once: no page under both councils
+    second = crawl(settings, councils=["ADU", "WOT"], snapshot=server, scrapy_settings=FAST)
+    assert second["totals"]["new"] == second["totals"]["changed"] == second["totals"]["failed"] == 0
+    assert stored(settings) == docs
 
 
 def test_slow_sites_that_answered_are_not_counted_toward_the_breaker():

@@ -28,6 +28,7 @@ def test_snapshot_size_and_sources(server):
     pdfs = [s for s in sources if s["file"].endswith(".pdf")]
     assert len(pages) >= 40 and len(pdfs) >= 3
     assert len({s["council"] for s in sources}) >= 3
+    assert {s["council"] for s in sources} <= set(server.councils)  # shared sites serve each member
     for s in sources:  # every bundled page names where its text and its markup came from
         assert s["source"] and s["markup"] and (server.root / s["file"]).exists()
 
