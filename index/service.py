@@ -108,7 +108,9 @@ def contracts(
         if limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
-            grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
+            grouped = store.contract_rows(
+                keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]), ordered=False
+            )
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
     return {
         "group_by": group_by,
@@ -175,7 +177,12 @@ def index_records(
         # An empty index (or one being rebuilt) holds none of the ids about to be added, and this
         # process is its only writer: no older copies to replace.
         fresh = rebuild or engine.count() == 0
+        # A rebuild commits only at the end (searches keep the old index until then). Its marks
+        # are written batch by batch under a staging name and become the backend's at the end,
+        # so no list of every record id is held through a million-record rebuild.
+        staged = f"{backend}:rebuild"
         if rebuild:
+            store.mark_all_unindexed(staged)  # what a killed rebuild left
             engine.start_rebuild()
         total = store.count_unindexed(backend)
         indexed = 0
@@ -183,15 +190,20 @@ def index_records(
         with _progress(progress, total, f"indexing into {backend}") as advance:
             for batch in _batches(store.unindexed(backend), BATCH):
                 indexed += engine.add(batch, fresh=fresh)
-                pending.extend(r.id for r in batch)
                 advance(len(batch))
-                # During a rebuild nothing is committed until the end: searches keep the old index.
-                if not rebuild and len(pending) >= COMMIT_EVERY:
+                if rebuild:
+                    store.mark_indexed([r.id for r in batch], staged)
+                    continue
+                pending.extend(r.id for r in batch)
+                if len(pending) >= COMMIT_EVERY:
                     engine.commit()
                     store.mark_indexed(pending, backend)
                     pending = []
             engine.commit()
-            store.mark_indexed(pending, backend)
+            if rebuild:
+                store.promote_marks(staged, backend)
+            else:
+                store.mark_indexed(pending, backend)
         return {
             "backend": backend,
             "loaded": loaded,

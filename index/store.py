@@ -83,6 +83,9 @@ CREATE TABLE IF NOT EXISTS contracts (
     id TEXT NOT NULL UNIQUE,
     {contract_columns}
 );
+-- The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting every
+-- match (at 100,000 records, 161 -> 22 ms for a page of 50 out of 32,000).
+CREATE INDEX IF NOT EXISTS contracts_order ON contracts(council, decision_date, title, id);
 """
 
 
@@ -375,6 +378,13 @@ class Store:
                 ((backend, i) for i in record_ids),
             )
 
+    def promote_marks(self, staged: str, backend: str) -> None:
+        """Make marks written under ``staged`` (a rebuild's, until its index commits) the
+        backend's own, replacing its old ones, in one transaction."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM index_marks WHERE backend = ?", (backend,))
+            c.execute("UPDATE index_marks SET backend = ? WHERE backend = ?", (backend, staged))
+
     def mark_all_unindexed(self, backend: str | None = None) -> None:
         """Queue every record again for one backend (or all), before a full index rebuild."""
         with self.transaction() as c:
@@ -389,9 +399,11 @@ class Store:
         fields: tuple[str, ...] = contracts.ROW_FIELDS,
         limit: int | None = None,
         offset: int = 0,
+        ordered: bool = True,
     ) -> list[dict]:
         """Contract rows (``fields`` of index/contracts.py ROW_FIELDS), all or those with these keys,
-        ordered by council, decision date, title and id; ``limit``/``offset`` page through them."""
+        ordered by council, decision date, title and id (``ordered=False``: in no order, for
+        callers that only count or group them); ``limit``/``offset`` page through them."""
         unknown = set(fields) - set(contracts.ROW_FIELDS)
         if unknown:
             raise ValueError(f"not contract columns: {sorted(unknown)}")
@@ -406,7 +418,7 @@ class Store:
             args = (json.dumps(keys),)
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a third of the cost of sqlite3.Row for 40k rows
-        sql += contracts.ORDER
+        sql += contracts.ORDER if ordered else ""
         if limit is not None:
             sql, args = sql + " LIMIT ? OFFSET ?", (*args, limit, offset)
         rows = [dict(zip(fields, row, strict=True)) for row in cur.execute(sql, args)]

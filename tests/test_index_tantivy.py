@@ -258,3 +258,27 @@ def test_counts_from_an_older_generation_are_never_filed(tmp_path):
     assert cache.get(new, ("k",)) is None and cache.get(old, ("k",)) is None
     cache.put(new, ("k",), 1, {"council": {"x": 1}})
     assert cache.get(new, ("k",)) == (1, {"council": {"x": 1}})
+
+
+def test_a_rebuild_stages_its_marks_and_a_killed_one_leaves_no_claim(tmp_path, monkeypatch):
+    settings = settings_for(tmp_path)
+    service.index_records(settings, sample_records(), progress=False)
+    backend = service.backend_for(settings)
+    staged_during = []
+
+    def failing_commit():
+        with Store(settings.db_path) as store:  # marks so far are staged, none claimed as indexed
+            staged_during.append((store.count_indexed("tantivy"), store.count_indexed("tantivy:rebuild")))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backend, "commit", failing_commit)
+    with pytest.raises(OSError):
+        service.index_records(settings, rebuild=True, progress=False)
+    assert staged_during == [(0, 7)]
+    monkeypatch.undo()
+    backend.close()
+    result = service.index_records(settings, rebuild=True, progress=False)
+    assert (result["indexed"], result["count"]) == (7, 7)
+    with Store(settings.db_path) as store:
+        assert store.count_unindexed("tantivy") == 0
+        assert store.count_indexed("tantivy") == 7 and store.count_indexed("tantivy:rebuild") == 0
