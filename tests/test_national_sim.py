@@ -85,3 +85,18 @@ def _templates():
     from tests.benchmarks.national_sim import Templates
 
     TEMPLATES = Templates.load()
+
+
+def test_a_dead_council_has_nothing_listening_and_a_failing_one_answers_503_at_times():
+    councils = [SimCouncil(i, f"C{i}", f"Council {i}", meetings=1, decisions=1) for i in (5, 15)]
+    assert [c.role for c in councils] == ["dead", "failing"]
+    with NationalServer(councils):
+        with pytest.raises(urllib.error.URLError, match="refused"):
+            urllib.request.urlopen(councils[0].base_url + "/robots.txt", timeout=5)
+        statuses = []
+        for _ in range(40):
+            try:
+                statuses.append(urllib.request.urlopen(councils[1].base_url + "/robots.txt").status)
+            except urllib.error.HTTPError as exc:
+                statuses.append(exc.code)
+    assert 0 < statuses.count(503) < 20 and statuses.count(200) > 20

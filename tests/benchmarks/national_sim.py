@@ -44,7 +44,7 @@ from papers.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_SECONDS = 1.5
 FAIL_SHARE = 0.2  # of a failing host's requests answered 503
-ROLE_EVERY = {"dead": 97, "slow": 41, "failing": 43}  # every Nth council plays the role
+ROLES = {"dead": (29, 5), "slow": (31, 10), "failing": (37, 15)}  # council n plays it when n % a == b
 COMMITTEES = ("Cabinet", "Planning Committee", "Audit and Governance Committee", "Adults and Health Scrutiny")
 
 
@@ -79,8 +79,8 @@ def host_of(index: int) -> str:
 
 
 def role_of(index: int) -> str:
-    for role, every in ROLE_EVERY.items():
-        if index % every == every - 1:
+    for role, (every, at) in ROLES.items():
+        if index % every == at:
             return role
     return "ok"
 
@@ -473,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         polite = politeness(
             server.log, delay, per_host, crawl_settings.__dict__.get("RANDOMIZE_DOWNLOAD_DELAY", True)
         )
-    real = sum(1 for c in registry if c.base_url)
+    real = len(registry)
     result = {
         "councils": len(councils),
         "roles": roles,
