@@ -1,7 +1,7 @@
 """A national crawl, simulated: every registry council as its own loopback host, crawled at the
 project's real politeness settings (`make bench-national`).
 
-    python -m tests.benchmarks.national_sim [--councils 433] [--meetings 24] [--decisions 60]
+    python -m tests.benchmarks.national_sim [--councils 433] [--meetings 8] [--decisions 20]
 
 Each council gets a host of its own on 127.0.0.0/8 (127.1.x.y: Linux routes the whole range to
 lo), all on one port, so Scrapy's per-host download slots, delays and robots.txt work exactly as
@@ -437,8 +437,8 @@ def projection(run: dict, n_sim: int, n_real: int, delay: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--councils", type=int, default=433, help="how many registry councils to simulate")
-    ap.add_argument("--meetings", type=int, default=24, help="meetings per council (4 agenda items each)")
-    ap.add_argument("--decisions", type=int, default=60, help="decisions per council")
+    ap.add_argument("--meetings", type=int, default=8, help="meetings per council (4 agenda items each)")
+    ap.add_argument("--decisions", type=int, default=20, help="decisions per council")
     ap.add_argument("--budget", type=float, default=1200, help="seconds each spider may run")
     ap.add_argument("--max-requests", type=int, default=400_000, help="server-side cap on requests")
     ap.add_argument(
