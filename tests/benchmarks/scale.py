@@ -98,7 +98,7 @@ def papers(data: Path, *args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("papers")), "--data-dir", str(data), "-q", *args]
 
 
-def add_sample_documents(store: Store, council_ids: tuple[str, ...], n: int) -> int:
+def add_sample_documents(store: Store, n: int) -> int:
     """Give ``n`` stored records a crawled page of their own text, for `reextract --all` to redo."""
     ids = [
         row[0] for row in store.conn.execute("SELECT id FROM records ORDER BY key LIMIT ?", (n,)).fetchall()
@@ -163,7 +163,7 @@ def measure(size: int, root: Path) -> dict:
         out.update(contracts_p95_ms=max(contracts.values()), contracts_p95_ms_by_query=contracts)
         service._backends.clear()  # the commands below write the index: release this process's reader
         with Store(settings.db_path) as store:
-            sample = add_sample_documents(store, councils, REEXTRACT_SAMPLE)
+            sample = add_sample_documents(store, REEXTRACT_SAMPLE)
         out["check_s"] = run_sampled(papers(data, "check"))["seconds"]
         reextract = run_sampled(papers(data, "reextract", "--all"))
         out.update(reextract_sample=sample, reextract_records_per_s=sample / reextract["seconds"])
