@@ -40,6 +40,8 @@ eval: setup
 	  $(BIN)/papers -q extract $(SHARED)/corpora/$$set -o $(EVAL_OUT)/$$set.jsonl || exit 1; \
 	  $(BIN)/python $(SHARED)/tools/score_extraction.py $(SHARED)/corpora/$$set $(EVAL_OUT)/$$set.jsonl || exit 1; \
 	done
+	@echo "== generalisation: dev by document group (d: original, a: unseen councils), new councils, per-council mean"
+	@$(BIN)/python -m extract.evaluate $(SHARED)/corpora/dev $(EVAL_OUT)/dev.jsonl
 
 bench: setup
 	$(BIN)/python -m tests.benchmarks

@@ -177,9 +177,14 @@ DEV = [
     Page("d141", "OLD", "", "issue_meetings", "2018-06-25"),
 ]
 # Sheffield's expanded decision listings (d132, d133) are served as the decision pages they list.
+# The second decision of d132 is linked by agenda item (AIId) with the first's number, so one
+# number names two decisions, as ID and AIId sequences overlap on real sites ("assumed" link).
 SLICED = {"d132": "SHF", "d133": "SHF"}
+AIID_TWIN = {"d132": 1}
 # Councils whose web service is switched off: the spiders must fall back to the HTML pages.
 NO_WEB_SERVICE = {"LND", "LCE"}
+# A web service behind a firewall that answers automated clients with a 200 HTML page.
+WAF_WEB_SERVICE = {"BOS"}
 
 # Faults real sites have, bundled. Runtime faults: crawlers/snapshot.py `Fault`.
 FAULTS = {
@@ -191,8 +196,13 @@ FAULTS = {
             "date": "2022-04-06",
         }
     },
-    # The Kent issue history page is slow to render (large forward plan).
-    "KEN": {"slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5}},
+    # The Kent issue history page is slow to render (large forward plan), and its listing takes
+    # longer than the listing timeout for windows wider than four months around its 2010
+    # decision: the crawler must split the window, not give up.
+    "KEN": {
+        "slow": {"path": "mgIssueHistoryHome.aspx?IId=13407&Opt=0", "seconds": 0.5},
+        "slow_listing": {"days": 120, "covers": "2010-04-01", "seconds": 4.0},
+    },
     # Halton serves pages in windows-1252 (curly quotes and dashes are cp1252 bytes 0x91-0x97).
     "HAL": {"encoding": {"path": "ieDecisionDetails.aspx?ID=712", "charset": "windows-1252"}},
     # Dacorum redirects a decision link to its cookieless-session URL.
@@ -204,6 +214,25 @@ FAULTS = {
     },
     # Leicester's pages link through session segments (d024 was captured under one).
     "LCE": {"session": "(S(t1fziw45wvh0zr45gujmstei))"},
+    # Somerset lists its officer decision only on mgListOfficerDecisions.
+    "SMT": {"officer_only": "ieDecisionDetails.aspx?ID=423"},
+}
+# Where each kind of page's markup comes from (sources.json "markup"): the LGSF captures in
+# tests/fixtures/moderngov (SOURCES.md names their commits), and dev texts d132/d133 for the
+# expanded listing view.
+MARKUP = {
+    "decision": "LGSF capture modgov_decision_detail.html (tests/fixtures/moderngov/decision_detail.html)",
+    "issue_decisions": "LGSF capture modgov_decision_detail.html: label paragraphs, mgWordPara, mgBulletList",
+    "issue_meetings": "LGSF capture modgov_decision_detail.html: label paragraphs, mgWordPara, mgBulletList",
+    "issue_details": "LGSF capture modgov_decision_detail.html: label paragraphs, mgWordPara, mgBulletList",
+    "agenda_item": "LGSF capture modgov_decision_detail.html: label paragraphs, mgWordPara, mgBulletList",
+    "meeting": "LGSF capture modgov_decision_detail.html: label paragraphs, mgBulletList of printed minutes",
+    "pdf": "text rendered to PDF with fpdf2",
+    "listing": "table view: LGSF capture modgov_decisions_list.html; expanded view (V=1): the layout of "
+    "https://democracy.sheffield.gov.uk/mgDelegatedDecisions.aspx (dev texts d132, d133), rendered by "
+    "crawlers/snapshot.py",
+    "web_service": "LGSF captures committees.xml, meetings.xml, meeting_with_minutes.xml (democracy.manchester.gov.uk), "
+    "rendered by crawlers/snapshot.py",
 }
 
 LABELS = (
@@ -386,11 +415,13 @@ class Builder:
             self.sites[cid] = {
                 "id": cid,
                 "name": c.name,
-                "web_service": cid not in NO_WEB_SERVICE,
+                "web_service": "html" if cid in WAF_WEB_SERVICE else cid not in NO_WEB_SERVICE,
                 "session": FAULTS.get(cid, {}).get("session"),
+                "slow_listing": FAULTS.get(cid, {}).get("slow_listing"),
                 "committees": [],
                 "meetings": [],
                 "listing": [],
+                "officer_listing": [],
                 "routes": {},
             }
         return self.sites[cid]
@@ -438,6 +469,7 @@ class Builder:
                 "path": path,
                 "file": rel,
                 "source": source,
+                "markup": MARKUP["pdf" if ctype == "application/pdf" else extra.get("kind", "decision")],
                 **{k: v for k, v in extra.items() if k in {"text_id", "assumed", "note"}},
             }
         )
@@ -534,7 +566,8 @@ class Builder:
             meeting["page"] = route_key(path)
             meeting["docs"] = pdfs
         else:
-            site["listing"].append(
+            officer = FAULTS.get(page.council, {}).get("officer_only") == path
+            site["officer_listing" if officer else "listing"].append(
                 {"href": path, "title": title or heading, "date": page.date, "kind": page.kind}
             )
 
@@ -546,13 +579,17 @@ class Builder:
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
             body = text[m.end() : end].strip()
             d, mth, y = m.group(1).split("/")
+            twin = AIID_TWIN.get(text_id) == i
             self.add(
                 Page(
                     text_id,
                     council,
-                    f"ieDecisionDetails.aspx?ID={m.group(3)}",
+                    f"ieDecisionDetails.aspx?AIId={heads[0].group(3)}"
+                    if twin
+                    else f"ieDecisionDetails.aspx?ID={m.group(3)}",
                     "decision",
                     f"{y}-{mth}-{d}",
+                    assumed_date=twin,
                     title=m.group(2),
                     heading="Decision details",
                     source=url,
@@ -577,13 +614,11 @@ class Builder:
         if OUT.exists():
             shutil.rmtree(OUT)
         OUT.mkdir()
-        for page in [*SEEDS, REPORT, *DEV]:
-            self.add(page)
-        for text_id, council in SLICED.items():
-            self.slice_listing(text_id, council)
-        self.dead_links()
+        for build_platform in PLATFORMS:
+            build_platform(self)
         for site in self.sites.values():
             site["listing"].sort(key=lambda r: (r["date"], r["href"]))
+            site["officer_listing"].sort(key=lambda r: (r["date"], r["href"]))
             site["meetings"].sort(key=lambda m: (m["date"], m["id"]))
         (OUT / "site.json").write_text(json.dumps({"councils": self.sites}, indent=1, sort_keys=True) + "\n")
         (OUT / "sources.json").write_text(json.dumps(self.sources, indent=1, ensure_ascii=False) + "\n")
@@ -591,6 +626,19 @@ class Builder:
         pdfs = len(self.sources) - pages
         digest = hashlib.sha256((OUT / "site.json").read_bytes()).hexdigest()[:12]
         print(f"snapshot: {len(self.sites)} councils, {pages} pages, {pdfs} PDFs (site.json {digest})")
+
+
+def moderngov_sites(builder: Builder) -> None:
+    """The ModernGov councils: their pages (SEEDS, REPORT, DEV, SLICED) and bundled FAULTS."""
+    for page in [*SEEDS, REPORT, *DEV]:
+        builder.add(page)
+    for text_id, council in SLICED.items():
+        builder.slice_listing(text_id, council)
+    builder.dead_links()
+
+
+# One builder per platform, each reading its own data lists above.
+PLATFORMS = [moderngov_sites]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 HERE = Path(__file__).parent
 OUT = HERE / "councils.csv"
-FIELDS = ["id", "name", "platform", "base_url", "nation", "notes"]
+FIELDS = ["id", "name", "platform", "base_url", "nation", "notes", "status", "attribution"]
 
 PLATFORMS = {"ModernGov": "moderngov", "CMIS": "cmis", "": "unknown"}
 
@@ -77,6 +77,52 @@ CORRECTIONS: dict[str, tuple[str, str, str]] = {
         "unitary Somerset Council since 2023; SOM (the former county) shares the site",
     ),
 }
+# Councils LGSF still lists that no longer exist, or rows that repeat another: not crawled (their
+# sites now serve the successor, or the same pages twice). id -> (status, reason).
+RETIRED: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("FOR", "SED"), ("abolished", "abolished 2019; West Suffolk (WSK) runs the site")),
+    **dict.fromkeys(("SUF", "WAV"), ("abolished", "abolished 2019; succeeded by East Suffolk (ESK)")),
+    **dict.fromkeys(("NDO", "WDO", "WEY"), ("abolished", "abolished 2019; succeeded by Dorset Council")),
+    **dict.fromkeys(("TAU", "WSO"), ("abolished", "abolished 2019; succeeded by Somerset West and Taunton")),
+    **dict.fromkeys(
+        ("AYL", "CHN", "WYO"), ("abolished", "abolished 2020; succeeded by Buckinghamshire Council")
+    ),
+    **dict.fromkeys(
+        ("NOR", "SNR", "DAV", "NTH"),
+        ("abolished", "abolished 2021; succeeded by West Northamptonshire (WNT)"),
+    ),
+    **dict.fromkeys(
+        ("ALL", "BAR", "CMA", "COP", "EDN", "SLA"),
+        ("abolished", "abolished 2023; succeeded by Cumberland and Westmorland and Furness"),
+    ),
+    **dict.fromkeys(
+        ("NYK", "HAE", "HAG", "RIH", "RYE", "SCE", "SEL"),
+        ("abolished", "abolished 2023; succeeded by North Yorkshire Council (NYE)"),
+    ),
+    **dict.fromkeys(
+        ("SOM", "SSO", "SWT"), ("abolished", "abolished 2023; succeeded by Somerset Council (SMT)")
+    ),
+    "london": (
+        "disabled",
+        "its LGSF URL is the City of London's site (LND, crawled as LND), not the GLA's",
+    ),
+    "north-northamptonshire": ("disabled", "repeats NNT, which has the site"),
+}
+# Councils that share one democracy site: each page goes to the council whose name its committee,
+# decision maker or title carries (crawlers/spiders/moderngov.py); joint bodies go to the first.
+ATTRIBUTION = {
+    "ADU": r"\bAdur\b",
+    "WOT": r"\bWorthing\b",
+    "BAB": r"\bBabergh\b",
+    "MSU": r"\bMid Suffolk\b",
+    "BRO": r"\bBroadland\b",
+    "SNO": r"\bSouth Norfolk\b",
+    "EAS": r"\bEastbourne\b",
+    "LEE": r"\bLewes\b",
+    "SHA": r"\bSouth Hams\b",
+    "WDE": r"\bWest Devon\b",
+}
+
 # Councils whose texts we hold but which LGSF's list lacks (or lists under another body).
 ADDITIONS = [
     {
@@ -109,8 +155,11 @@ def build(source: Path) -> list[dict[str, str]]:
             }
             if r["id"] in CORRECTIONS:
                 row["platform"], row["base_url"], row["notes"] = CORRECTIONS[r["id"]]
+            row["status"], reason = RETIRED.get(r["id"], ("active", ""))
+            row["notes"] = "; ".join(n for n in (reason, row["notes"]) if n)
+            row["attribution"] = ATTRIBUTION.get(r["id"], "")
             rows.append(row)
-    rows.extend(ADDITIONS)
+    rows.extend({**a, "status": "active", "attribution": ""} for a in ADDITIONS)
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids)), "duplicate council ids"
     for r in rows:

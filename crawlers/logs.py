@@ -25,7 +25,7 @@ from scrapy.pipelines.media import FileException
 from twisted.internet.error import ConnectError, ConnectionClosed, DNSLookupError
 
 from crawlers.middlewares import one_line
-from crawlers.pipelines import FileProblem
+from crawlers.pipelines import FileProblem, FileSkipped
 
 ROBOTS_LOGGER = "scrapy.downloadermiddlewares.robotstxt"
 FILES_LOGGER = "scrapy.pipelines.files"
@@ -43,6 +43,7 @@ SITE_FAULTS = (
     ConnectionClosed,
     DNSLookupError,
     FileProblem,
+    FileSkipped,
     FileException,
 )
 

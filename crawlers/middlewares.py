@@ -27,10 +27,14 @@ from crawlers.urls import canonical_url
 log = logging.getLogger(__name__)
 
 
+class GonePage(IgnoreRequest):
+    """A request for a page recorded as gone (404/410, the error page): not asked for again."""
+
+
 class ConditionalRequestMiddleware:
     """Ask with If-None-Match / If-Modified-Since for pages seen before; on 304, hand the spider
     the body we kept (flagged `not_modified`) so it still follows the page's links, and the
-    pipeline knows there is nothing to write."""
+    pipeline knows there is nothing to write. Pages recorded as gone are not asked for."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -46,6 +50,9 @@ class ConditionalRequestMiddleware:
     def process_request(self, request: Request) -> None:
         if request.meta.get("file") or not hasattr(self.spider, "state"):
             return None
+        gone = self.spider.state.gone(canonical_url(request.url))
+        if gone:
+            raise GonePage(f"{request.url} is gone ({gone})")
         cached = self.spider.state.page(canonical_url(request.url))
         if cached is not None:
             if cached.etag:
@@ -156,6 +163,11 @@ class SiteBreaker:
     no answer, TLS) with no answer from the site in between, drop every further request for that
     council in this run, unfetched, and say why once (Tally.site_unreachable).
 
+    Slow is not dead: a timeout on a site that has answered this run is a slow page (ASP.NET
+    renders a whole page before sending headers; some councils take 30-90 s), counted as that
+    request's failure but not toward the breaker. The breaker follows a site that moved: a
+    council's site is its base URL as the spider last saw it (http to https, a new host).
+
     A dead server otherwise costs a nightly job minutes: every yearly listing window since 2000,
     each retried with backoff. HTTP errors (429, 5xx) are answers and reset the count: the
     backoff retries handle those. The council keeps its resume point (its status is "failed"), so
@@ -172,7 +184,7 @@ class SiteBreaker:
     def __init__(self, crawler):
         self.crawler = crawler
         self.streak: dict[str, int] = {}
-        self.sites: dict[str, str] | None = None  # council -> its site (site_of its base URL)
+        self.alive: set[str] = set()  # councils whose site answered something this run
 
     @classmethod
     def from_crawler(cls, crawler) -> SiteBreaker:
@@ -181,10 +193,9 @@ class SiteBreaker:
     def councils_at(self, request: Request) -> list[str]:
         """The councils whose own site `request` goes to: its council (attachments hosted
         elsewhere do not count), or for robots.txt, which carries none, every council there."""
-        if self.sites is None:
-            self.sites = {c: site_of(row["base_url"]) for c, row in self.crawler.spider.councils.items()}
-        site, own = site_of(request.url), request.meta.get("council")
-        return [c for c, at in self.sites.items() if at == site and own in (None, c)]
+        councils, site, own = self.crawler.spider.councils, site_of(request.url), request.meta.get("council")
+        candidates = [own] if own else list(councils)
+        return [c for c in candidates if c in councils and site_of(councils[c]["base_url"]) == site]
 
     def process_request(self, request: Request) -> None:
         unreachable = self.crawler.spider.tally.unreachable
@@ -199,6 +210,7 @@ class SiteBreaker:
     def process_response(self, request: Request, response: Response) -> Response:
         for council in self.councils_at(request):
             self.streak[council] = 0
+            self.alive.add(council)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -207,6 +219,8 @@ class SiteBreaker:
             return None
         spider = self.crawler.spider
         for council in self.councils_at(request):
+            if isinstance(exception, DownloadTimeoutError) and council in self.alive:
+                continue  # slow, not dead
             self.streak[council] = self.streak.get(council, 0) + 1
             if self.streak[council] >= self.threshold and spider.tally.site_unreachable(
                 council, spider.councils[council]["base_url"], reason

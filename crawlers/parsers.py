@@ -16,7 +16,13 @@ from parsel import Selector
 DMY_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 # Links to files a page carries: report documents, converted agenda packs, plain PDFs.
 FILE_LINK_RE = re.compile(r"(^|/)documents/[sgbi]\d+/|mgConvert2PDF\.aspx|\.pdf($|\?)", re.I)
-ISSUE_LINK_RE = re.compile(r"(mgIssueHistoryHome|ieIssueDetails|mgDecisionDetails)\.aspx\?", re.I)
+# Pages a content page links that hold decisions: issue pages and the decisions themselves.
+ISSUE_LINK_RE = re.compile(
+    r"(mgIssueHistoryHome|ieIssueDetails|mgDecisionDetails|ieDecisionDetails)\.aspx\?", re.I
+)
+# The expanded view's heading for a decision: "30/04/2021 - Title ref: 2797".
+EXPANDED_HEADING_RE = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{4}\s+-\s+")
+REF_RE = re.compile(r"\s*ref:\s*\d+\s*$")
 
 
 def iso_date(text: str | None) -> str | None:
@@ -45,6 +51,27 @@ def _x(node: Selector, tag: str) -> str:
 
 
 # -- web service (mgWebService.asmx) -------------------------------------------------------------
+
+
+class NotWebServiceAnswer(ValueError):
+    """A web-service call answered with something other than its XML: an ASP.NET error page, a WAF
+    or challenge page, a SOAP fault, all with status 200."""
+
+
+def web_service_xml(body: bytes, content_type: str | None, root: str) -> bytes:
+    """`body` when it is the web service's XML answer with root element `root`; else raise
+    NotWebServiceAnswer saying what came instead."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    if "xml" not in ctype:
+        raise NotWebServiceAnswer(f"answered {ctype or 'no content type'}, not XML")
+    head = body.lstrip()[:2000].lower()
+    if b"fault>" in head:
+        raise NotWebServiceAnswer("answered a SOAP fault")
+    found = re.search(rb"<([a-z][\w:.-]*)[\s>/]", re.sub(rb"<\?.*?\?>|<!--.*?-->|<!doctype[^>]*>", b"", head))
+    if found is None or found.group(1).decode() != root:
+        tag = found.group(1).decode() if found else "nothing"
+        raise NotWebServiceAnswer(f"answered <{tag}>, not <{root}>")
+    return body
 
 
 def parse_committees_xml(xml: str | bytes) -> list[dict]:
@@ -108,6 +135,8 @@ def parse_meeting_xml(xml: str | bytes) -> dict:
                 "text": html_to_text(_x(it, "agendatext")),
                 "minutes": html_to_text(_x(it, "minutesnonemptyhtmlbody")),
                 "restricted": _bool(_x(it, "isrestricted")),
+                # A published decision on the item: its page is ieDecisionDetails.aspx?AIId=<id>.
+                "decision": _bool(_x(it, "isdecisionpublished")),
                 "docs": docs,
             }
         )
@@ -132,27 +161,40 @@ def html_to_text(fragment: str) -> str:
 
 
 def parse_decisions_list(html: str, base_url: str) -> list[dict]:
-    """mgDelegatedDecisions listing rows: [{url, title, date (ISO), effective}] (absolute URLs).
+    """Decision listing rows: [{url, title, date (ISO), effective}] (absolute URLs, each once).
 
-    Rows may link issue histories as well as decisions (councils mix them): the URL says which.
+    Read by their links, so both views parse: the table view (`V=0`: one `table.mgTabTable` row per
+    decision, dates in the next cells) and the expanded view (`V=1`: a heading "dd/mm/yyyy - title
+    ref: N" per decision, label paragraphs below it). mgDelegatedDecisions and
+    mgListOfficerDecisions share both. Rows may link issue histories as well as decisions.
     """
     sel = Selector(text=html)
-    rows = []
-    for tr in sel.css("table.mgTabTable tbody tr"):
-        link = tr.css("td a[href]")
-        if not link:
+    root = sel.css("#modgov") or sel
+    rows: dict[str, dict] = {}
+    for link in root.css("a[href]"):
+        href = link.attrib["href"]
+        if not ISSUE_LINK_RE.search(href):
             continue
-        cells = [_text(td) for td in tr.xpath("./td")]
-        title = _text(link[0]).split(" ref: ")[0] if " ref: " in _text(link[0]) else _text(link[0])
-        rows.append(
-            {
-                "url": urljoin(base_url, link[0].attrib["href"]),
-                "title": title,
-                "date": iso_date(cells[1]) if len(cells) > 1 else None,
-                "effective": iso_date(cells[2]) if len(cells) > 2 else None,
-            }
-        )
-    return rows
+        url = urljoin(base_url, href)
+        text = _text(link)
+        title = REF_RE.sub("", text)  # the table view hides the ref in a span.mgHide
+        row = link.xpath("ancestor::tr[1]")
+        if row:
+            cells = [_text(td) for td in row[0].xpath("./td")]
+            date = iso_date(cells[1]) if len(cells) > 1 else None
+            effective = iso_date(cells[2]) if len(cells) > 2 else None
+        else:
+            heading = (
+                _text(link.xpath("ancestor::*[self::h2 or self::h3 or self::h4 or self::p][1]")[:1]) or text
+            )
+            if not EXPANDED_HEADING_RE.match(heading) and not EXPANDED_HEADING_RE.match(title):
+                continue  # a link in a decision's text, not a listed decision
+            date = iso_date(heading)
+            title = EXPANDED_HEADING_RE.sub("", title)
+            effective = None
+        if url not in rows and title:
+            rows[url] = {"url": url, "title": title, "date": date, "effective": effective}
+    return list(rows.values())
 
 
 def parse_page(html: str, base_url: str) -> dict:
@@ -202,6 +244,12 @@ def parse_page(html: str, base_url: str) -> dict:
         "issue_urls": sorted({u for u in links if ISSUE_LINK_RE.search(u)}),
         "item_urls": sorted({u for u in links if re.search(r"mgAi\.aspx\?", u, re.I)}),
     }
+
+
+def content_area(html: str) -> str:
+    """The page's own content (`div#modgov`) without the council's chrome around it (header,
+    banners, asset versions); the whole page when it has no such area."""
+    return Selector(text=html).css("#modgov").get() or html
 
 
 def parse_committees_html(html: str) -> list[str]:

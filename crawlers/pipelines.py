@@ -11,15 +11,16 @@ import hashlib
 import logging
 import mimetypes
 import os
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import MediaPipeline
 
-from crawlers.state import HeldFile
+from crawlers.state import HeldFile, SkippedFile
 from crawlers.urls import canonical_url
 from papers.schema import Document
 
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 
 class FileProblem(Exception):
     """A downloaded file we will not keep (not what it claims to be, cut short); retried next run."""
+
+
+class FileSkipped(Exception):
+    """A file over the size cap, or one skipped before that the server says is unchanged (304)."""
+
+
+# Scrapy's words when a download passes download_maxsize (from the Content-Length, or on the way).
+OVER_CAP = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 
 
 class AtomicFSFilesStore(FSFilesStore):
@@ -58,7 +67,9 @@ def pdf_problem(body: bytes) -> str | None:
 class AttachmentsPipeline(FilesPipeline):
     """Download each Document's attachments once, addressed by sha256 under settings.files_dir.
 
-    Files already held (crawl_files) are not fetched again: ModernGov document URLs are stable.
+    Files already held (crawl_files) are not fetched again: `documents/s123` names one file for
+    good. Except while their page's meeting or decision is inside the look-back window: agenda
+    packs, printed minutes and `mgConvert2PDF` answers change at the same URL until they settle.
     """
 
     STORE_SCHEMES = {**FilesPipeline.STORE_SCHEMES, "": AtomicFSFilesStore, "file": AtomicFSFilesStore}
@@ -67,13 +78,26 @@ class AttachmentsPipeline(FilesPipeline):
         super().__init__(store_uri, crawler=crawler, **kw)
         self.max_bytes = crawler.settings.getint("FILES_MAX_BYTES")
         self.files_dir = Path(store_uri)
+        self.heard: dict[str, dict] = {}  # validators of file responses, by canonical URL
+        self.skipped_now: dict[str, SkippedFile | None] = {}  # None: skipped before, unchanged
+        crawler.signals.connect(self._headers_received, signal=signals.headers_received)
+
+    def _headers_received(self, headers, body_length, request, spider) -> None:
+        if request.meta.get("file"):
+            self.heard[canonical_url(request.url)] = {
+                "size": body_length if body_length is not None and body_length >= 0 else None,
+                "etag": _header(headers, b"ETag"),
+                "last_modified": _header(headers, b"Last-Modified"),
+            }
 
     def get_media_requests(self, item: Document, info: MediaPipeline.SpiderInfo) -> list[Request]:
         state = info.spider.state
+        recheck = bool(item.date) and item.date >= info.spider.recheck_since
         requests = []
         for att in item.attachments:
-            held = state.file(canonical_url(att.url))
-            if held and (self.files_dir / held.path).exists():
+            url = canonical_url(att.url)
+            held = state.file(url)
+            if held and (self.files_dir / held.path).exists() and not recheck:
                 att.path, att.sha256, att.size, att.content_type = (
                     held.path,
                     held.sha256,
@@ -81,12 +105,41 @@ class AttachmentsPipeline(FilesPipeline):
                     held.content_type,
                 )
                 continue
-            requests.append(
-                Request(
-                    att.url, meta={"file": True, "council": item.council, "download_maxsize": self.max_bytes}
-                )
-            )
+            meta = {"file": True, "council": item.council, "download_maxsize": self.max_bytes}
+            skipped = state.skipped_file(url)
+            if skipped and (skipped.size is None or skipped.size > self.max_bytes):
+                att.size = skipped.size
+                if not (skipped.etag or skipped.last_modified or skipped.size):
+                    continue  # the server gave nothing to tell a change by: not asked again
+                # Asked conditionally: unchanged is a bodiless 304; a still-too-big file stops at
+                # its Content-Length; only a changed file that now fits is downloaded.
+                headers = {"If-None-Match": skipped.etag, "If-Modified-Since": skipped.last_modified}
+                headers = {k: v for k, v in headers.items() if v}
+                requests.append(Request(att.url, headers=headers, meta={**meta, "skipped": True}))
+                continue
+            requests.append(Request(att.url, meta=meta))
         return requests
+
+    def media_failed(self, failure, request: Request, info):
+        """Over the cap (or skipped and unchanged): noted for item_completed, not a failure."""
+        url = canonical_url(request.url)
+        heard = self.heard.pop(url, {})
+        over = OVER_CAP.search(str(failure.value))
+        size = int(over.group(1)) if over else heard.get("size")
+        if over or (size is not None and size > self.max_bytes):
+            self.skipped_now[url] = SkippedFile(
+                url, size, self.max_bytes, heard.get("etag"), heard.get("last_modified")
+            )
+            raise FileSkipped(f"{size} bytes, over the {self.max_bytes}-byte cap") from None
+        if isinstance(failure.value, FileSkipped):  # a 304 (media_downloaded)
+            self.skipped_now[url] = None
+            raise FileSkipped("unchanged since it was skipped") from None
+        return super().media_failed(failure, request, info)
+
+    def media_downloaded(self, response: Response, request: Request, info, *, item=None):
+        if response.status == 304 and request.meta.get("skipped"):
+            raise FileSkipped("unchanged since it was skipped")
+        return super().media_downloaded(response, request, info, item=item)
 
     def media_to_download(self, request: Request, info, *, item=None):
         return None  # held files never reach here (get_media_requests); new ones always download
@@ -122,6 +175,9 @@ class AttachmentsPipeline(FilesPipeline):
             if att.sha256:
                 continue
             result = by_url.get(canonical_url(att.url))
+            if result is None and canonical_url(att.url) in self.skipped_now:
+                self._skipped(spider, item.council, att)
+                continue
             if result is None:
                 error = self._error(results, att.url)
                 spider.record_failure(item.council, item.url, att.url, f"attachment {att.url}: {error}")
@@ -134,6 +190,18 @@ class AttachmentsPipeline(FilesPipeline):
             spider.files_pending[canonical_url(att.url)] = held
         return item
 
+    def _skipped(self, spider, council: str, att) -> None:
+        """Record a file over the cap once (its size, URL and the cap), not as a failure."""
+        skipped = self.skipped_now.pop(canonical_url(att.url))
+        if skipped is None:  # as recorded before
+            return
+        att.size = skipped.size
+        log.info(
+            "%s: %s skipped: %s bytes, over the %d-byte cap", council, att.url, skipped.size, skipped.cap
+        )
+        with spider.store.transaction():
+            spider.state.save_skipped(council, skipped)
+
     @staticmethod
     def _error(results, url: str) -> str:
         for ok, result in results:
@@ -142,6 +210,11 @@ class AttachmentsPipeline(FilesPipeline):
                 cause = exc.__cause__ or exc.__context__ or exc
                 return str(cause) or type(cause).__name__
         return "not downloaded"
+
+
+def _header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 class StorePipeline:
@@ -173,6 +246,7 @@ class StorePipeline:
                 held = spider.files_pending.pop(canonical_url(a.url), None)
                 if held:
                     state.save_file(held.url, item.council, held)
+                    state.clear_skipped(held.url)  # fits now (a raised cap, a smaller file)
             if fetch:
                 state.save_page(
                     item.url,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from papers.errors import UserError
 
 REGISTRY_PATH = Path(__file__).resolve().parent.parent / "corpora" / "councils.csv"
 CRAWLABLE = {"moderngov"}  # platforms with a spider
+STATUSES = {"active", "abolished", "disabled"}  # abolished and disabled councils are not crawled
 GENERIC_WORDS = {"council", "borough", "city", "county", "district", "london", "metropolitan"}
 
 
@@ -27,10 +29,25 @@ class Council:
     base_url: str
     nation: str = ""
     notes: str = ""
+    status: str = "active"
+    # On a democracy site shared with other councils: a pattern its committees, decision makers
+    # or page titles match (crawlers/sites.py gives each page to the council it names).
+    attribution: str = ""
 
     @property
     def crawlable(self) -> bool:
-        return self.platform in CRAWLABLE and bool(self.base_url)
+        return self.not_crawlable is None
+
+    @property
+    def not_crawlable(self) -> str | None:
+        """Why this council is not crawled, or None when it is."""
+        if self.status != "active":
+            return f"council {self.id} is {self.status}: {self.notes}"
+        if self.platform not in CRAWLABLE:
+            return f"council {self.id} runs {self.platform!r}, which has no spider yet (ModernGov only)"
+        if not self.base_url:
+            return f"council {self.id} has no known site"
+        return None
 
 
 class RegistryError(UserError):
@@ -46,6 +63,17 @@ def _validate(row: dict[str, str], line: int, path: Path) -> Council:
         raise RegistryError(f"{where}: base_url {base!r} is not an http(s) URL")
     if row.get("platform") == "moderngov" and base.endswith("/"):
         raise RegistryError(f"{where}: a ModernGov base_url has no trailing slash ({base!r})")
+    status = row.get("status") or "active"
+    if status not in STATUSES:
+        raise RegistryError(f"{where}: status {status!r} is not one of {sorted(STATUSES)}")
+    if status != "active" and not row.get("notes"):
+        raise RegistryError(f"{where}: a council that is {status} needs the reason in its notes")
+    try:
+        re.compile(row.get("attribution") or "")
+    except re.error as exc:
+        raise RegistryError(
+            f"{where}: attribution {row.get('attribution')!r} is not a pattern: {exc}"
+        ) from None
     return Council(
         id=row["id"],
         name=row["name"],
@@ -53,6 +81,8 @@ def _validate(row: dict[str, str], line: int, path: Path) -> Council:
         base_url=base,
         nation=row.get("nation") or "",
         notes=row.get("notes") or "",
+        status=status,
+        attribution=row.get("attribution") or "",
     )
 
 

@@ -7,12 +7,14 @@ dies with its parent (a killed `papers update` leaves no orphan crawler writing 
 The summary (crawlers/summary.py):
 
     {"councils": {ID: {"new", "changed", "unchanged", "failed", "status", "failures", "skipped",
-                       "requests": {"answered", "failed"}, "seconds", "unreachable"}},
+                       "requests": {"answered", "failed"}, "seconds", "unreachable",
+                       "gone", "listed", "flags": [{"flag", "message"}]}},
      "totals": {"new", "changed", "unchanged", "failed"},
      "new_ids": [...], "changed_ids": [...],   # document ids written by this run
      "failed_councils": [...], "run_started": ISO date, "seconds": float}
 
-`status` is "ok", "partial" (some requests failed; they are retried next run) or "failed" (the
+`status` is "ok", "partial" (some requests failed, retried next run; or the crawler raised a flag,
+crawlers/summary.py) or "failed" (the
 site answered nothing, or could not be reached: `unreachable` then says why, in one failure
 entry, and the council's other requests were dropped unfetched, as crawlers/middlewares.py's
 SiteBreaker explains). `requests` says how the site answered (2xx or 304, vs failed), which
@@ -39,6 +41,7 @@ from crawlers.snapshot import SnapshotServer
 from papers import __version__
 from papers.errors import EXIT_PARTIAL, UserError
 from papers.logs import JsonLines
+from papers.pipeline.lock import held_lock_fds
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,8 +77,8 @@ def _councils(ids: list[str] | None, server: SnapshotServer | None) -> list[dict
         [get_council(c) for c in ids] if ids else [c for c in load_registry() if c.crawlable]
     )
     for c in chosen:
-        if not c.crawlable:
-            raise UserError(f"council {c.id} runs {c.platform!r}, which has no spider yet (ModernGov only)")
+        if c.not_crawlable:
+            raise UserError(c.not_crawlable)
     return [c.__dict__ for c in chosen]
 
 
@@ -131,7 +134,13 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
         spec_path = Path(tmp) / "spec.json"
         spec_path.write_text(json.dumps(spec))
         log.info("crawling %d council(s)", len(rows))
-        proc = subprocess.run([sys.executable, "-m", "crawlers.run", str(spec_path)], check=False)
+        # The worker holds the run lock with us (it inherits the descriptor) and is killed when we
+        # die (_die_with_parent): a re-run after `kill -9` waits until the worker is gone too.
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawlers.run", str(spec_path), str(os.getpid())],
+            check=False,
+            pass_fds=held_lock_fds(),
+        )
         out = Path(spec["out"])
         if not out.exists():
             raise CrawlError(
@@ -147,19 +156,33 @@ def _run_worker(settings: Settings, rows: list[dict], since: date | None, overri
 # -- the child process ---------------------------------------------------------------------------
 
 
-def _die_with_parent() -> None:
-    parent = os.getppid()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux: a parent-death signal, no
+    gap); elsewhere, poll for the parent twice a second."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            if os.getppid() != parent:  # it died before the signal was asked for
+                os._exit(1)
+            return
 
     def watch() -> None:
         while True:
-            time.sleep(0.5)
             if os.getppid() != parent:
                 os._exit(1)
+            time.sleep(0.5)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
-def _worker(spec_path: str) -> int:
+def _worker(spec_path: str, parent: int) -> int:
+    _die_with_parent(parent)  # first: the imports below take a moment
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings as ScrapySettings
 
@@ -167,9 +190,8 @@ def _worker(spec_path: str) -> int:
     from crawlers.spiders.moderngov import ModernGovDecisionsSpider, ModernGovMeetingsSpider
     from crawlers.state import CrawlState
     from crawlers.summary import Tally
-    from index.store import Store
+    from index.store import Store, now_iso
 
-    _die_with_parent()
     spec = json.loads(Path(spec_path).read_text())
     tally = Tally([c["id"] for c in spec["councils"]])
     s = ScrapySettings()
@@ -212,11 +234,13 @@ def _worker(spec_path: str) -> int:
         return process.crawl(ModernGovDecisionsSpider, **kwargs)
 
     process.crawl(ModernGovMeetingsSpider, **kwargs).addBoth(then_decisions)
+    started = now_iso()
     process.start()
     summary = tally.summary()
     with Store(spec["db"]) as store:
         state = CrawlState(store.conn)
         with store.transaction():
+            state.prune_dated([c["id"] for c in spec["councils"]], started)
             for council, row in summary["councils"].items():
                 # Failed requests are retried from crawl_failures; pages robots.txt kept us from
                 # are not, so such a council keeps its resume point until robots lets us in.
@@ -229,4 +253,4 @@ def _worker(spec_path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_worker(sys.argv[1]))
+    sys.exit(_worker(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid()))

@@ -19,6 +19,9 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 60
+# Listings render a whole date window before the first byte; busy councils take minutes. One that
+# still times out is split in two (crawlers/spiders/moderngov.py), so a long wait is not wasted.
+LISTING_TIMEOUT = 180
 COOKIES_ENABLED = False  # sessions live in the URL on ModernGov (/(S(...))/) and are stripped anyway
 
 # Retries with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware) on 429 and 5xx.
@@ -70,6 +73,7 @@ SNAPSHOT_OVERRIDES = {
     "AUTOTHROTTLE_START_DELAY": 0.01,
     "AUTOTHROTTLE_MAX_DELAY": 0.5,
     "DOWNLOAD_TIMEOUT": 3,
+    "LISTING_TIMEOUT": 3,
     "RETRY_TIMES": 1,
     "RETRY_BACKOFF_BASE": 0.05,
     "RETRY_BACKOFF_MAX": 0.2,

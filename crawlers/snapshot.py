@@ -6,8 +6,14 @@ the structural answers (mgWebService.asmx XML, decision listings for a date rang
 meeting lists) are rendered here from snapshot/site.json, because their content depends on the
 query (date windows) exactly as on a real site.
 
-Faults: the bundle holds the ones real sites have (a dead 500 link, a slow page, a broken PDF, a
-redirect, session-id URLs, a windows-1252 page); tests add more at runtime with `inject()`:
+As on real sites: `V=1` asks for the expanded decision view (headings and label paragraphs, no
+table), `V=0` for the table; officer decisions some councils list only on mgListOfficerDecisions;
+.aspx pages and web-service answers carry no ETag or Last-Modified (files do); every HTML page's
+chrome outside `div#modgov` changes on every request (a visit counter in the header).
+
+Faults: the bundle holds the ones real sites have (a dead 500 link, a slow page, a listing window
+slower than the listing timeout, a broken PDF, a redirect, session-id URLs, a windows-1252 page,
+a web service answering a 200 HTML page); tests add more at runtime with `inject()`:
 
     with SnapshotServer() as server:
         fault = server.inject("error", match="/CHO/", status=503)
@@ -43,7 +49,18 @@ FAULT_KINDS = {
     "session_duplicate",
     "redirect",
     "robots",
+    "error_page",  # 302 to mgError.aspx, as ModernGov does for a page it cannot serve
+    "not_xml",  # the web service answers 200 with an HTML page (WAF, ASP.NET error)
+    "empty_listing",  # decision listings answer with no decisions
+    "moved",  # 301 to the same path on 127.0.0.1 when asked by another host name
 }
+# Decision listings, and the site.json list each reads.
+LISTINGS = {"mgdelegateddecisions.aspx": "listing", "mglistofficerdecisions.aspx": "officer_listing"}
+# What a web application firewall answers an automated client, with a 200.
+WAF_PAGE = (
+    b"<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. "
+    b"Please consult with your administrator.<br><br>Your support ID is: 1234567890</body></html>"
+)
 # ModernGov ignores the layout version (`Ver=4`); two URLs differing only by it are one page.
 IGNORED_PARAMS = {"ver"}
 
@@ -205,24 +222,45 @@ class Site:
         )
         return self.page("Agenda", inner)
 
-    def decisions_html(self, start: date, end: date) -> str:
-        """mgDelegatedDecisions for a date range, rows as in the captured decisions_list.html."""
-        rows = []
-        for r in self.data["listing"]:
+    def listed(self, key: str, start: date, end: date) -> list[dict]:
+        return [r for r in self.data.get(key, []) if start <= date.fromisoformat(r["date"]) <= end]
+
+    def decisions_expanded_html(self, rows: list[dict]) -> str:
+        """The expanded view (V=1): a heading per decision, "dd/mm/yyyy - title ref: N", with its
+        label paragraphs, as in the Sheffield listings captured as dev texts d132 and d133."""
+        out = []
+        for r in rows:
+            ref = r["href"].rpartition("=")[2]
+            out.append(
+                f'<h3 class="mgSubSubTitleTxt"><a  href="{html.escape(r["href"])}" >{_dmy(date.fromisoformat(r["date"]))}'
+                f" - {html.escape(r['title'])} ref: {ref}</a>&nbsp;&nbsp;&nbsp;&nbsp;"
+                '<span  class="mgPlanItemInForce" >Recommendations Approved</span></h3>\n'
+                f'<p><span  class="mgLabel" >Decision published: </span>{_dmy(date.fromisoformat(r["date"]))}</p>\n'
+            )
+        return self.page(
+            "Decisions",
+            '<div class="mgContent" >\n<h2 class="mgSectionTitle">Decisions published</h2>\n'
+            + "".join(out)
+            + "</div>",
+        )
+
+    def decisions_html(self, rows: list[dict]) -> str:
+        """A decision listing's table view (V=0), rows as in the captured decisions_list.html."""
+        out = []
+        for r in rows:
             d = date.fromisoformat(r["date"])
-            if start <= d <= end:
-                t = html.escape(r["title"])
-                rows.append(
-                    f'<tr><td  class="mgMainTxt" ><a  href="{html.escape(r["href"])}"  title="Link&#32;to&#32;decision&#32;'
-                    f'details&#32;for&#32;{t}">{t}</a></td><td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td>'
-                    f'<td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td><td  class="mgMainTxt" >Not for call-in</td></tr>\n'
-                )
+            t = html.escape(r["title"])
+            out.append(
+                f'<tr><td  class="mgMainTxt" ><a  href="{html.escape(r["href"])}"  title="Link&#32;to&#32;decision&#32;'
+                f'details&#32;for&#32;{t}">{t}</a></td><td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td>'
+                f'<td  class="mgMainTxt" >{_dmy(d).replace("/", "&#47;")}</td><td  class="mgMainTxt" >Not for call-in</td></tr>\n'
+            )
         table = (
             '<table class="mgTabTable tablesorter"  summary="Table of decision summary data">\n<caption  class="mgSectionTitle" >'
             "Decisions published</caption>\n<thead class='mgFilterHeaderRow'><tr>\n<th abbr='Title' scope='col'>Title</th>\n"
             "<th abbr='Published' scope='col'>Date</th>\n<th abbr='Applies' scope='col'>Effective from</th>\n"
             "<th abbr='Call-ins' scope='col'>Call-ins</th>\n</tr></thead><tbody>\n"
-            + "".join(rows)
+            + "".join(out)
             + "</tbody></table>"
         )
         return self.page("Decisions", f'<div class="mgContent" >\n{table}\n</div>')
@@ -256,7 +294,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, status: int, body: bytes, ctype: str, headers: dict | None = None) -> None:
         headers = dict(headers or {})
-        if status == 200:
+        # ASP.NET pages and web-service answers carry no validators; static files do.
+        if status == 200 and not re.search(r"\.as[pm]x", self.path, re.I):
             etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
             headers["ETag"] = etag
             if self.headers.get("If-None-Match") == etag:
@@ -288,6 +327,7 @@ class SnapshotServer:
         data = json.loads((self.root / "site.json").read_text(encoding="utf-8"))
         self.sites = {cid: Site(d, self.root) for cid, d in data["councils"].items()}
         self.faults: list[Fault] = list(faults or [])
+        self.visits = 0
         self._lock = threading.Lock()
         self._httpd = _HTTPServer(("127.0.0.1", port), Handler)
         self._httpd.snapshot = self
@@ -358,6 +398,16 @@ class SnapshotServer:
         lines += [f"Disallow: {f.match}" for f in self.faults if f.kind == "robots"]
         return ("\n".join(lines) + "\n").encode()
 
+    def volatile_chrome(self, body: bytes) -> bytes:
+        """Council chrome that differs on every visit (outside div#modgov), as banners, asset
+        versions and "last updated" stamps do on real sites."""
+        with self._lock:
+            self.visits += 1
+            visit = self.visits
+        return body.replace(
+            b"<body>", f'<body><div class="siteBanner" data-visit="{visit}"></div>'.encode(), 1
+        )
+
     def respond(self, raw_path: str, host: str) -> tuple[int, bytes, str, dict]:
         """(status, body, content type, headers) for a GET of `raw_path`."""
         if raw_path == "/robots.txt":
@@ -368,6 +418,17 @@ class SnapshotServer:
             return 404, b"<h1>Not found</h1>", "text/html", {}
         rest = parts[1]
         base = f"http://{host}/{site.id}"
+        if self.active("moved", raw_path) and not host.startswith("127.0.0.1"):
+            return 301, b"", "text/html", {"Location": f"{self.url}{raw_path}"}
+        if self.active("error_page", raw_path):
+            return 302, b"", "text/html", {"Location": f"{base}/mgError.aspx"}
+        if route_key(rest) == "mgerror.aspx":
+            return (
+                200,
+                site.page("Error", '<div class="mgContent" ><p>Sorry, an error occurred.</p></div>').encode(),
+                "text/html; charset=utf-8",
+                {},
+            )
         session = SESSION_RE.match(rest)
         key = route_key(rest)
         route = site.data["routes"].get(key + "#redirect")
@@ -380,6 +441,7 @@ class SnapshotServer:
             return 302, b"", "text/html", {"Location": f"{base}/{site.data['session']}/{rest}"}
         status, body, ctype = self._content(site, key, base)
         if status == 200 and ctype.startswith("text/html"):
+            body = self.volatile_chrome(body)
             if self.active("windows-1252", raw_path):
                 text = body.decode(ctype.partition("charset=")[2] or "utf-8")
                 body, ctype = (
@@ -404,6 +466,8 @@ class SnapshotServer:
             if not site.data["web_service"]:
                 return 404, b"<h1>The resource cannot be found.</h1>", "text/html"
             op = path.split("/", 1)[1]
+            if self.active("not_xml", f"/{site.id}/{path}") or site.data["web_service"] == "html":
+                return 200, WAF_PAGE, "text/html; charset=utf-8"
             if op == "getcommittees":
                 return 200, site.committees_xml().encode(), "text/xml; charset=utf-8"
             if op == "getmeetings":
@@ -428,14 +492,28 @@ class SnapshotServer:
                 site.meetings_html(int(q["cid"]), int(q.get("year") or date.today().year)).encode(),
                 html_type,
             )
-        if path == "mgdelegateddecisions.aspx":
+        if path in LISTINGS:
             if "dr" in q:
                 a, _, b = q["dr"].partition("-")
                 start, end = _parse_dmy(a), _parse_dmy(b)
             else:
                 end = date.today()
                 start = end - timedelta(days=28)
-            return 200, site.decisions_html(start, end).encode(), html_type
+            slow = site.data.get("slow_listing")
+            if (
+                slow
+                and (end - start).days > slow["days"]
+                and start <= date.fromisoformat(slow["covers"]) <= end
+            ):
+                time.sleep(slow["seconds"])  # ModernGov renders the whole window before a byte
+            rows = (
+                []
+                if self.active("empty_listing", f"/{site.id}/{path}")
+                else site.listed(LISTINGS[path], start, end)
+            )
+            if q.get("v") == "1":
+                return 200, site.decisions_expanded_html(rows).encode(), html_type
+            return 200, site.decisions_html(rows).encode(), html_type
         route = site.data["routes"].get(key)
         if route is None and path == "ielistdocuments.aspx" and int(q.get("mid", 0)) in site.meetings:
             m = site.meetings[int(q["mid"])]

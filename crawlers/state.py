@@ -9,7 +9,16 @@ killed run leaves either both or neither.
 - crawl_files: attachments already downloaded (ModernGov document URLs are stable: `documents/s123`
   names one file for good), so a file is fetched once.
 - crawl_failures: requests that failed after retries; the next run asks for them again first.
-- crawl_councils: each council's last successful run, the start of its next window.
+- crawl_councils: each council's last successful run, the start of its next window, and the
+  latest date its decision listings ever listed (a listing that comes back empty over that date
+  is a broken site or parser, not a quiet council).
+- crawl_gone: pages that answered 404/410 or redirected to the site's error page: recorded once,
+  never asked for again.
+- crawl_sites: where a council's site moved to (scheme or host, after redirects), keyed by the
+  registry's base URL so a registry edit starts afresh.
+
+Listing and web-service answers are keyed by URLs with dated parameters (`DR=`, `sFromDate=`)
+that the next night's window will not repeat: `prune_dated` drops those a run did not ask for.
 """
 
 from __future__ import annotations
@@ -43,6 +52,17 @@ CREATE TABLE IF NOT EXISTS crawl_files (
     content_type TEXT,
     fetched_at TEXT NOT NULL
 );
+-- Attachments over the size cap (FILES_MAX_BYTES): recorded once, with what the server said of
+-- them, and asked for again only conditionally (pipelines.py): a changed file is fetched anew.
+CREATE TABLE IF NOT EXISTS crawl_skipped_files (
+    url TEXT PRIMARY KEY,
+    council TEXT NOT NULL,
+    size INTEGER,  -- bytes, when the server said (Content-Length) or the download got that far
+    cap INTEGER NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    skipped_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS crawl_failures (
     url TEXT PRIMARY KEY,
     council TEXT NOT NULL,
@@ -62,7 +82,25 @@ CREATE TABLE IF NOT EXISTS crawl_councils (
     last_run TEXT NOT NULL,
     last_status TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS crawl_listed (
+    council TEXT PRIMARY KEY,
+    latest TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawl_gone (
+    url TEXT PRIMARY KEY,
+    council TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    gone_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawl_sites (
+    council TEXT PRIMARY KEY,
+    registry_base TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    moved_at TEXT NOT NULL
+);
 """
+# Canonical URLs (query keys lower-cased, sorted) whose answer depends on a date window.
+DATED_URL_PATTERNS = ("%?dr=%", "%&dr=%", "%sfromdate=%")
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -87,6 +125,15 @@ class HeldFile:
     sha256: str
     size: int
     content_type: str | None
+
+
+@dataclass
+class SkippedFile:
+    url: str
+    size: int | None
+    cap: int
+    etag: str | None
+    last_modified: str | None
 
 
 @dataclass
@@ -119,6 +166,11 @@ class CrawlState:
             return None
         return CachedPage(row[0], row[1], row[2], row[3], row[4], zlib.decompress(row[5]), row[6])
 
+    def held(self, url: str) -> bool:
+        """A document was stored from this page."""
+        row = self.conn.execute("SELECT document_id FROM crawl_pages WHERE url = ?", (url,)).fetchone()
+        return bool(row and row[0])
+
     def save_page(
         self,
         url: str,
@@ -146,6 +198,16 @@ class CrawlState:
             ),
         )
 
+    def prune_dated(self, councils: list[str], before: str) -> int:
+        """Drop these councils' dated listing and web-service answers last fetched before `before`
+        (an ISO timestamp): their windows have moved on. How many were dropped."""
+        marks = ",".join("?" * len(councils))
+        dated = " OR ".join("url LIKE ?" for _ in DATED_URL_PATTERNS)
+        return self.conn.execute(
+            f"DELETE FROM crawl_pages WHERE council IN ({marks}) AND fetched_at < ? AND ({dated})",
+            (*councils, before, *DATED_URL_PATTERNS),
+        ).rowcount
+
     # -- files -------------------------------------------------------------------------------
 
     def file(self, url: str) -> HeldFile | None:
@@ -160,6 +222,22 @@ class CrawlState:
                VALUES (?,?,?,?,?,?,?)""",
             (url, council, f.path, f.sha256, f.size, f.content_type, now_iso()),
         )
+
+    def skipped_file(self, url: str) -> SkippedFile | None:
+        row = self.conn.execute(
+            "SELECT url, size, cap, etag, last_modified FROM crawl_skipped_files WHERE url = ?", (url,)
+        ).fetchone()
+        return SkippedFile(*row) if row else None
+
+    def save_skipped(self, council: str, f: SkippedFile) -> None:
+        self.conn.execute(
+            """INSERT OR REPLACE INTO crawl_skipped_files (url, council, size, cap, etag, last_modified,
+                   skipped_at) VALUES (?,?,?,?,?,?,?)""",
+            (f.url, council, f.size, f.cap, f.etag, f.last_modified, now_iso()),
+        )
+
+    def clear_skipped(self, url: str) -> None:
+        self.conn.execute("DELETE FROM crawl_skipped_files WHERE url = ?", (url,))
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -200,7 +278,46 @@ class CrawlState:
             for r in self.conn.execute(sql + " ORDER BY url", args)
         ]
 
+    # -- gone pages, moved sites -------------------------------------------------------------
+
+    def mark_gone(self, url: str, council: str, reason: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO crawl_gone (url, council, reason, gone_at) VALUES (?,?,?,?)",
+            (url, council, reason, now_iso()),
+        )
+        self.clear_failure(url)
+
+    def gone(self, url: str) -> str | None:
+        """Why this page is gone for good, or None."""
+        row = self.conn.execute("SELECT reason FROM crawl_gone WHERE url = ?", (url,)).fetchone()
+        return row[0] if row else None
+
+    def record_move(self, council: str, registry_base: str, base_url: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO crawl_sites (council, registry_base, base_url, moved_at) VALUES (?,?,?,?)",
+            (council, registry_base, base_url, now_iso()),
+        )
+
+    def moved_base(self, council: str, registry_base: str) -> str | None:
+        """Where the site at `registry_base` moved to, as last seen; None if it has not."""
+        row = self.conn.execute(
+            "SELECT base_url FROM crawl_sites WHERE council = ? AND registry_base = ?",
+            (council, registry_base),
+        ).fetchone()
+        return row[0] if row else None
+
     # -- councils ----------------------------------------------------------------------------
+
+    def listed_latest(self, council: str) -> date | None:
+        row = self.conn.execute("SELECT latest FROM crawl_listed WHERE council = ?", (council,)).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
+    def record_listed(self, council: str, latest: date) -> None:
+        self.conn.execute(
+            """INSERT INTO crawl_listed (council, latest) VALUES (?, ?)
+               ON CONFLICT(council) DO UPDATE SET latest = max(latest, excluded.latest)""",
+            (council, latest.isoformat()),
+        )
 
     def last_success(self, council: str) -> date | None:
         row = self.conn.execute(

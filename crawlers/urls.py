@@ -11,7 +11,7 @@ import re
 from scrapy import Request
 from scrapy.utils.request import fingerprint
 
-from papers.urls import canonical_url, classify
+from papers.urls import ITEM_DECISION_PREFIX, canonical_url, classify
 
 __all__ = ["SESSION_IN_LINKS_RE", "CanonicalFingerprinter", "canonical_url", "classify", "document_id"]
 
@@ -22,11 +22,15 @@ ID_SEGMENTS = {"minutes": "meeting"}
 
 
 def document_id(council: str, page_type: str, platform_ids: dict[str, str], url: str) -> str:
-    """`{council}:{page_type}:{platform id}`, else `{council}:{page_type}:{sha1(canonical url)[:16]}`."""
+    """`{council}:{page_type}:{platform id}`, else `{council}:{page_type}:{sha1(canonical url)[:16]}`.
+
+    A decision known only by its agenda item (`AIId`) is `{council}:decision_details:ai-{AIId}`:
+    agenda-item and decision numbers overlap, and must not name one record."""
     segment = ID_SEGMENTS.get(page_type, page_type)
     for key in ("decision", "issue", "item", "meeting"):
         if platform_ids.get(key):
-            return f"{council}:{segment}:{platform_ids[key]}"
+            prefix = ITEM_DECISION_PREFIX if (page_type, key) == ("decision_details", "item") else ""
+            return f"{council}:{segment}:{prefix}{platform_ids[key]}"
     return f"{council}:{segment}:{hashlib.sha1(canonical_url(url).encode()).hexdigest()[:16]}"
 
 

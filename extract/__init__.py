@@ -6,4 +6,4 @@ spaCy rule pipeline that finds money, durations, dates, routes and resolutions i
 """
 
 # Bump when rules change: records extracted by an older version are re-extracted by `reextract`.
-EXTRACTOR_VERSION = "0.2.15"
+EXTRACTOR_VERSION = "0.3.0"  # 0.3.0: issue 14 rule classes, suppliers and category

@@ -24,6 +24,7 @@ from extract.text.plain import from_text
 from papers.errors import UserError
 from papers.schema import (
     PAGE_TYPES,
+    Category,
     DateMention,
     Document,
     Duration,
@@ -32,6 +33,7 @@ from papers.schema import (
     Record,
     Resolution,
     RouteMention,
+    Supplier,
 )
 from papers.urls import canonical_url, classify
 
@@ -167,6 +169,11 @@ def _build(
         Resolution(text=t, start=s, end=e, number=v["number"], outcome=v["outcome"])
         for s, e, t, v in spans["resolutions"]
     ]
+    record.suppliers = [
+        Supplier(text=t, start=s, end=e, name=v["name"], key=v["normalised"])
+        for s, e, t, v in spans["suppliers"]
+    ]
+    record.category = next((Category(text=t, start=s, end=e, **v) for s, e, t, v in spans["category"]), None)
     roles = found.roles
     record.decision_date = roles.get("decision_date") or record.decision_date
     record.decision_maker = roles.get("decision_maker") or record.decision_maker

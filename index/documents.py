@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from papers.schema import Record
+from papers.schema import Record, supplier_key
 
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 # Stored on every hit, so result lists never go back to the store for a page of results.
@@ -27,6 +27,9 @@ HIT_FIELDS = (
     "annual_value",
     "total_value",
     "term_months",
+    "suppliers",
+    "category",
+    "category_description",
 )
 
 
@@ -40,15 +43,43 @@ def record_key(record_id: str) -> int:
 
 
 def is_contract(record: Record) -> bool:
-    """Whether a record decides a contract: it states a value, a term or a procurement method.
+    """Whether a record decides a contract: it states a value, a term, a procurement method or a
+    supplier (the GUIDE names suppliers only of contracts the page decides or reports on).
 
-    Dates alone do not count: meetings and minutes are full of dates that are not contract terms.
+    Dates alone do not count: meetings and minutes are full of dates that are not contract terms;
+    nor does a category alone, which a page can name without deciding anything.
     """
     c = record.contract
-    return any(
+    return bool(record.suppliers) or any(
         v is not None
         for v in (c.value_amount, c.annual_value, c.total_value, c.term_months, c.procurement_method)
     )
+
+
+def supplier_words(name: str) -> str:
+    """A supplier name or key as the words the index and the ``supplier:`` filter compare: the
+    extractor's one normalisation of a supplier key ("" when nothing is left)."""
+    return supplier_key(name)
+
+
+def cpv_digits(code: str) -> str:
+    """The significant digits of a CPV code: check digit and padding zeros dropped, at least the
+    two of the division ("85311000-2" -> "85311", "85000000-9" -> "85")."""
+    digits = code.split("-", 1)[0]
+    return digits[:2] + digits[2:].rstrip("0")
+
+
+def cpv_prefixes(code: str) -> list[str]:
+    """Every prefix a ``category:`` filter may name for this code: its division, group, class..."""
+    digits = cpv_digits(code)
+    return [digits[:n] for n in range(2, len(digits) + 1)]
+
+
+def category_label(record: Record) -> str | None:
+    """The category facet's value: code and official description together, so every consumer of
+    the facet counts (CLI, JSON, web) gets the description without a lookup."""
+    c = record.category
+    return f"{c.id} {c.description}" if c else None
 
 
 def title_of(record: Record) -> str:
@@ -85,4 +116,11 @@ def to_fields(record: Record) -> dict:
         "start_date": c.start_date,
         "end_date": c.end_date,
         "procurement_method": c.procurement_method,
+        "suppliers": list(dict.fromkeys(s.name for s in record.suppliers)),
+        "supplier_keys": sorted({s.key for s in record.suppliers}),
+        "supplier_words": sorted({w for s in record.suppliers if (w := supplier_words(s.key))}),
+        "category": record.category.id if record.category else None,
+        "category_description": record.category.description if record.category else None,
+        "category_prefixes": cpv_prefixes(record.category.id) if record.category else [],
+        "category_facet": category_label(record),
     }

@@ -1,8 +1,8 @@
 """Export matching records: JSON lines, a flat CSV, or an Open Contracting (OCDS 1.1) release package.
 
 Each writer takes an iterator of records and a text file, streams, and returns how many items it
-wrote, so exporting 100,000 records never holds them all in memory (OCDS excepted: a release
-package is one JSON object, written release by release).
+wrote, so exporting 100,000 records never holds them all in memory (OCDS excepted: its releases
+are matters, index/matters.py, so the contract records are gathered before they are written).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import IO
 from urllib.parse import quote
 
-from index.documents import is_contract, title_of
+from index import contracts, matters
+from index.documents import title_of
 from papers.schema import Record
 
 # OCDS wants a registered prefix ("ocds-" + 6 characters) per publisher; a deployment publishing
@@ -43,6 +44,10 @@ CSV_FIELDS = (
     "end_date",
     "procurement_method",
     "routes",
+    "suppliers",
+    "supplier_keys",
+    "category_id",
+    "category_description",
     "status",
     "url",
 )
@@ -77,6 +82,10 @@ def csv_row(rec: Record) -> dict:
         "end_date": c.end_date,
         "procurement_method": c.procurement_method,
         "routes": " ".join(rec.procurement),
+        "suppliers": "; ".join(dict.fromkeys(s.name for s in rec.suppliers)),
+        "supplier_keys": "; ".join(dict.fromkeys(s.key for s in rec.suppliers)),
+        "category_id": rec.category.id if rec.category else None,
+        "category_description": rec.category.description if rec.category else None,
         "status": rec.status,
         "url": rec.url,
     }
@@ -109,51 +118,65 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
-def _period(rec: Record) -> dict:
-    c = rec.contract
+def _period(row: dict) -> dict:
     period = {
-        "startDate": _datetime(c.start_date),
-        "endDate": _datetime(c.end_date),
-        "maxExtentDate": _datetime(c.max_extent_date),
+        "startDate": _datetime(row["start_date"]),
+        "endDate": _datetime(row["end_date"]),
+        "maxExtentDate": _datetime(row["max_extent_date"]),
     }
     start, end = period["startDate"], period["endDate"]
     if start and end:
         period["durationInDays"] = (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days
-    elif c.term_months is not None:
-        period["durationInDays"] = round(c.term_months * DAYS_PER_MONTH)
+    elif row["term_months"] is not None:
+        period["durationInDays"] = round(row["term_months"] * DAYS_PER_MONTH)
     return {k: v for k, v in period.items() if v is not None}
 
 
-def release(rec: Record) -> dict:
-    """One OCDS release for a contract decision: buyer, tender method, award and contract terms."""
-    c = rec.contract
-    council = rec.council or "unknown"
-    ocid = f"{OCID_PREFIX}-{_slug(rec.id)}"
-    buyer = {"id": council, "name": rec.council_name or council}
-    value = None
-    amount = (
-        c.total_value if c.total_value is not None else (c.value_amount if c.value_per == "total" else None)
-    )
-    if amount is not None:
-        value = {"amount": amount, "currency": "GBP"}
+def _suppliers(row: dict) -> list[dict]:
+    """The matter's suppliers as OCDS organisations (ids unique within the release)."""
+    return [{"id": f"supplier-{_slug(s['key'])}", "name": s["name"]} for s in row["suppliers"]]
+
+
+def release(row: dict, records: dict[str, Record]) -> dict:
+    """One OCDS release for a contract matter (index/matters.py), from its terms' best sources:
+    buyer and suppliers, tender method and CPV item, award and contract terms, a document per page."""
+    primary = records[row["id"]]
+    council = row["council"] or "unknown"
+    ocid = f"{OCID_PREFIX}-{_slug(row['id'])}"
+    buyer = {"id": council, "name": row["council_name"] or council}
+    value = {"amount": row["total_value"], "currency": "GBP"} if row["total_value"] is not None else None
     described = []
-    if c.annual_value is not None:
-        described.append(f"Annual value GBP {c.annual_value:,.2f} ({c.annualised_by or 'stated'}).")
-    if c.extension_months:
-        described.append(f"Extension options: {c.extension_months:g} months.")
-    period = _period(rec)
-    tender = {"id": f"{ocid}-tender", "title": title_of(rec)}
-    if c.procurement_method:
-        tender["procurementMethod"] = c.procurement_method
-    details = c.procurement_method_details or ", ".join(r.replace("_", " ") for r in rec.procurement)
+    if row["annual_value"] is not None:
+        described.append(f"Annual value GBP {row['annual_value']:,.2f} ({row['annualised_by'] or 'stated'}).")
+    if row["extension_months"]:
+        described.append(f"Extension options: {row['extension_months']:g} months.")
+    period = _period(row)
+    title = row["title"] or title_of(primary)
+    tender = {"id": f"{ocid}-tender", "title": title}
+    if row["procurement_method"]:
+        tender["procurementMethod"] = row["procurement_method"]
+    route_source = records.get(row["sources"].get("route", {}).get("record", ""), primary)
+    details = route_source.contract.procurement_method_details or ", ".join(
+        r.replace("_", " ") for r in row["routes"]
+    )
     if details:
         tender["procurementMethodDetails"] = details
     if value:
         tender["value"] = value
     if period:
         tender["contractPeriod"] = period
-    award = {"id": f"{ocid}-award", "title": title_of(rec)}
-    contract = {"id": f"{ocid}-contract", "awardID": award["id"], "title": title_of(rec)}
+    if row["category_id"]:
+        classification = {
+            "scheme": "CPV",
+            "id": row["category_id"],
+            "description": row["category_description"],
+        }
+        tender["items"] = [{"id": "1", "description": title, "classification": classification}]
+    suppliers = _suppliers(row)
+    award = {"id": f"{ocid}-award", "title": title}
+    if suppliers:
+        award["suppliers"] = suppliers
+    contract = {"id": f"{ocid}-contract", "awardID": award["id"], "title": title}
     for part in (award, contract):
         if value:
             part["value"] = value
@@ -162,29 +185,34 @@ def release(rec: Record) -> dict:
     if period:
         award["contractPeriod"] = period
         contract["period"] = period
-    if rec.url:
-        contract["documents"] = [
-            {
-                "id": f"{ocid}-source",
-                "documentType": "contractNotice" if rec.page_type == "report" else "other",
-                "title": title_of(rec),
-                "url": _uri(rec.url),
-                "language": "en",
-            }
-        ]
-        if rec.decision_date and _datetime(rec.decision_date):
-            contract["documents"][0]["datePublished"] = _datetime(rec.decision_date)
+    documents = []
+    for n, record_id in enumerate(row["records"]):
+        rec = records[record_id]
+        if not rec.url:
+            continue
+        doc = {
+            "id": f"{ocid}-source" + (f"-{n}" if n else ""),
+            "documentType": "contractNotice" if rec.page_type == "report" else "other",
+            "title": title_of(rec),
+            "url": _uri(rec.url),
+            "language": "en",
+        }
+        if _datetime(rec.decision_date):
+            doc["datePublished"] = _datetime(rec.decision_date)
+        documents.append(doc)
+    if documents:
+        contract["documents"] = documents
     return {
         "ocid": ocid,
-        "id": f"{_slug(rec.id)}-{(rec.extractor_version or 'v')}",
-        "date": _datetime(rec.decision_date)
-        or _datetime((rec.fetched_at or "")[:10])
+        "id": f"{_slug(row['id'])}-{(primary.extractor_version or 'v')}",
+        "date": _datetime(row["decision_date"])
+        or _datetime((primary.fetched_at or "")[:10])
         or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         # A committee decision approves contract terms; "contract" is the closest closed tag.
         "tag": ["contract"],
         "initiationType": "tender",
         "language": "en",
-        "parties": [{**buyer, "roles": ["buyer"]}],
+        "parties": [{**buyer, "roles": ["buyer"]}] + [{**s, "roles": ["supplier"]} for s in suppliers],
         "buyer": buyer,
         "tender": tender,
         "awards": [award],
@@ -192,8 +220,14 @@ def release(rec: Record) -> dict:
     }
 
 
-def write_ocds(records: Iterable[Record], out: IO[str]) -> int:
-    """An OCDS 1.1 release package of the contract decisions among ``records``."""
+def write_ocds(
+    records: Iterable[Record], out: IO[str], links: dict[str, tuple[str, str | None]] | None = None
+) -> int:
+    """An OCDS 1.1 release package with one release per contract matter among ``records``.
+
+    ``links``: each record's (links, meeting) as the store keeps them (index/matters.py); without
+    them, records join matters by council, title and date alone.
+    """
     published = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     head = {
         "uri": PACKAGE_URI,
@@ -202,12 +236,17 @@ def write_ocds(records: Iterable[Record], out: IO[str]) -> int:
         "publisher": {"name": PUBLISHER},
         "license": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
     }
+    found: dict[str, Record] = {}
+    rows = []
+    for rec in records:
+        row = contracts.row_dict(rec, *(links or {}).get(rec.id, ("", None)))
+        if row is not None:
+            found[rec.id] = rec
+            rows.append(row)
     out.write(json.dumps(head, indent=1)[:-2] + ',\n "releases": [')
     n = 0
-    for rec in records:
-        if not is_contract(rec):
-            continue
-        out.write(("," if n else "") + "\n  " + json.dumps(release(rec)))
+    for row in matters.matter_rows(rows):
+        out.write(("," if n else "") + "\n  " + json.dumps(release(row, found)))
         n += 1
     out.write("\n ]\n}\n")
     return n

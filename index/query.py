@@ -8,6 +8,9 @@
     after:2019-01-01 before:2020 year:2019      decision date; after: is inclusive, before: is not
                                                 (dates from 1800 to 2200)
     value>=2m value<500k term>=36 term<=5y      annualised contract value (GBP), term in months
+    category:85 category:85311000-2             CPV code: a division or any longer prefix of a code
+    supplier:veolia supplier:"APCOA Parking"    words of a supplier's normalised name (Ltd, plc,
+                                                "(UK)" and "&"/"and" ignored, as in its key)
 
 User text never reaches a backend's own query-string parser: backends build their queries from
 this model (index/backends/), so a stray quote or colon cannot change what a query means.
@@ -20,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import get_args
 
+from index.documents import cpv_digits, supplier_words
 from papers.errors import UserError
 from papers.schema import PageType, Route
 
@@ -39,6 +43,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "year": ("year", "int"),
     "value": ("annual_value", "amount"),
     "term": ("term_months", "months"),
+    "category": ("category_prefixes", "cpv"),
+    "supplier": ("supplier_words", "supplier"),
 }
 KEYWORD_VALUES: dict[str, tuple[str, ...]] = {"type": PAGE_TYPES, "route": ROUTES}
 
@@ -48,6 +54,7 @@ _MULTIPLIER = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "b
 _MONTHS = re.compile(r"(\d+(?:\.\d+)?)(m|mo|months?|y|yrs?|years?)?", re.I)
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR = re.compile(r"\d{4}")
+_CPV = re.compile(r"\d{2,8}(?:-\d)?")
 # Years a date filter may name. Council papers are all far inside it; tantivy stores dates as
 # nanoseconds (1677-2262) and fails on anything outside, so the bound is checked here, once.
 DATE_YEARS = (1800, 2200)
@@ -267,12 +274,24 @@ class _Parser:
         if not raw:
             raise QueryError(f"{name}{op} needs a value", value_at)
         index_field, kind = FIELDS[name]
-        if kind in ("keyword", "text", "date") and op != ":":
+        if kind in ("keyword", "text", "date", "cpv", "supplier") and op != ":":
             raise QueryError(f"{name}: takes ':' not '{op}'", start + m.start(2))
         if kind == "keyword":
             return Match(index_field, self._keyword(name, raw, value_at), position=start)
         if kind == "text":
             return Match(index_field, raw, text=True, position=start)
+        if kind == "cpv":
+            if not _CPV.fullmatch(raw):
+                raise QueryError(
+                    f"category: wants a CPV code or its first digits (85, 8531, 85311000-2), not '{raw}'",
+                    value_at,
+                )
+            return Match(index_field, cpv_digits(raw), position=start)
+        if kind == "supplier":
+            words = supplier_words(raw)
+            if not words:
+                raise QueryError(f"supplier: '{raw}' has no name left once legal forms are ignored", value_at)
+            return Match(index_field, words, text=True, position=start)
         if kind == "date":
             low = self._date(name, raw, value_at)
             if name == "after":

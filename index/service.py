@@ -1,14 +1,18 @@
 """What the CLI, the web interface and the nightly job call: one place, so their JSON is identical.
 
 search(settings, q)          -> {"total": N, "hits": [...], "facets": {...}}
-contracts(settings, q)       -> {"group_by": G, "total": N, "rows": [...], "groups": [...]}
-index_records(settings)      -> {"backend", "loaded", "indexed", "count", "rebuild", "seconds"}
+contracts(settings, q)       -> {"group_by": G, "by_record": B, "total": N, "rows": [...], "groups": [...]}
+suppliers(settings, q)       -> {"total": N, "suppliers": [...]}
+index_records(settings)      -> {"backend", "loaded", "deleted", "indexed", "count", "refused", "rebuild", "seconds"}
 export(settings, q, fmt, fh) -> number of records (or releases) written
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -16,7 +20,9 @@ from typing import IO
 
 from index import contracts as contract_table
 from index import export as exporters
+from index import matters as matter_table
 from index.backends import SearchBackend, open_backend
+from index.documents import record_key
 from index.query import Query, parse
 from index.store import Store
 from papers.errors import UserError
@@ -53,6 +59,30 @@ def require_store(settings: Settings) -> None:
         )
 
 
+def _registered(council: str | None):
+    """The registry's entry for a council id in any case, or None (unknown, or no registry)."""
+    from crawlers.registry import RegistryError, find_council
+
+    try:
+        return find_council(council) if council else None
+    except (OSError, RegistryError):  # no registry: bare ids still work
+        return None
+
+
+def registry_id(council: str | None) -> str | None:
+    """A council id as the registry spells it ("bry" -> "BRY"), for whatever machines read (JSON,
+    CSV); the index and the contracts table keep ids in lower case for case-blind filters. An id
+    the registry does not know is returned as given."""
+    found = _registered(council)
+    return found.id if found else council
+
+
+def council_name(council: str | None) -> str | None:
+    """The registry's name for a council id in any case, or None."""
+    found = _registered(council)
+    return found.name if found else None
+
+
 def _query(q: str | Query | None) -> Query:
     return q if isinstance(q, Query) else parse(q)
 
@@ -80,7 +110,11 @@ def search(
     if backend == "tantivy":
         require_store(settings)
     result = backend_for(settings, backend).search(query, limit=limit, offset=offset, facets=facets)
-    return {"total": result.total, "hits": result.hits, "facets": result.facets}
+    hits = [{**h, "council": registry_id(h.get("council"))} for h in result.hits]
+    result_facets = dict(result.facets)
+    if "council" in result_facets:
+        result_facets["council"] = {registry_id(k): n for k, n in result_facets["council"].items()}
+    return {"total": result.total, "hits": hits, "facets": result_facets}
 
 
 def contracts(
@@ -90,12 +124,14 @@ def contracts(
     backend: str = "tantivy",
     limit: int | None = None,
     offset: int = 0,
+    by_record: bool = False,
 ) -> dict:
-    """Matching contract decisions: ``total``, the ``rows`` (all, or a page with ``limit``/``offset``)
-    and per group count/known/unknown/q1/median/q3 of the annual value over every match.
+    """Matching contract matters (``by_record``: records): ``total``, the ``rows`` (all, or a page
+    with ``limit``/``offset``) and per group count/known/unknown/q1/median/q3 of the annual value
+    over every match, each matter counted once.
 
-    Listing 40,000 full rows costs far more than the groups, so pages and group-only views
-    (``limit=0``) read just the columns the groups need.
+    By record, listing 40,000 full rows costs far more than the groups, so pages and group-only
+    views (``limit=0``) read just the columns the groups need.
     """
     if group_by not in contract_table.GROUP_BY:
         raise UserError(f"cannot group by '{group_by}' (one of: {', '.join(contract_table.GROUP_BY)})")
@@ -105,19 +141,124 @@ def contracts(
     require_store(settings)
     with Store(settings.db_path) as store:
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
-        if limit is None and not offset:
+        if not by_record:
+            # Groups need a few values of every matter; the page's rows are merged in full.
+            matching = _matching(store, keys)
+            grouped = [
+                m
+                for m in _light_matters(store)
+                if matching is None or any(i in matching for i in m["records"])
+            ]
+            end = None if limit is None else offset + limit
+            page = grouped[offset:end]
+            ids = [record_key(i) for matter in page for i in matter["records"]]
+            full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+            rows = matter_table.detailed(page, full)
+        elif limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
             grouped = store.contract_rows(
                 keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]), ordered=False
             )
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
+    names = {}
+    for row in rows:
+        row["council"] = registry_id(row.get("council"))
+        names.setdefault(row["council"], row.get("council_name"))
+    groups = contract_table.summarise(grouped, group_by)
+    if group_by == "council":
+        for g in groups:
+            found = _registered(g["group"])
+            g["group"] = found.id if found else g["group"]
+            g["name"] = names.get(g["group"]) or (found.name if found else g["group"])
     return {
         "group_by": group_by,
+        "by_record": by_record,
         "total": len(grouped),
         "rows": rows,
-        "groups": contract_table.summarise(grouped, group_by),
+        "groups": groups,
     }
+
+
+# What a light matter keeps between calls: its groups, its value, its records.
+_KEPT = (
+    "council",
+    "decision_date",
+    "decision_maker",
+    "routes",
+    "category_id",
+    "category_description",
+    "suppliers",
+    "annual_value",
+    "records",
+)
+
+
+class _MatterCache:
+    """Every matter of one store, light (index/matters.py merge without detail), kept until
+    anything commits to the store: forming 40,000 matters costs far more than filtering them.
+
+    A connection of its own that never writes asks ``PRAGMA data_version``, which changes exactly
+    when another connection has committed since it last asked; a store file replaced under the
+    same name (another inode or change time: inode numbers are reused) starts the cache afresh.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.conn: sqlite3.Connection | None = None
+        self.file: tuple[int, int] = (0, 0)
+        self.version: int | None = None
+        self.matters: list[dict] = []
+
+    def get(self, store: Store) -> list[dict]:
+        with self.lock:
+            stat = os.stat(self.path)
+            if self.conn is None or (stat.st_ino, stat.st_ctime_ns) != self.file:
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = sqlite3.connect(self.path, check_same_thread=False)
+                self.file, self.version = (stat.st_ino, stat.st_ctime_ns), None
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.version:
+                table = store.contract_rows(None, matter_table.LIGHT_FIELDS, lazy=True)
+                light = matter_table.matter_rows(table, detail=False)
+                self.matters = [{name: m[name] for name in _KEPT} for m in light]
+                self.version = version
+            return self.matters
+
+
+_matter_caches: dict[str, _MatterCache] = {}
+
+
+def _light_matters(store: Store) -> list[dict]:
+    """Every matter of the store in the table's order, light, from the cache when still current."""
+    path = str(store.path.resolve())
+    cache = _matter_caches.get(path) or _matter_caches.setdefault(path, _MatterCache(path))
+    return cache.get(store)
+
+
+def _matching(store: Store, keys: list[int] | None) -> set[str] | None:
+    return None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+
+
+def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
+    """The matters with a record among these keys (all matters for None). Matters are formed over
+    the whole table, so a query that matches one page of a decision still gets all its sources."""
+    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+    return matter_table.matter_rows(rows, _matching(store, keys))
+
+
+def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:
+    """One row per supplier key over the matching matters (papers suppliers)."""
+    query = _query(q)
+    require_store(settings)
+    with Store(settings.db_path) as store:
+        keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+        rows = matter_table.supplier_rows(matching_matters(store, keys))
+    for row in rows:
+        row["councils"] = [registry_id(c) for c in row["councils"]]
+    return {"total": len(rows), "suppliers": rows}
 
 
 def matching_records(
@@ -140,7 +281,17 @@ def export(
     query = _query(q)
     require_store(settings)
     with Store(settings.db_path) as store:
-        return writer(matching_records(store, settings, query, backend), out)
+        if writer is exporters.write_ocds:
+            # Releases are matters: every page of a matter that one matching page belongs to.
+            keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
+            members = [record_key(i) for m in matching_matters(store, keys) for i in m["records"]]
+            links = {
+                r["id"]: (r["links"], r["meeting"])
+                for r in store.contract_rows(fields=("id", "links", "meeting"))
+            }
+            return exporters.write_ocds(store.records_by_keys(members), out, links)
+        records = matching_records(store, settings, query, backend)
+        return writer(records, out)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -161,8 +312,11 @@ def index_records(
     The store stays the source of truth: records are stored first, and marked indexed only after
     the backend has committed them, so a crash re-indexes rather than loses.
     """
+    from papers.pipeline.pending import send_deletes
+
     started = time.perf_counter()
     engine = backend_for(settings, backend)
+    rebuild = rebuild or engine.needs_rebuild()
     with Store(settings.ensure().db_path) as store:
         loaded = None
         if records is not None:
@@ -170,6 +324,8 @@ def index_records(
             for batch in _batches(records, BATCH):
                 for k, v in store.put_records(batch).items():
                     loaded[k] += v
+        # Records removed from the store leave this backend's index first (its own queue).
+        deleted = send_deletes(store, engine, backend)
         if rebuild or engine.count() < store.count_indexed(backend):
             # The index holds less than the store marked (a deleted folder, a new layout, lost
             # commits): every record is queued again; upserts by id make that safe.
@@ -190,15 +346,20 @@ def index_records(
             engine.start_rebuild()
         total = store.count_unindexed(backend)
         indexed = 0
+        refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
             for batch in _batches(store.unindexed(backend), BATCH):
                 indexed += engine.add(batch, fresh=fresh)
+                # A record the engine refused stays queued (and is logged); the rest of its batch is marked.
+                not_taken = engine.refused()
+                refused += len(not_taken)
+                taken = [r.id for r in batch if r.id not in not_taken]
                 advance(len(batch))
                 if fresh:
-                    store.mark_indexed([r.id for r in batch], staged)
+                    store.mark_indexed(taken, staged)
                     continue
-                pending.extend(r.id for r in batch)
+                pending.extend(taken)
                 if len(pending) >= COMMIT_EVERY:
                     engine.commit()
                     store.mark_indexed(pending, backend)
@@ -211,8 +372,10 @@ def index_records(
         return {
             "backend": backend,
             "loaded": loaded,
+            "deleted": deleted,
             "indexed": indexed,
             "count": engine.count(),
+            "refused": refused,
             "rebuild": rebuild,
             "seconds": round(time.perf_counter() - started, 2),
         }

@@ -16,11 +16,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from index import contracts
-from index.documents import record_key
+from index import contracts, matters
+from index.documents import is_contract, record_key
 from papers.schema import Attachment, Document, Record
+from papers.urls import ITEM_DECISION_PREFIX
 
 DEFAULT_BACKEND = "tantivy"
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept between checkpoints
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -42,6 +44,9 @@ CREATE TABLE IF NOT EXISTS documents (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_council ON documents(council);
+-- Covers the nightly "what changed" pass (papers/pipeline/pending.py reads every id and sha256):
+-- sha256 sits after the page body, so without it each row's body would be read to reach it.
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(id, sha256);
 CREATE TABLE IF NOT EXISTS attachments (
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     url TEXT NOT NULL,
@@ -76,20 +81,17 @@ CREATE TABLE IF NOT EXISTS index_marks (
     sha256 TEXT NOT NULL,
     PRIMARY KEY (backend, id)
 ) WITHOUT ROWID;
--- One compact row per contract decision, written with its record, so the contracts table reads
--- a few numbers per row instead of parsing every record's JSON (see index/contracts.py).
-CREATE TABLE IF NOT EXISTS contracts (
-    key INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    {contract_columns}
-);
--- The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting every
--- match (at 100,000 records, 161 -> 22 ms for a page of 50 out of 32,000).
-CREATE INDEX IF NOT EXISTS contracts_order ON contracts(council, decision_date, title, id);
+-- Deleting a record's marks goes by id alone, which the primary key (backend first) cannot find.
+CREATE INDEX IF NOT EXISTS index_marks_id ON index_marks(id);
 """
-
-
-SCHEMA = SCHEMA.replace("{contract_columns}", ",\n    ".join(f"{n} {t}" for n, t in contracts.COLUMNS))
+# One compact row per contract record, written with its record, so the contracts table reads a
+# few numbers per row instead of parsing every record's JSON (see index/contracts.py).
+CONTRACTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS contracts (\n    key INTEGER PRIMARY KEY,\n    id TEXT NOT NULL UNIQUE,\n    "
+    + ",\n    ".join(f"{n} {t}" for n, t in contracts.COLUMNS)
+    + "\n)"
+)
+SCHEMA += CONTRACTS_TABLE + ";\n"
 _INSERT_CONTRACT = (
     f"INSERT INTO contracts (key, id, {', '.join(n for n, _ in contracts.COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(contracts.COLUMNS) + 2))})"
@@ -105,6 +107,27 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class _Links:
+    """The contract row of a record with what index/matters.py reads off its crawled page (one
+    lookup per page: a page's attachments share it)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.pages: dict[str, tuple[str, str | None]] = {}
+
+    def row_values(self, rec: Record) -> tuple | None:
+        if not is_contract(rec):
+            return None
+        page = rec.document_id or rec.id
+        if page not in self.pages:
+            row = self.conn.execute(
+                "SELECT page_type, platform_ids, body FROM documents WHERE id = ?", (page,)
+            ).fetchone()
+            found = row and matters.page_links(row[0], json.loads(row[1]), row[2])
+            self.pages[page] = found or ("", None)
+        return contracts.row_values(rec, *self.pages[page])
+
+
 class Store:
     """Documents, attachments and records in one SQLite file (WAL, one transaction per batch)."""
 
@@ -118,6 +141,8 @@ class Store:
         # NORMAL is durable across application crashes in WAL mode; a power cut may lose the last
         # transaction, which the next run re-fetches because crawl state commits with it.
         self.conn.execute("PRAGMA synchronous=NORMAL")
+        # A WAL grown while a reader held an old snapshot is cut back to this after a checkpoint.
+        self.conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.executescript(SCHEMA)
         self._migrate()
@@ -125,15 +150,63 @@ class Store:
     def _migrate(self) -> None:
         """Bring a store made by an earlier version up to date (records.key, contract rows)."""
         columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(records)")}
-        if "key" not in columns:
+        have = {row["name"] for row in self.conn.execute("PRAGMA table_info(contracts)")}
+        if "key" not in columns or have != {"key", "id", *(n for n, _ in contracts.COLUMNS)}:
+            # The contracts table is a digest of the records: an older layout is made again.
             with self.transaction() as c:
-                c.execute("ALTER TABLE records ADD COLUMN key INTEGER")
+                if "key" not in columns:
+                    c.execute("ALTER TABLE records ADD COLUMN key INTEGER")
+                c.execute("DROP TABLE contracts")
+                c.execute(CONTRACTS_TABLE)
+                links = _Links(c)
                 for row in c.execute("SELECT id, json FROM records").fetchall():
                     c.execute("UPDATE records SET key = ? WHERE id = ?", (record_key(row["id"]), row["id"]))
-                    values = contracts.row_values(Record.from_json(row["json"]))
+                    values = links.row_values(Record.from_json(row["json"]))
                     if values is not None:
-                        c.execute(_INSERT_CONTRACT.replace("INSERT", "INSERT OR REPLACE", 1), values)
+                        c.execute(_INSERT_CONTRACT, values)
         self.conn.execute("CREATE INDEX IF NOT EXISTS records_key ON records(key)")
+        # The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting
+        # every match (100,000 records: a page of 50 out of 32,000 in 22 ms, not 161).
+        self.conn.execute(
+            "CREATE INDEX IF NOT EXISTS contracts_order ON contracts(council, decision_date, title, id)"
+        )
+        self._migrate_item_decision_ids()
+
+    def _migrate_item_decision_ids(self) -> None:
+        """Move decisions known by agenda item (`AIId`) into their own id space (crawlers.urls
+        document_id): stores from before kept them as `{council}:decision_details:{AIId}`, where a
+        decision `ID` of the same number overwrote them. Their records are dropped (and queued for
+        deletion from the search index): the next update extracts the document under its new id."""
+        old = self.conn.execute(
+            """SELECT id, council, json_extract(platform_ids, '$.item') AS item FROM documents
+               WHERE page_type = 'decision_details' AND json_extract(platform_ids, '$.decision') IS NULL
+                 AND json_extract(platform_ids, '$.item') IS NOT NULL AND id NOT LIKE ?""",
+            (f"%:decision_details:{ITEM_DECISION_PREFIX}%",),
+        ).fetchall()
+        if not old:
+            return
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        with self.transaction() as c:
+            c.execute("PRAGMA defer_foreign_keys = ON")
+            for row in old:
+                new = f"{row['council']}:decision_details:{ITEM_DECISION_PREFIX}{row['item']}"
+                records = [
+                    r[0] for r in c.execute("SELECT id FROM records WHERE document_id = ?", (row["id"],))
+                ]
+                self.delete_records(records)
+                if "index_deletes" in tables:  # papers/pipeline/pending.py's queue
+                    c.executemany(
+                        "INSERT OR REPLACE INTO index_deletes (record_id, queued_at) VALUES (?, ?)",
+                        ((r, now_iso()) for r in records),
+                    )
+                if "extraction_state" in tables:
+                    c.execute("DELETE FROM extraction_state WHERE document_id = ?", (row["id"],))
+                if "crawl_pages" in tables:
+                    c.execute(
+                        "UPDATE crawl_pages SET document_id = ? WHERE document_id = ?", (new, row["id"])
+                    )
+                c.execute("UPDATE documents SET id = ? WHERE id = ?", (new, row["id"]))
+                c.execute("UPDATE attachments SET document_id = ? WHERE document_id = ?", (new, row["id"]))
 
     def close(self) -> None:
         self.conn.close()
@@ -272,6 +345,7 @@ class Store:
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         with self.transaction() as c:
+            links = _Links(c)
             for rec in records:
                 body = rec.to_json()
                 sha = sha256_text(body)
@@ -303,7 +377,7 @@ class Store:
                     ),
                 )
                 c.execute("DELETE FROM contracts WHERE id = ?", (rec.id,))
-                values = contracts.row_values(rec)
+                values = links.row_values(rec)
                 if values is not None:
                     c.execute(_INSERT_CONTRACT, values)
                 counts["new" if row is None else "changed"] += 1
@@ -400,11 +474,13 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
         ordered: bool = True,
+        lazy: bool = False,
     ) -> list[dict]:
         """Contract rows (``fields`` of index/contracts.py ROW_FIELDS), all or those with these keys,
         ordered by council, decision date, title and id (``ordered=False``: in no order, for
-        callers that only count or group them); ``limit``/``offset`` page through them."""
-        unknown = set(fields) - set(contracts.ROW_FIELDS)
+        callers that only count or group them); ``limit``/``offset`` page through them.
+        ``lazy``: JSON columns stay text until index.contracts.json_field reads them."""
+        unknown = set(fields) - set(contracts.ROW_FIELDS) - set(contracts.LINK_FIELDS)
         if unknown:
             raise ValueError(f"not contract columns: {sorted(unknown)}")
         sql = f"SELECT {', '.join(fields)} FROM contracts"
@@ -421,11 +497,7 @@ class Store:
         sql += contracts.ORDER if ordered else ""
         if limit is not None:
             sql, args = sql + " LIMIT ? OFFSET ?", (*args, limit, offset)
-        rows = [dict(zip(fields, row, strict=True)) for row in cur.execute(sql, args)]
-        if "routes" in fields:
-            for row in rows:
-                row["routes"] = row["routes"].split() if row["routes"] else []
-        return rows
+        return [contracts.decode(dict(zip(fields, row, strict=True)), lazy) for row in cur.execute(sql, args)]
 
     def count(self, table: str) -> int:
         if table not in {"documents", "attachments", "records", "contracts"}:

@@ -13,6 +13,7 @@ routes -> ``procurementMethod`` + ``procurementMethodDetails``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -109,6 +110,20 @@ class RouteMention(Span):
 class Resolution(Span):
     number: str | None = None
     outcome: Outcome | None = None
+
+
+# Words a supplier's name may carry or drop and still be the same supplier (the GUIDE's key).
+_KEY_DROP = frozenset(
+    {"ltd", "limited", "plc", "llp", "cic", "inc", "llc", "co", "company", "the", "and", "uk"}
+)
+
+
+def supplier_key(name: str) -> str:
+    """The normalised supplier key: case, punctuation, "(UK)", "&"/"and", "the" and legal
+    suffixes ignored ("APCOA Parking (UK) Limited" and "APCOA Parking UK Ltd" -> "apcoa parking")."""
+    folded = re.sub(r"[’'`]", "", name.lower()).replace("c.i.c", "cic")
+    words = [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _KEY_DROP]
+    return " ".join(words)
 
 
 class Supplier(Span):

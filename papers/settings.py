@@ -12,6 +12,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = "./data"
 # Named in every request so a council's web team can see who is crawling and how to reach us.
 DEFAULT_CONTACT_URL = "https://github.com/committee-papers/committee-papers"
+DEFAULT_RETENTION_DAYS = 365
 
 
 @dataclass
@@ -22,6 +23,10 @@ class Settings:
     elasticsearch_url: str | None = field(default_factory=lambda: os.environ.get("ELASTICSEARCH_URL") or None)
     contact_url: str = field(
         default_factory=lambda: os.environ.get("PAPERS_CONTACT_URL", DEFAULT_CONTACT_URL)
+    )
+    # Days of run history and crawl failures kept (papers/pipeline/retention.py).
+    retention_days: int = field(
+        default_factory=lambda: int(os.environ.get("PAPERS_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS)
     )
 
     @property

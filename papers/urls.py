@@ -15,6 +15,12 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 from papers.schema import PageType
 
 SESSION_RE = re.compile(r"/\(S\([^)/]*\)\)(?=/)", re.I)
+# Council sites answer plain http by redirecting to https: one page, whichever scheme linked it.
+# Loopback hosts (the offline snapshot, tests) speak only http and keep it.
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# ieDecisionDetails numbers decisions by `ID` and, on other links, by the agenda item (`AIId`);
+# the two sequences overlap, so an agenda-item number gets its own id space.
+ITEM_DECISION_PREFIX = "ai-"
 # Parameters that change how a page looks, never which page it is.
 PRESENTATION_PARAMS = {"ver"}
 
@@ -33,9 +39,12 @@ MODERNGOV_PAGES: dict[str, tuple[PageType, dict[str, str]]] = {
 
 
 def canonical_url(url: str) -> str:
-    """Scheme and host lower-cased, session segment removed, query keys lower-cased and sorted,
-    presentation-only and empty parameters dropped, fragment dropped."""
+    """Scheme and host lower-cased (http as https, but on loopback), session segment removed, query
+    keys lower-cased and sorted, presentation-only and empty parameters dropped, fragment dropped."""
     parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+        scheme = "https"
     path = SESSION_RE.sub("", parts.path) or "/"
     path = quote(unquote(path), safe="/()%-._~")
     aspx = path.lower().endswith((".aspx", ".asmx")) or ".asmx/" in path.lower()
@@ -45,7 +54,7 @@ def canonical_url(url: str) -> str:
     for default in (":80", ":443"):
         if netloc.endswith(default) and parts.scheme.lower() == {":80": "http", ":443": "https"}[default]:
             netloc = netloc[: -len(default)]
-    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(pairs), ""))
+    return urlunsplit((scheme, netloc, path, urlencode(pairs), ""))
 
 
 def classify(url: str) -> tuple[PageType, dict[str, str]]:

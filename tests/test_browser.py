@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, build
+from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, WASTE_ID, build
 
 CHROMIUM = os.environ.get("PAPERS_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -183,3 +183,41 @@ def test_hostile_record_runs_no_script(server, page):
     assert page.locator("script").count() == 0
     assert page.input_value("#q") == "<script>alert(1)</script>"
     shot(page, "hostile-query")
+
+
+def test_supplier_facet_contracts_by_supplier_and_supplier_page(server, page):
+    page.goto(server + "/?q=waste")
+    facet = page.locator('a[data-facet^="category:"]').first
+    assert facet.inner_text().startswith("90")  # the code with its description
+    page.click('a[data-facet="supplier:\\"veolia es\\""]')
+    page.wait_for_url("**supplier%3A%22veolia+es%22**")
+    assert set(page.locator(".hit h3 a").all_inner_texts()) == {
+        "Waste collection tender",
+        "Waste management extension",
+    }
+    shot(page, "search-supplier-facet")
+
+    page.click("text=Waste collection tender")
+    page.wait_for_url(f"**/records/{WASTE_ID}")
+    page.click('table.terms a[href="#supplier-0"]')
+    assert page.locator("#supplier-0 + mark").inner_text() == "Veolia ES (UK) Ltd"
+    assert page.locator("#category-0 + mark").inner_text() == "waste collection"
+    shot(page, "decision-supplier")
+
+    page.click("a.supplier")
+    page.wait_for_url("**/suppliers/veolia%20es")
+    assert page.locator("h1").inner_text() == "Veolia ES Limited"
+    assert page.locator("table.supplier-matters tbody tr").count() == 2  # Chorley and Southampton
+    shot(page, "supplier")
+
+    page.goto(server + "/contracts")
+    page.select_option("#group_by", "supplier")
+    page.click("form.search button")
+    page.wait_for_url("**group_by=supplier**")
+    assert "Veolia ES Limited" in page.locator("table.groups tbody th").all_inner_texts()
+    assert page.locator("svg.chart text.label").filter(has_text="Veolia").count() == 1
+    page.select_option("#group_by", "category")
+    page.click("form.search button")
+    page.wait_for_url("**group_by=category**")
+    assert "90511000-2 Refuse collection services" in page.locator("table.groups tbody th").all_inner_texts()
+    shot(page, "contracts-by-category")

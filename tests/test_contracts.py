@@ -19,7 +19,7 @@ def settings(tmp_path_factory):
 
 
 def test_one_row_per_contract_decision_with_its_terms(settings):
-    result = service.contracts(settings)
+    result = service.contracts(settings, by_record=True)
     rows = {r["id"]: r for r in result["rows"]}
     # 5 and 7 state no value, term or method: not contract decisions
     assert set(rows) == {
@@ -33,6 +33,12 @@ def test_one_row_per_contract_decision_with_its_terms(settings):
         )
     }
     first = rows["bromley:decision_details:1"]
+    text = sample_records()[0].text
+    at = {
+        words: (text.index(words), text.index(words) + len(words))
+        for words in ("Acme & Co", "£2.5 million per year", "three years", "Fostering services")
+    }
+    here = "bromley:decision_details:1"
     assert first == {
         "id": "bromley:decision_details:1",
         "council": "bromley",
@@ -51,6 +57,32 @@ def test_one_row_per_contract_decision_with_its_terms(settings):
         "procurement_method": "selective",
         "routes": ["framework"],
         "url": "https://bromley.test/bromley:decision_details:1",
+        "max_extent_date": None,
+        "suppliers": [
+            {
+                "key": "acme and co",
+                "name": "Acme & Co",
+                "record": here,
+                "start": at["Acme & Co"][0],
+                "end": at["Acme & Co"][1],
+            }
+        ],
+        "category_id": "85311300-5",
+        "category_description": "Welfare services for children and young people",
+        # each term with the words it was read from (the route has no mention in this fixture)
+        "sources": {
+            "value": {
+                "record": here,
+                "start": at["£2.5 million per year"][0],
+                "end": at["£2.5 million per year"][1],
+            },
+            "term": {"record": here, "start": at["three years"][0], "end": at["three years"][1]},
+            "category": {
+                "record": here,
+                "start": at["Fostering services"][0],
+                "end": at["Fostering services"][1],
+            },
+        },
     }
     assert [r["council"] for r in result["rows"]] == ["bromley", "bromley", "camden", "camden", "leeds"]
 
@@ -59,6 +91,7 @@ def test_groups_by_council_count_unknowns(settings):
     groups = {g["group"]: g for g in service.contracts(settings, group_by="council")["groups"]}
     assert groups["bromley"] == {
         "group": "bromley",
+        "name": "bromley",  # not in the registry, and its records carry no name
         "count": 2,
         "known": 2,
         "unknown": 0,
@@ -69,6 +102,7 @@ def test_groups_by_council_count_unknowns(settings):
     # the home care call-off has a total but no term: no annual value, counted as unknown
     assert groups["camden"] == {
         "group": "camden",
+        "name": "camden",
         "count": 2,
         "known": 1,
         "unknown": 1,
@@ -102,6 +136,7 @@ def test_query_narrows_the_table(settings):
     assert [r["id"] for r in result["rows"]] == ["bromley:decision_details:1", "camden:decision_details:3"]
     assert service.contracts(settings, "zebra") == {
         "group_by": "council",
+        "by_record": False,
         "total": 0,
         "rows": [],
         "groups": [],

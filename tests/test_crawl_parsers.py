@@ -128,3 +128,63 @@ def test_malformed_markup_gives_empty_results_not_errors():
         "<div id='modgov'><p><span class='mgLabel'>Date of decision: </span>soon", "https://x/"
     )
     assert page["date"] is None and page["labels"] == {"Date of decision": "soon"}
+
+
+def test_expanded_listing_view_parses_by_its_headings_not_its_table():
+    rows = parsers.parse_decisions_list(
+        read("decisions_list_expanded.html"), "https://democracy.sheffield.gov.uk/mgDelegatedDecisions.aspx"
+    )
+    assert [(r["url"].rsplit("/", 1)[1], r["date"]) for r in rows] == [
+        ("ieDecisionDetails.aspx?ID=2797", "2021-04-30"),
+        ("ieDecisionDetails.aspx?ID=2798", "2021-04-30"),
+    ]  # the decision linked inside a decision's text is not a listed row
+    assert rows[0]["title"].startswith("SCC Repairs and Maintenance Service: New Pitched Roofing")
+    assert "ref:" not in rows[0]["title"] and "30/04/2021" not in rows[0]["title"]
+
+
+def test_decision_spider_asks_for_the_table_view_and_the_officer_list():
+    from crawlers.spiders.moderngov import ModernGovDecisionsSpider as spider
+
+    assert "V=0" in spider.listing_query and "V=1" not in spider.listing_query
+    assert set(spider.listings) == {"mgDelegatedDecisions.aspx", "mgListOfficerDecisions.aspx"}
+
+
+@pytest.mark.parametrize(
+    "body,ctype,reason",
+    [
+        (b"<html><title>Request Rejected</title></html>", "text/html; charset=utf-8", "text/html"),
+        (b"<h1>Server Error in '/' Application.</h1>", "text/xml", "<h1>"),
+        (
+            b'<?xml version="1.0"?><soap:Envelope><soap:Body><soap:Fault>x</soap:Fault>',
+            "text/xml",
+            "SOAP fault",
+        ),
+    ],
+)
+def test_web_service_answers_that_are_not_its_xml_are_refused(body, ctype, reason):
+    with pytest.raises(parsers.NotWebServiceAnswer, match=reason):
+        parsers.web_service_xml(body, ctype, "committees")
+
+
+def test_web_service_xml_passes_with_its_root():
+    body = (FIXTURES / "ws_committees.xml").read_bytes()
+    assert parsers.web_service_xml(body, "text/xml; charset=utf-8", "committees") is body
+
+
+def test_meeting_items_carry_their_published_decision_flag():
+    xml = (FIXTURES / "ws_meeting_with_minutes.xml").read_text()
+    assert [i["decision"] for i in parsers.parse_meeting_xml(xml)["items"]] == [False, False]
+    flagged = xml.replace("<isdecisionpublished>False", "<isdecisionpublished>True", 1)
+    assert [i["decision"] for i in parsers.parse_meeting_xml(flagged)["items"]] == [True, False]
+
+
+def test_decision_links_on_content_pages_are_followed():
+    page = parsers.parse_page(
+        '<div id="modgov"><a href="ieDecisionDetails.aspx?AIId=77">Decision</a></div>', BASE
+    )
+    assert page["issue_urls"] == ["https://democracy.example.gov.uk/ieDecisionDetails.aspx?AIId=77"]
+
+
+def test_content_area_leaves_the_chrome_out():
+    a = '<body><div class="banner">visit 1</div><div id="modgov"><p>x</p></div></body>'
+    assert parsers.content_area(a) == parsers.content_area(a.replace("visit 1", "visit 2"))

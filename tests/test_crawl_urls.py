@@ -86,3 +86,46 @@ def test_fingerprint_collapses_session_duplicates_but_not_redirect_hops():
     assert fp(plain) == fp(session)
     hop = session.replace(meta={"redirect_times": 1})
     assert fp(hop) != fp(plain)
+
+
+def test_agenda_item_and_decision_numbers_have_their_own_id_spaces():
+    by_id = document_id("SHF", *classify("https://x/ieDecisionDetails.aspx?ID=2797"), "https://x")
+    by_item = document_id("SHF", *classify("https://x/ieDecisionDetails.aspx?AIId=2797"), "https://x")
+    assert by_id == "SHF:decision_details:2797" and by_item == "SHF:decision_details:ai-2797"
+
+
+def test_scheme_is_canonical_except_on_loopback():
+    assert canonical_url("http://democracy.x.gov.uk/mgAi.aspx?ID=1") == canonical_url(
+        "https://democracy.x.gov.uk/mgAi.aspx?ID=1"
+    )
+    assert canonical_url("http://127.0.0.1:8000/X/mgAi.aspx?ID=1").startswith("http://127.0.0.1:8000/")
+
+
+def test_stores_from_before_move_agenda_item_decisions_to_their_id_space(tmp_path):
+    import sqlite3
+
+    from index.store import Store
+    from papers.schema import Document
+
+    with Store(tmp_path / "p.sqlite3") as store:
+        store.put_document(
+            Document(
+                id="CHO:decision_details:30258",
+                council="CHO",
+                platform="moderngov",
+                page_type="decision_details",
+                url="https://democracy.chorley.gov.uk/ieDecisionDetails.aspx?aiid=30258",
+                platform_ids={"item": "30258"},
+                body="<p>x</p>",
+                content_type="text/html",
+            )
+        )
+        store.conn.execute("PRAGMA foreign_keys=OFF")  # an old store: the id as it was written then
+        store.conn.execute(
+            "INSERT INTO attachments (document_id, url) VALUES (?, ?)", ("CHO:decision_details:30258", "u")
+        )
+    with Store(tmp_path / "p.sqlite3") as store:
+        assert store.get_document("CHO:decision_details:30258") is None
+        moved = store.get_document("CHO:decision_details:ai-30258")
+        assert moved is not None and [a.url for a in moved.attachments] == ["u"]
+    assert sqlite3.connect(tmp_path / "p.sqlite3").execute("PRAGMA foreign_key_check").fetchall() == []

@@ -12,6 +12,7 @@ from index import service
 from index.export import write_ocds
 from papers.schema import Record
 from tests.fixtures.index.records import FIXTURES, sample_records, settings_for
+from tests.test_matters import halton_settings
 
 
 def ocds_validator() -> jsonschema.Draft4Validator:
@@ -93,3 +94,51 @@ def test_ocds_writer_streams_only_contract_decisions_with_valid_uris():
     package = json.loads(out.getvalue())
     assert not list(ocds_validator().iter_errors(package))
     assert package["releases"][0]["contracts"][0]["documents"][0]["url"].endswith("/2019%20report.pdf")
+
+
+def test_csv_carries_suppliers_and_category(settings):
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(export(settings, "", "csv")))}
+    waste = rows["camden:decision_details:3"]
+    assert (waste["suppliers"], waste["supplier_keys"]) == ("Veolia ES (UK) Limited", "veolia es")
+    assert (waste["category_id"], waste["category_description"]) == (
+        "90511000-2",
+        "Refuse collection services",
+    )
+    assert rows["camden:minutes:5"]["suppliers"] == "" and rows["camden:minutes:5"]["category_id"] == ""
+
+
+def test_ocds_awards_name_suppliers_and_items_carry_cpv(settings):
+    package = json.loads(export(settings, "", "ocds"))
+    assert not list(ocds_validator().iter_errors(package))
+    waste = next(r for r in package["releases"] if r["ocid"].endswith("camden-decision-details-3"))
+    supplier = {"id": "supplier-veolia-es", "name": "Veolia ES (UK) Limited"}
+    assert waste["awards"][0]["suppliers"] == [supplier]
+    assert waste["parties"] == [
+        {"id": "camden", "name": "camden", "roles": ["buyer"]},
+        {**supplier, "roles": ["supplier"]},
+    ]
+    assert waste["tender"]["items"] == [
+        {
+            "id": "1",
+            "description": "Waste contract extension",
+            "classification": {
+                "scheme": "CPV",
+                "id": "90511000-2",
+                "description": "Refuse collection services",
+            },
+        }
+    ]
+    leeds = next(r for r in package["releases"] if r["ocid"].endswith("leeds-report-6"))
+    assert "suppliers" not in leeds["awards"][0] and "items" not in leeds["tender"]
+    assert [p["roles"] for p in leeds["parties"]] == [["buyer"]]
+
+
+def test_ocds_releases_are_matters(tmp_path):
+    settings = halton_settings(tmp_path)
+    package = json.loads(export(settings, "RESOLVED", "ocds"))  # only the minutes say it
+    assert not list(ocds_validator().iter_errors(package))
+    (matter,) = package["releases"]
+    assert matter["ocid"].endswith("hal-agenda-item-27001-12c5687e410f")  # the report is the best source
+    assert matter["awards"][0]["suppliers"] == [{"id": "supplier-barnardos", "name": "Barnardo's"}]
+    assert matter["awards"][0]["value"] == {"amount": 900_000, "currency": "GBP"}
+    assert len(matter["contracts"][0]["documents"]) == 3  # the report, the agenda item, the minutes

@@ -27,6 +27,8 @@ def test_pipeline_is_a_spacy_singleton_with_our_components():
         "papers_routes",
         "papers_resolutions",
         "papers_roles",
+        "papers_suppliers",
+        "papers_category",
     ]
     doc = nlp("It costs £2.5bn. Then 01April 2022.")
     assert "£" in [t.text for t in doc] and "April" in [t.text for t in doc]

@@ -39,6 +39,30 @@ FRAGMENTS = st.sampled_from(
         "from",
         "to",
         "for",
+        "awarded to ",
+        "Northfield Care (UK) Ltd",
+        "contract with ",
+        " be appointed",
+        "the following providers:-\n",
+        "Lot 2 - ",
+        "home to school transport",
+        "grounds maintenance",
+        # issue 14's rule classes: narrated decisions, deciders, totals, bare compounds, ends
+        "The Cabinet agreed to ",
+        "It has been agreed to ",
+        "I have decided to ",
+        "Agreed that ",
+        "DECISION - ",
+        "That Cabinet\n",
+        "as follows:-\n",
+        "Leader's Urgent Decision",
+        "As Cabinet Member for Housing, I agree",
+        "3+2+2 ",
+        "for the period ",
+        "will come to an end on ",
+        "£19.66 p/hr",
+        "Bed Rate: ",
+        "PSR direct award",
     ]
 )
 TEXT = st.lists(st.one_of(FRAGMENTS, st.text(max_size=20)), max_size=40).map("".join)
@@ -52,6 +76,8 @@ def assert_consistent(record):
         record.dates,
         record.resolutions,
         record.procurement_mentions,
+        record.suppliers,
+        [record.category] if record.category else [],
     ):
         for item in group:
             assert record.text[item.start : item.end] == item.text

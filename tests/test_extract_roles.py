@@ -151,7 +151,11 @@ def _kinds(text):
             [(15_000, None, None, False)],
         ),
         # unrelated budgets and old contract values
-        ("The current contract, awarded in 2015, had a value of £1.1m.", [(1_100_000, None, None, False)]),
+        # (an old contract's value set against the new one; alone it is the value: test_extract_unseen)
+        (
+            "The current contract, awarded in 2015, had a value of £1.1m; the new contract is worth £1.3m.",
+            [(1_100_000, None, None, False), (1_300_000, None, None, True)],
+        ),
         (
             "The existing contract costs £200,000 per annum; the new contract will cost £180,000 per annum.",
             [(200_000, "year", None, False), (180_000, "year", None, True)],

@@ -47,7 +47,9 @@ def test_search_json_is_one_object(indexed):
     out = json.loads(result.stdout)
     assert set(out) == {"total", "hits", "facets"} and out["total"] == 1
     assert out["hits"][0]["id"] == "bromley:decision_details:1" and "<b>" in out["hits"][0]["snippet"]
-    assert set(out["facets"]) == {"council", "type", "route", "year"}
+    assert set(out["facets"]) == {"council", "type", "route", "year", "category", "supplier"}
+    assert out["facets"]["category"] == {"85311300-5 Welfare services for children and young people": 1}
+    assert out["facets"]["supplier"] == {"acme and co": 1}
 
 
 def test_search_text_and_csv(indexed):
@@ -86,7 +88,7 @@ def test_contracts_csv_then_groups(indexed):
 
 def test_contracts_table_and_json(indexed):
     table = run(indexed, "contracts", "fostering", "--group-by", "route")
-    assert table.exit_code == 0 and "2 contract decisions" in table.stdout and "£2,500,000" in table.stdout
+    assert table.exit_code == 0 and "2 contract matters" in table.stdout and "£2,500,000" in table.stdout
     out = json.loads(run(indexed, "contracts", "--json", "--group-by", "year").stdout)
     assert out["group_by"] == "year" and len(out["rows"]) == 5
 

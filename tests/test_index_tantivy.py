@@ -55,6 +55,17 @@ QUERY_CASES = [
     ("term>=36", {"1", "2", "6"}),
     ("term<3y", {"3"}),
     ("-fostering", {"2", "4", "6"}),
+    ("category:85", {"1", "4"}),  # a division takes in every code under it
+    ("category:8531", {"1"}),
+    ("category:85311300-5", {"1"}),
+    ("category:85000000", {"1", "4"}),  # padding zeros are the division
+    ("category:9051 OR category:8531", {"1", "3"}),
+    ("category:45", set()),
+    ("supplier:veolia", {"3"}),
+    ('supplier:"Veolia ES Ltd"', {"3"}),  # legal forms aside, the same supplier
+    ('supplier:"ACME & Co"', {"1"}),
+    ("supplier:biffa", set()),
+    ("-supplier:veolia council:camden", {"4", "5"}),
     ("", {"1", "2", "3", "4", "5", "6", "7"}),
     ("zebra", set()),
 ]
@@ -80,6 +91,12 @@ def test_facets_count_the_matches(settings):
         "type": {"decision_details": 2, "agenda_item": 1, "minutes": 1},
         "route": {"direct_award": 1, "extension": 1, "framework": 1},
         "year": {"2018": 1, "2019": 1, "2020": 1},
+        # a category counts with its official description; a supplier by its normalised key
+        "category": {
+            "85311300-5 Welfare services for children and young people": 1,
+            "90511000-2 Refuse collection services": 1,
+        },
+        "supplier": {"acme and co": 1, "veolia es": 1},
     }
 
 

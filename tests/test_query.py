@@ -63,6 +63,23 @@ def test_ranges(text, expected):
     assert parse(text).must == (expected,)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("category:85", Match("category_prefixes", "85")),
+        ("category:8531", Match("category_prefixes", "8531")),
+        ("category:85311000-2", Match("category_prefixes", "85311")),  # check digit and padding dropped
+        ("category:85000000", Match("category_prefixes", "85")),
+        ("category:03100000-2", Match("category_prefixes", "031")),
+        ("supplier:veolia", Match("supplier_words", "veolia", text=True)),
+        ('supplier:"APCOA Parking (UK) Limited"', Match("supplier_words", "apcoa parking", text=True)),
+        ('supplier:"Smith & Sons plc"', Match("supplier_words", "smith sons", text=True)),
+    ],
+)
+def test_category_and_supplier_filters(text, expected):
+    assert parse(text).must == (expected,)
+
+
 def test_negated_filter_and_empty_query():
     assert parse("-council:bromley").must_not == (Match("council", "bromley"),)
     assert parse("").is_empty and parse("   ").is_empty and parse(None) == Query()
@@ -97,6 +114,11 @@ def test_negated_filter_and_empty_query():
         ("(", 1, "nothing to search for in '('"),
         (" * ", 2, "nothing to search for in '*'"),
         ('-( "&"', 1, 'use words, "phrases" or filters'),
+        ("category:xyz", 10, "category: wants a CPV code or its first digits"),
+        ("category:8", 10, "not '8'"),  # a division has two digits
+        ("category:853110001", 10, "not '853110001'"),
+        ("category>85", 9, "category: takes ':' not '>'"),
+        ('supplier:"Ltd"', 10, "supplier: 'Ltd' has no name left"),
     ],
 )
 def test_malformed_queries_say_what_and_where(text, column, words):

@@ -65,3 +65,58 @@ def test_bad_rows_are_named_with_their_line(tmp_path):
 
 def test_registry_file_is_in_the_project():
     assert REGISTRY_PATH.parent.name == "corpora" and REGISTRY_PATH.exists()
+
+
+def test_abolished_and_disabled_councils_are_not_crawlable_and_say_why():
+    som = get_council("SOM")
+    assert som.status == "abolished" and not som.crawlable and "Somerset Council (SMT)" in som.not_crawlable
+    assert get_council("london").status == "disabled" and not get_council("london").crawlable
+    assert get_council("SMT").crawlable
+    # Every site two active councils share is told apart by their attribution patterns.
+    active = [c for c in load_registry() if c.crawlable]
+    sites: dict = {}
+    for c in active:
+        sites.setdefault(c.base_url.split("://")[1].lower(), []).append(c)
+    for members in sites.values():
+        if len(members) > 1:
+            assert all(m.attribution for m in members), members
+
+
+def test_a_shared_site_is_crawled_once_and_pages_go_to_the_council_they_name():
+    from crawlers.sites import attribute, group_sites
+
+    rows = [
+        {
+            "id": "EAS",
+            "base_url": "https://democracy.lewes-eastbourne.gov.uk",
+            "attribution": r"\bEastbourne\b",
+        },
+        {"id": "LEE", "base_url": "http://democracy.lewes-eastbourne.gov.uk", "attribution": r"\bLewes\b"},
+        {"id": "HAL", "base_url": "https://councillors.halton.gov.uk", "attribution": ""},
+    ]
+    assert group_sites(rows) == {"EAS": ["EAS", "LEE"], "HAL": ["HAL"]}
+    assert attribute(rows[:2], "Lewes District Council Cabinet", None) == "LEE"
+    assert attribute(rows[:2], "Eastbourne Borough Council Cabinet", "Title") == "EAS"
+    assert attribute(rows[:2], "Joint Audit Committee (Lewes and Eastbourne)") == "EAS"  # joint: the first
+
+
+def test_a_bad_status_is_named(tmp_path):
+    ok = {"id": "A", "name": "A council", "platform": "moderngov", "base_url": "https://a.gov.uk"}
+    path = tmp_path / "councils.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=[*ok, "status", "notes"])
+        w.writeheader()
+        w.writerow({**ok, "status": "abolished", "notes": ""})
+    with pytest.raises(RegistryError, match="needs the reason"):
+        load_registry(path)
+
+
+def test_crawling_an_abolished_council_is_a_usage_error_with_the_reason(tmp_path):
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path), "crawl", "--council", "NYK"])
+    assert (
+        result.exit_code == 2 and "abolished" in result.output and "North Yorkshire Council" in result.output
+    )

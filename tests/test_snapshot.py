@@ -28,8 +28,8 @@ def test_snapshot_size_and_sources(server):
     pdfs = [s for s in sources if s["file"].endswith(".pdf")]
     assert len(pages) >= 40 and len(pdfs) >= 3
     assert len({s["council"] for s in sources}) >= 3
-    for s in sources:  # every bundled page names where its text came from
-        assert s["source"] and (server.root / s["file"]).exists()
+    for s in sources:  # every bundled page names where its text and its markup came from
+        assert s["source"] and s["markup"] and (server.root / s["file"]).exists()
 
 
 def test_web_service_answers_committees_meetings_in_window_and_meeting(server):
@@ -56,11 +56,32 @@ def test_decision_listing_filters_by_date_range(server):
     assert b"ieDecisionDetails.aspx?ID=2797" in body and b"ID=2973" not in body
 
 
-def test_etag_and_304(server):
+def test_aspx_pages_have_no_validators_and_changing_chrome_files_have_etags(server):
     url = server.base_url_for("SMT") + "/ieDecisionDetails.aspx?ID=423"
     status, headers, body, _ = get(url)
+    assert status == 200 and headers["ETag"] is None and headers["Last-Modified"] is None
+    assert get(url)[2] != body  # the chrome differs on every visit...
+    content = body.split(b'<div id="modgov">')[1]
+    assert get(url)[2].split(b'<div id="modgov">')[1] == content  # ...the content does not
+    pdf = server.base_url_for("HAL") + "/documents/s48852/Missing%20from%20Home%20Preliminary%20Report.pdf"
+    status, headers, _, _ = get(pdf)
     assert status == 200 and headers["ETag"]
-    assert get(url, {"If-None-Match": headers["ETag"]})[0] == 304
+    assert get(pdf, {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+def test_listings_in_both_views_and_the_officer_list(server):
+    base = server.base_url_for("SHF") + "/mgDelegatedDecisions.aspx?DR=01%2f04%2f2021-31%2f05%2f2021"
+    table, expanded = get(base + "&V=0")[2], get(base + "&V=1")[2]
+    assert b"mgTabTable" in table and b"mgTabTable" not in expanded
+    assert b"30/04/2021 - SCC Repairs" in expanded and b"ref: 2797</a>" in expanded
+    officer = server.base_url_for("SMT") + "/mgListOfficerDecisions.aspx?DR=01%2f01%2f2023-31%2f12%2f2023"
+    delegated = officer.replace("mgListOfficerDecisions", "mgDelegatedDecisions")
+    assert b"ID=423" in get(officer)[2] and b"ID=423" not in get(delegated)[2]
+
+
+def test_web_service_behind_a_firewall_answers_html_with_200(server):
+    status, headers, body, _ = get(server.base_url_for("BOS") + "/mgWebService.asmx/GetCommittees?lDummy=0")
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Request Rejected" in body
 
 
 def test_bundled_faults(server):

@@ -4,6 +4,7 @@
 """
 
 import hashlib
+import json
 
 import pytest
 
@@ -14,7 +15,7 @@ from index.store import Store
 from papers.pipeline.check import check
 from papers.pipeline.job import UpdateJob
 from papers.pipeline.runs import Runs
-from papers.schema import Attachment, Document
+from papers.schema import SCHEMA_VERSION, Attachment, Document
 from papers.settings import Settings
 
 REPORT = b"The contract is worth \xa3250,000 per year for 3 years with an optional 2 year extension."
@@ -148,6 +149,32 @@ def test_records_name_their_council_as_the_registry_does_and_either_casing_finds
     assert rows and {r["council_name"] for r in rows} == {"London Borough of Bromley"}
 
 
+def test_council_ids_keep_the_registry_case_for_machines_and_names_for_people(settings):
+    """Issue 17 item 2: "BRY", never "bry", in JSON and CSV; the council's name in tables."""
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    doc = document(settings, 7)
+    doc.id, doc.council = "bry:decision_details:7", "bry"
+    store_docs(settings, [doc])
+    assert UpdateJob(settings).reextract()["exit_code"] == 0
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), *args]).stdout
+
+    grouped = json.loads(run("contracts", "--json"))
+    assert [(g["group"], g["name"]) for g in grouped["groups"]] == [("BRY", "London Borough of Bromley")]
+    assert {r["council"] for r in grouped["rows"]} == {"BRY"}
+    found = json.loads(run("search", "fostering", "--json"))
+    assert list(found["facets"]["council"]) == ["BRY"] and {h["council"] for h in found["hits"]} == {"BRY"}
+    groups_csv = run("contracts", "--csv").split("\n\n")[1].splitlines()
+    assert groups_csv[0].startswith("council,") and groups_csv[1].startswith("BRY,")
+    table = run("contracts")
+    assert "London Borough of Bromley" in table.split("annual value by council")[1] and "bry" not in table
+    assert "council: London Borough of Bromley " in run("search", "fostering")
+
+
 def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkeypatch):
     store_docs(settings, [document(settings, 1), document(settings, 2)])
     UpdateJob(settings).reextract()
@@ -170,6 +197,19 @@ def test_reextract_refreshes_records_of_an_older_extractor_only(settings, monkey
         versions = dict(store.conn.execute("SELECT id, extractor_version FROM records"))
     assert set(versions.values()) == {"99.0", "0.0.1"} and versions["file:1"] == "0.0.1"
     assert check(settings).ok
+
+
+def test_reextract_upgrades_records_of_an_older_schema(settings):
+    store_docs(settings, [document(settings, 1), document(settings, 2)])
+    UpdateJob(settings).reextract()
+    with Store(settings.db_path) as store:  # schema 1.0: the same extractor, no suppliers or category yet
+        older = list(store.records("document_id = ?", ("bromley:decision_details:1",)))
+        store.put_records(r.model_copy(update={"schema_version": "1.0"}) for r in older)
+    summary = UpdateJob(settings).reextract()
+    assert summary["reextract"]["documents"] == 1
+    with Store(settings.db_path) as store:
+        assert {r.schema_version for r in store.records()} == {SCHEMA_VERSION}
+    assert UpdateJob(settings).reextract()["reextract"]["documents"] == 0
 
 
 def test_when_the_index_fails_records_stay_queued_and_go_next_run(settings, monkeypatch):
@@ -259,3 +299,57 @@ def test_update_summary_has_the_crawl_summary_keys_on_top(settings, monkeypatch)
     assert (summary["failed_councils"], summary["run_started"]) == (["thurrock"], "2024-05-01")
     assert summary["exit_code"] == 1  # a council the crawl failed on fails the run
     assert summary["stages"]["crawl"]["seconds"] >= 0 and summary["stages"]["extract"]["documents"] == 2
+
+
+def test_deletions_are_queued_for_every_backend_that_holds_the_record(settings):
+    """Issue 17 item 7: a second backend fed from the same store also removes a dropped record."""
+    from papers.pipeline import pending
+
+    store_docs(settings, [document(settings, 1, attachments=2)])
+    UpdateJob(settings).reextract()
+    before, _ = state(settings)
+    with Store(settings.db_path) as store:  # a second backend has indexed the same records
+        store.mark_indexed(before, "elasticsearch")
+    revised = document(settings, 1, attachments=2, body="<p>Revised: the second report was withdrawn.</p>")
+    dropped = revised.attachments.pop()
+    store_docs(settings, [revised])
+    assert UpdateJob(settings).reextract()["stages"]["index"]["deleted"] == 1
+    gone = f"bromley:decision_details:1/{dropped.sha256[:12]}"
+    with Store(settings.db_path) as store:
+        assert pending.pending_deletes(store.conn, "tantivy") == []  # done by this run's backend
+        assert pending.pending_deletes(store.conn, "elasticsearch") == [gone]  # still owed by the other
+
+
+def test_a_deletion_queue_without_backends_is_migrated_for_each_backend(settings):
+    from papers.pipeline import pending
+
+    with Store(settings.db_path) as store:
+        store.conn.executescript(
+            "CREATE TABLE index_deletes (record_id TEXT PRIMARY KEY, queued_at TEXT NOT NULL);"
+            "INSERT INTO index_deletes VALUES ('gone:1', '2024-01-01T00:00:00Z');"
+            "INSERT INTO index_marks VALUES ('elasticsearch', 'other', 'x');"
+        )
+        pending.ensure_schema(store.conn)
+        assert pending.pending_deletes(store.conn, "tantivy") == ["gone:1"]
+        assert pending.pending_deletes(store.conn, "elasticsearch") == ["gone:1"]
+
+
+def test_papers_index_sends_its_backends_queued_deletions_too(settings):
+    """A backend fed by `papers index` rather than `papers update` also drops removed records."""
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+    from papers.pipeline import pending
+
+    store_docs(settings, [document(settings, 1, attachments=2)])
+    UpdateJob(settings).reextract()
+    records, indexed = state(settings)
+    gone = sorted(records)[-1]
+    with Store(settings.db_path) as store:  # a re-extraction dropped it (as _store_records does)
+        pending.delete_records(store, [gone])
+    assert gone in backend_for(settings).ids()
+    done = CliRunner().invoke(cli, ["--data-dir", str(settings.data_dir), "index", "--no-progress"])
+    assert done.exit_code == 0, done.output
+    assert backend_for(settings).ids() == indexed - {gone}
+    with Store(settings.db_path) as store:
+        assert pending.pending_deletes(store.conn, "tantivy") == []

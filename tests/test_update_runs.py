@@ -114,10 +114,11 @@ def test_papers_runs_lists_runs_and_shows_one_with_flags(tmp_path):
     cli_runner = CliRunner()
     listed = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs"])
     assert listed.exit_code == 0, listed.output
-    lines = listed.output.splitlines()
-    assert lines[1].split()[:4] == [str(left_running), "update", lines[1].split()[2], "killed"]
-    assert "!! bromley went_quiet" in lines[2] and lines[2].split()[3] == "partial"
-    assert lines[3].split()[0] == str(first)
+    header, _, *lines = listed.output.splitlines()  # the header, its rule, a run per line
+    assert header.split() == ["id", "kind", "started", "status", "new", "changed", "failed", "flags"]
+    assert lines[0].split()[:4] == [str(left_running), "update", lines[0].split()[2], "killed"]
+    assert "!! bromley went_quiet" in lines[1] and lines[1].split()[3] == "partial"
+    assert lines[2].split()[0] == str(first)
     shown = cli_runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", str(second)])
     assert "!! CRAWL HEALTH bromley: bromley returned no items this run" in shown.output
     words = " ".join(shown.output.split())

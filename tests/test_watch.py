@@ -88,7 +88,9 @@ def test_watch_commands(settings):
     assert "no saved searches" in runner.invoke(cli, [*base, "list"]).output
 
 
-def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_path):
+def watched(tmp_path, *watches: tuple[str, str]) -> Settings:
+    """A store whose first document is extracted and indexed, these watches added, then a second
+    document stored (a new match for a fostering watch, once an update extracts it)."""
     from papers.pipeline.job import UpdateJob
     from tests.test_update import document, store_docs
 
@@ -97,9 +99,16 @@ def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_
     store_docs(settings, [document(settings, 1, attachments=0)])
     UpdateJob(settings).reextract()
     with Store(settings.db_path) as store:
-        Watches(settings, store).add("fostering", "fostering framework")
-        Watches(settings, store).add("nothing", "zebra")
+        for name, query in watches:
+            Watches(settings, store).add(name, query)
     store_docs(settings, [document(settings, 2, attachments=0)])
+    return settings
+
+
+def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_path):
+    from papers.pipeline.job import UpdateJob
+
+    settings = watched(tmp_path, ("fostering", "fostering framework"), ("nothing", "zebra"))
     summary = UpdateJob(settings).reextract()
     assert summary["watches"]["fostering"]["new"] == 1
     assert [m["id"] for m in summary["watches"]["fostering"]["matches"]] == ["bromley:decision_details:2"]
@@ -109,3 +118,44 @@ def test_each_update_reports_new_matches_per_watch_in_summary_runs_and_feed(tmp_
     entries = ET.parse(feed_path(settings, "fostering")).getroot().findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["Decision 2"]
     assert UpdateJob(settings).reextract()["watches"]["fostering"]["new"] == 0
+
+
+def test_a_watch_broader_than_the_search_offset_ceiling_adds_and_alerts(settings, monkeypatch):
+    """Issue 17 item 5: watches do not page by offset, so the service's offset ceiling (10,000
+    hits; here shrunk to 3 with pages of 2) never stops them."""
+    import index.service
+    from papers.pipeline import watches as watches_module
+
+    monkeypatch.setattr(index.service, "MAX_SEARCH_OFFSET", 3)
+    monkeypatch.setattr(watches_module, "PAGE", 2)
+    index_records(settings, [record(i, f"Fostering placement {i}") for i in range(10, 20)], progress=False)
+    with Store(settings.db_path) as store:
+        watches = Watches(settings, store)
+        watch, baseline = watches.add("fostering", "fostering")
+        assert baseline == 11
+        index_records(
+            settings, [record(i, f"Fostering placement {i}") for i in range(20, 28)], progress=False
+        )
+        new = watches.check(watch, run_id=1)
+    assert sorted(h["id"] for h in new) == [f"bromley:decision_details:{i}" for i in range(20, 28)]
+    assert all(h["title"] and h["url"] and "ostering" in h["snippet"] for h in new)
+
+
+def test_alerts_of_a_killed_run_are_reported_by_the_run_that_finally_reports_them(tmp_path):
+    from papers.pipeline.job import UpdateJob
+    from papers.pipeline.runs import Runs
+
+    settings = watched(tmp_path, ("fostering", "fostering framework"))
+    with Store(settings.db_path) as store:  # a run extracts and indexes record 2, records its alert,
+        UpdateJob(settings).reextract()  # (this run reports it: undo that, as if it never had)
+        store.conn.execute("DELETE FROM watch_matches WHERE record_id = 'bromley:decision_details:2'")
+        killed = Runs(store.conn).start("update", {})  # ... then a run records it and is killed
+        watches = Watches(settings, store)
+        assert [h["id"] for h in watches.check(watches.get("fostering"), killed)] == [
+            "bromley:decision_details:2"
+        ]
+    summary = UpdateJob(settings).reextract()  # marks the killed run so, and reports its alert
+    assert [m["id"] for m in summary["watches"]["fostering"]["matches"]] == ["bromley:decision_details:2"]
+    with Store(settings.db_path) as store:
+        assert Runs(store.conn).get(killed).status == "killed"
+        assert [a["run_id"] for a in Watches(settings, store).alerts("fostering")] == [summary["run_id"]]

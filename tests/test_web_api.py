@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from index.contracts import GROUP_FIELDS, ROW_FIELDS
+from index.contracts import GROUP_FIELDS, csv_fields
 from index.service import MAX_SEARCH_OFFSET
 from papers.cli import cli
 from papers.web import create_app
@@ -84,11 +84,24 @@ def test_contracts_are_the_cli_comparison_and_csv_holds_the_same_rows(client):
     text = client.get("/api/contracts.csv", params={"q": "block contract", "group_by": "route"}).text
     rows_part, groups_part = text.split("\n\n")
     rows = list(csv.DictReader(io.StringIO(rows_part)))
-    assert list(rows[0]) == list(ROW_FIELDS)
+    assert list(rows[0]) == csv_fields(by_record=False)
     assert [r["id"] for r in rows] == [r["id"] for r in body["rows"]]
     groups = list(csv.DictReader(io.StringIO(groups_part)))
     assert list(groups[0]) == ["route", *GROUP_FIELDS[1:]]
     assert [g["route"] for g in groups] == [g["group"] for g in body["groups"]]
+
+
+def test_suppliers_and_the_record_view_answer_what_the_cli_prints(client):
+    settings = client.app.state.settings
+    got = client.get("/api/suppliers", params={"q": "category:90"})
+    assert got.status_code == 200 and got.json() == cli_json(settings, "suppliers", "category:90")
+    assert got.json()["suppliers"][0]["councils"] == ["chorley", "southampton"]
+    by_record = client.get("/api/contracts", params={"by_record": "true", "group_by": "supplier"}).json()
+    assert by_record["by_record"] is True and "records" not in by_record["rows"][0]
+    expected = cli_json(settings, "contracts", "--by-record", "--group-by", "supplier")
+    assert by_record["rows"] == expected["rows"] and by_record["groups"] == expected["groups"]
+    assert client.get("/api/suppliers", params={"q": "category:xyz"}).status_code == 400
+    assert client.get("/api/contracts", params={"q": "supplier:nobody"}).json()["rows"] == []
 
 
 def test_contracts_rejects_an_unknown_grouping(client):

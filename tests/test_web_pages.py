@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from papers.cli import cli
 from papers.schema import Money, Record, Resolution
 from papers.web import chart, feed, marks
-from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, XSS, records, site
+from tests.test_web_support import FOSTERING_ID, HOSTILE_ID, REPORT_ID, WASTE_ID, XSS, records, site
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,23 @@ def test_facets_add_and_remove_filters(client):
     filtered = client.get("/", params={"q": "fostering council:bromley"}).text
     assert "<strong>2</strong> matches" in filtered
     assert re.search(r'<li class="active"><a href="/\?q=fostering"', filtered)  # the way back
+
+
+def test_category_and_supplier_facets_filter_on_code_and_key(client):
+    html = client.get("/", params={"q": "waste"}).text
+    assert (
+        'href="/?q=waste+category%3A90511000-2"' in html and "90511000-2 Refuse collection services" in html
+    )
+    assert 'href="/?q=waste+supplier%3A%22veolia+es%22"' in html
+    narrowed = client.get("/", params={"q": "waste category:9051"}).text
+    assert "<strong>1</strong> match " in narrowed and "Waste collection tender" in narrowed
+    assert "<strong>0</strong> matches" in client.get("/", params={"q": "supplier:serco"}).text
+
+
+@pytest.mark.parametrize("path", ["/", "/contracts", "/suppliers"])
+def test_a_malformed_category_is_400_with_its_message(client, path):
+    got = client.get(path, params={"q": "category:xyz"})
+    assert got.status_code == 400 and "category: wants a CPV code" in got.text
 
 
 def test_pagination_links(client, monkeypatch):
@@ -146,6 +163,27 @@ def test_decision_terms_link_to_marked_words(client):
     assert '<span class="outcome">approved</span> RESOLVED that the contract' in html
 
 
+def test_decision_shows_suppliers_and_category_linked_to_their_words(client):
+    html = client.get(f"/records/{WASTE_ID}").text
+    assert '<a href="/suppliers/veolia%20es" class="supplier">Veolia ES (UK) Ltd</a>' in html
+    assert (
+        '<a href="/?q=category%3A90511000-2" class="category">90511000-2</a> Refuse collection services'
+        in html
+    )
+    assert re.search(
+        r'<th scope="row">Suppliers</th>\s*<td>Veolia ES \(UK\) Ltd</td>\s*<td><a href="#supplier-0"', html
+    )
+    assert re.search(
+        r'<th scope="row">Category \(CPV\)</th>\s*<td>90511000-2 Refuse collection services</td>', html
+    )
+    after = html.split('id="supplier-0"></span>', 1)[1]
+    assert re.match(
+        r'<mark class="m-supplier" title="supplier: Veolia ES \(UK\) Ltd · key veolia es">Veolia ES \(UK\) Ltd</mark>',
+        after,
+    )
+    assert 'id="category-0"></span><mark class="m-category"' in html
+
+
 def test_decision_lists_source_and_attachments(client):
     html = client.get(f"/records/{FOSTERING_ID}").text
     assert 'href="https://democracy.bromley.gov.uk/ieDecisionDetails.aspx?ID=101"' in html
@@ -214,6 +252,36 @@ def test_contracts_page_draws_every_known_value_and_links_downloads(client):
         and 'href="/api/contracts.json?group_by=route"' in html
     )
     assert "£1,200,000" in html and "Value unknown" in html
+
+
+def test_contracts_page_groups_by_supplier_and_category(client):
+    html = client.get("/contracts", params={"group_by": "supplier"}).text
+    assert '<th scope="row">Veolia ES Limited</th><td>2</td>' in html  # Chorley and Southampton, one key
+    assert '<a href="/suppliers/veolia%20es">Veolia ES (UK) Ltd</a>' in html  # the row links its supplier
+    assert "Matters</th>" in html and 'href="/contracts?group_by=supplier&amp;by_record=true"' in html
+    assert "<title>Veolia ES Limited</title>" in html  # the chart's group label
+    by_category = client.get("/contracts", params={"group_by": "category", "q": "category:90"}).text
+    assert '<th scope="row">90511000-2 Refuse collection services</th>' in by_category
+    assert '<abbr title="Refuse and waste related services">90500000-2</abbr>' in by_category
+    pages = client.get("/contracts", params={"by_record": "true"}).text
+    assert "Pages</th>" in pages and "conflicts" not in pages.split("<h2>Pages</h2>")[1]
+    assert 'href="/api/contracts.csv?group_by=council&amp;by_record=true"' in pages
+
+
+def test_supplier_page_lists_its_matters_across_councils(client):
+    html = client.get("/suppliers/veolia%20es").text
+    assert "<h1>Veolia ES Limited</h1>" in html and "Veolia ES (UK) Ltd; Veolia ES Limited" in html
+    assert f'href="/records/{WASTE_ID}"' in html and 'href="/records/chorley:decision_details:30258"' in html
+    assert "<dd>Chorley Council, Southampton City Council</dd>" in html
+    assert "£10,000,000" in html  # the known total
+    assert client.get("/suppliers/serco").status_code == 404
+    assert client.get("/suppliers/%20ltd").status_code == 404
+    assert client.get("/suppliers/veolia%22%20OR").status_code == 404  # a quote in a key is no query
+    listed = client.get("/suppliers").text
+    assert (
+        '<a href="/suppliers/veolia%20es">Veolia ES Limited</a>' in listed
+        and "chorley, southampton" in listed
+    )
 
 
 def test_chart_is_empty_without_values_and_logs_its_axis():

@@ -17,6 +17,7 @@ from index.store import Store
 from papers.pipeline.runs import Runs
 from papers.schema import (
     Attachment,
+    Category,
     ContractSummary,
     DateMention,
     Document,
@@ -25,6 +26,7 @@ from papers.schema import (
     Record,
     Resolution,
     RouteMention,
+    Supplier,
 )
 from papers.settings import Settings
 from papers.web import create_app
@@ -35,6 +37,8 @@ HOSTILE_ID = "evil:decision_details:666"
 FOSTERING_ID = "bromley:decision_details:101"
 REPORT_SHA = "abcdef123456" + "0" * 52
 REPORT_ID = f"{FOSTERING_ID}/{REPORT_SHA[:12]}"
+WASTE_ID = "southampton:decision_details:8"
+VEOLIA = "veolia es"
 
 
 def at(text: str, fragment: str, cls, **fields):
@@ -137,6 +141,13 @@ def simple(
     )
 
 
+def supplied(rec: Record, name: str, key: str, words: str, code: str, description: str) -> Record:
+    """The record with a named supplier and a CPV category read from its text."""
+    rec.suppliers = [at(rec.text, name, Supplier, name=name, key=key)]
+    rec.category = at(rec.text, words, Category, id=code, description=description)
+    return rec
+
+
 def hostile() -> Record:
     text = (
         f"Fostering decision {XSS} with <img src=x onerror=alert('img')> and a price of £5,000 per year "
@@ -212,30 +223,45 @@ def records() -> list[Record]:
             2_500_000,
             "block_contract",
         ),
-        simple(
-            "southampton:decision_details:8",
-            "southampton",
-            "Southampton City Council",
-            "Waste collection tender",
-            "2018-03-12",
-            "Following an open tender, award waste collection for £10 million over five years.",
-            "£10 million",
-            2_000_000,
-            "tender",
-            per="total",
-            term=60,
+        supplied(
+            simple(
+                WASTE_ID,
+                "southampton",
+                "Southampton City Council",
+                "Waste collection tender",
+                "2018-03-12",
+                "Following an open tender, award waste collection to Veolia ES (UK) Ltd for £10 million "
+                "over five years.",
+                "£10 million",
+                2_000_000,
+                "tender",
+                per="total",
+                term=60,
+            ),
+            "Veolia ES (UK) Ltd",
+            VEOLIA,
+            "waste collection",
+            "90511000-2",
+            "Refuse collection services",
         ),
-        simple(
-            "chorley:decision_details:30258",
-            "chorley",
-            "Chorley Council",
-            "Waste management extension",
-            "2019-07-01",
-            "Approve the two year extension of the waste management contract.",
-            None,
-            None,
-            "extension",
-            term=24,
+        supplied(
+            simple(
+                "chorley:decision_details:30258",
+                "chorley",
+                "Chorley Council",
+                "Waste management extension",
+                "2019-07-01",
+                "Approve the two year extension of the waste management contract with Veolia ES Limited.",
+                None,
+                None,
+                "extension",
+                term=24,
+            ),
+            "Veolia ES Limited",
+            VEOLIA,
+            "waste management",
+            "90500000-2",
+            "Refuse and waste related services",
         ),
         hostile(),
     ]
@@ -310,5 +336,6 @@ def site(folder: Path) -> TestClient:
 
 def test_sample_spans_point_at_their_words():
     for rec in records():
-        for span in [*rec.money, *rec.durations, *rec.dates, *rec.procurement_mentions, *rec.resolutions]:
+        spans = [*rec.money, *rec.durations, *rec.dates, *rec.procurement_mentions, *rec.resolutions]
+        for span in [*spans, *rec.suppliers, *([rec.category] if rec.category else [])]:
             assert rec.text[span.start : span.end] == span.text

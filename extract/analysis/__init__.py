@@ -13,7 +13,17 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-from extract.analysis import dates, durations, money, resolutions, roles, routes, segment  # noqa: F401 (registers)
+from extract.analysis import (  # noqa: F401 (registers)
+    category,
+    dates,
+    durations,
+    money,
+    resolutions,
+    roles,
+    routes,
+    segment,
+    suppliers,
+)
 from extract.analysis.base import items
 from extract.analysis.tokenizer import tune
 
@@ -25,6 +35,8 @@ COMPONENTS = (
     "papers_routes",
     "papers_resolutions",
     "papers_roles",
+    "papers_suppliers",
+    "papers_category",
 )
 _lock = threading.Lock()
 _nlp: Language | None = None
@@ -65,6 +77,6 @@ def analyse(text: str, metadata: dict[str, str] | None = None) -> Analysis:
     for _, proc in nlp.pipeline:
         doc = proc(doc)
     result = Analysis(roles=dict(doc._.roles or {}))
-    for key in ("money", "durations", "dates", "routes", "resolutions"):
+    for key in ("money", "durations", "dates", "routes", "resolutions", "suppliers", "category"):
         result.spans[key] = [(s.start_char, s.end_char, s.text, v) for s, v in items(doc, key)]
     return result

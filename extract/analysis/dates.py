@@ -130,9 +130,9 @@ MONTH_RANGE = re.compile(
     + r"))",
     re.I,
 )
-# Vague or seasonal times are not dates (GUIDE): "early 2016", "Spring 2025" never match a month,
-# but "end of March 2020" does and is kept; financial years never match a three-part shape.
-_VAGUE_BEFORE = re.compile(r"\b(?:early|mid|late)[- ]?$", re.I)
+# Vague or seasonal times are not dates (GUIDE): "early 2016", "Spring 2025" never match a month;
+# "end of March 2020" and "early December 2024" name a month and a year and are kept (the GUIDE's
+# labels on unseen councils' pages); financial years never match a three-part shape.
 
 
 def _month(word: str) -> int:
@@ -199,8 +199,6 @@ def dates_component(doc: Doc) -> Doc:
     text = text_of(doc)
     found: list[tuple[int, int, str, str]] = []
     for match in DATE.finditer(text):
-        if match.group("m5") and _VAGUE_BEFORE.search(text[max(0, match.start() - 6) : match.start()]):
-            continue
         if match.group("d3") and match.group("sep") == "-" and len(match.group("y3")) == 2:
             continue  # "3-6-12" style ranges of numbers, not dates
         iso, precision = normalise(match)

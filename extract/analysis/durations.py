@@ -23,20 +23,33 @@ _EACH_UNIT = r"(?P<each>" + NUMBER + r")" + _JOIN + _UNIT  # one part's length: 
 _UNIT_MONTHS = {"y": 12.0, "m": 1.0, "w": 1 / 4.345, "d": 1 / 30.44}
 _NUM = r"(?P<num>" + NUMBER + r")(?:" + SP + r"?\(\d+\))?"
 # "3 years and 4 months": one duration.
+# "four-year nine-month core contract", "2 years, 6 months": one duration too.
 _YEARS_AND_MONTHS = (
     r"(?P<y>"
     + NUMBER
     + r")"
+    + r"(?:"
+    + _JOIN
+    + r"|"
     + GAP
-    + r"years?"
+    + r")years?"
+    + r"(?:,?"
     + GAP
     + r"and"
     + GAP
+    + r"|,"
+    + GAP
+    + r"|"
+    + GAP
+    + r")"
     + r"(?P<m>"
     + NUMBER
     + r")"
+    + r"(?:"
+    + _JOIN
+    + r"|"
     + GAP
-    + r"months?"
+    + r")months?"
 )
 # "3+1+1 years", "3 + 2 years", "1 plus 1 year", "2 x 12 month", "two periods of 12 months", "two 12 month periods".
 _PLUS = (
@@ -52,9 +65,23 @@ _PLUS = (
     + _JOIN
     + _UNIT
 )
+# "a 3+2+2 contract", "on a 3+2 basis": the GUIDE's compound in years with the unit left out
+_PLUS_BARE = (
+    r"(?P<bare>[1-9](?:"
+    + SP
+    + r"?\+"
+    + SP
+    + r"?[1-9]){1,3})(?!"
+    + SP
+    + r"?(?:\d|\+|years?|yrs?|months?|weeks?|days?))(?="
+    + SP
+    + r"*(?:\)|"
+    + SP
+    + r"(?:year|contract|basis|term|arrangement|agreement|framework|model)))"
+)
 _TIMES = r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:x|×)" + GAP + _EACH_UNIT
 _PERIODS_OF = (
-    r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:further" + GAP + r"|additional" + GAP + r")?"
+    r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:(?:further|additional|optional|possible)" + GAP + r")?"
     r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?" + _EACH_UNIT
 )
 _COUNT_EACH = (
@@ -109,6 +136,7 @@ SHAPES: list[tuple[str, re.Pattern]] = [
     for name, pattern in (
         ("ym", _YEARS_AND_MONTHS),
         ("plus", _PLUS),
+        ("bare", _PLUS_BARE),
         ("times", _TIMES),
         ("periods", _PERIODS_OF),
         ("counteach", _COUNT_EACH),
@@ -138,33 +166,42 @@ _NOT_BEFORE = re.compile(
     r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
     r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
-    r"\bexceeding|\bthan|\bage|\bolder|\bshort of)\W*$",
+    r"\bexceeding|\bthan|\bage|\bolder|\bshort of|\bequivalent (?:of|to)(?: around| about)?"
+    # a range ("0-19 years", "6-8 week check", "from 16 years to 19 years") is an age or a span
+    r"|\b\d{1,2}[ \t]*(?:-|–)|\brange from|\d[ \t]*years?[ \t]+to)[ \t]*$",
     re.I,
 )
 # "sixteen years’ service", "12 months' notice" is kept (other) but service length is not a period.
 _NOT_AFTER = re.compile(
     r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
     r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
-    r"after|before|prior|from the date|from receipt|following|of the date|in arrears))",
+    r"after|before|prior|from the date|from receipt|following|of the date|in arrears|"
+    # a named check or a procedural window ("12-month check", "three day call in period")
+    r"checks?\b|visits?\b|call[- ]?in\b|[ \t]*(?:-|–|to)[ \t]*\d{1,2}[ \t]*(?:years?|months?|weeks?)\b))",
     re.I,
 )
 # "2 year extension", "two year contract extension", "one-year extension option" (not "... with an
 # option to extend", which follows the initial term).
 _EXTENSION_AFTER = re.compile(
-    r"^[ \t-]*(?:(?:contract|optional|further|additional)[ \t]+)?(?:extensions?|renewals?)\b", re.I
+    r"^[ \t-]*(?:(?!with\b|and\b|plus\b|or\b|then\b)[\w-]+[ \t]+){0,2}?(?:extensions?|renewals?)\b", re.I
 )
 _TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
 _EXTENSION_BEFORE = re.compile(
     r"\b(?:further|additional|optional|extend(?:ed|ing|able|ible)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
-    r"another)\b[\w\s,()-]{0,25}$",
+    r"another)\b[\w\s,():-]{0,25}$",
     re.I,
 )
+# "an option to extend for a further period, or periods, of up to a total of three (3) years"
+_OPTION_TO_EXTEND = re.compile(r"\boptions? to extend\b[^.;£]{0,70}$", re.I)
 _OTHER_CUE = re.compile(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
     r"retention|moratorium|implementation|transition|(?:maximum|total|overall|potential) (?:contract )?(?:duration|period|term|length)"
+    r"|(?:potential )?maximum(?=\W*$)"
     r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
     re.I,
 )
+_SPAN_WORDS = re.compile(r"(?:maximum|total|overall|potential)\b", re.I)
+_EXTENSION_NEAR = re.compile(r"\b(?:extend\w*|extensions?)\b", re.I)
 _OTHER_AFTER = re.compile(
     r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
     r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
@@ -208,7 +245,12 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     text = flat_text(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
-    if _OTHER_CUE.search(text[max(s_start, start - 30) : start]):
+    other = _OTHER_CUE.search(text[max(s_start, start - 30) : start])
+    if other:
+        # "a maximum period of 8 years" is the term when no extension is in sight; with one, the
+        # "potential maximum 3 years" is the total of term and extensions (GUIDE: other)
+        if _SPAN_WORDS.match(other.group()) and not _EXTENSION_NEAR.search(text, max(0, start - 400), start):
+            return "term"
         return "other"
     # "extended by 3 months to allow for mobilisation": the extension, not the mobilisation
     if _EXTEND_BY.search(head):
@@ -219,7 +261,7 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
         return "extension"
     if _TERM_BEFORE.search(head):
         return "term"
-    if _EXTENSION_BEFORE.search(head):
+    if _EXTENSION_BEFORE.search(head) or _OPTION_TO_EXTEND.search(text, max(s_start, start - 100), start):
         return "extension"
     if default == "term" and _EXTENDS_EXISTING.search(text[s_start:start]):
         return "extension"
@@ -241,6 +283,11 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
     if shape == "ym":
         years, months = word_number(g["y"]), word_number(g["m"])
         return [(None if years is None or months is None else years * 12 + months, None)]
+    if shape == "bare":
+        numbers = re.split(r"\s*\+\s*", g["bare"])
+        return [(_months(numbers[0], "years"), "term")] + [
+            (_months(n, "years"), "extension") for n in numbers[1:]
+        ]
     if shape == "plus":
         numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
         first = _months(numbers[0], g["unit"])

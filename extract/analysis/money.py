@@ -52,7 +52,7 @@ _PER_AFTER = [
     ("month", r"(?:per|a|each|every|/)" + SP + r"?(?:calendar )?month\b|pcm\b|monthly\b"),
     ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|weekly\b"),
     ("day", r"(?:per|a|each|every|/)" + SP + r"?(?:day|night)\b|daily\b"),
-    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b"),
+    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b|p/?h(?:ou)?r\b|ph\b"),
     (
         "unit",
         r"(?:per|each|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
@@ -64,7 +64,10 @@ _PER_AFTER_RE = [
         per,
         re.compile(
             r"^" + SP + r"{0,3}\(?(?:\(?(?:excl?\.?|excluding|including|inc\.?|ex|plus|\+)"
-            r"" + SP + r"?VAT\)?" + SP + r"{0,3})?(?:" + pattern + r")",
+            r"" + SP + r"?VAT\)?" + SP + r"{0,3})?"
+            # "£28,000 in block funding per annum", "£2m of additional spend a year"
+            r"(?:(?:in|of)" + SP + r"(?:[a-z][\w-]*" + SP + r"){1,3}(?=(?:per|a|an|each)" + SP + r"))?"
+            r"(?:" + pattern + r")",
             re.I,
         ),
     )
@@ -117,15 +120,39 @@ _PERIOD_BEFORE = [
     for per, words in (("year", "annual|yearly"), ("month", "monthly"), ("week", "weekly"), ("day", "daily"))
 ]
 _TOTAL_BEFORE = re.compile(
-    r"\b(?:total|aggregate|overall|whole[- ]life|lifetime|combined|in total|maximum (?:contract )?(?:cost|value|spend))\b"
-    r"\W+(?:[\w-]+\W+){0,8}$",
+    r"\b(?:total|aggregat\w*|overall|whole[- ]life|lifetime|combined|in total|maximum (?:contract )?(?:cost|value|spend))\b"
+    r"(?:[^\w£]|£(?!\s*\d))+(?:[\w-]+(?:[^\w£]|£(?!\s*\d))+){0,8}$",
+    re.I,
+)
+# "The total value includes a purchase of £X": a part of the total, not the total.
+_PART_OF = re.compile(r"\b(?:includes|included|of which|consist\w*|compris\w*)\b", re.I)
+# The amount of a stated stretch of time is its total: "for the potential maximum 3 years of the
+# contract will be £X", "for the initial term of 4 years is £X", "for a five-year period from 1st
+# October 2022 to 30th September 2027 at the value of £X", "from 1 May to 31 March, at a value of
+# up to £X", "over three years: £X" (checked after the per-period words: "from April at an annual
+# cost of £X" is a year's).
+# A bare "for 18 months, at a fee of £X" is left alone (the GUIDE's labels read it as the amount).
+_PERIOD_TOTAL = re.compile(
+    r"(?:\b(?:for\s+(?:the|a|an|its|this|that)\s+|(?:over|across|during|throughout)\s+(?:the\s+|a\s+|its\s+|this\s+)?)(?:[\w-]+\s+){0,3}?"
+    r"(?:[\w-]+[- ])?(?:years?|months?|period|term|duration)\b"
+    r"|\b(?:from|period(?:\s+of)?|between)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+(?:\d{4}\s+)?(?:to|until|and)\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"\s+[A-Z][a-z]+\s+\d{4})"
+    r"[^\w£]+(?:[\w-]+[^\w£;]+){0,12}$"
+)
+_OPTION = re.compile(r"\b(?:extend\w*|extension|option)\b", re.I)
+# A label naming a unit price: "Residential Bed Rate: £657.90", "the placement fee of £X".
+_UNIT_LABEL = re.compile(
+    r"\b(?:bed|unit|placement|package|session|place|visit)\s+(?:rate|price|fee|cost)s?\b[^\w£]*(?:of\s+|is\s+)?$",
     re.I,
 )
 # "across the remaining term" is what is left of a contract, not a total over it (as "over the
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
     r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
-    r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain))",
+    r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain)|"
+    # "£12m for the period 2024-2029", "£120,000 for the 12 months", "for the whole contract period"
+    r"for the (?:whole |full |entire |initial |total |same )?(?:contract |extension |extended )?(?:period|term|duration|life)\b|"
+    r"for the (?:\w+[- ])?(?:years?|months?)\b(?! \d))",
     re.I,
 )
 _QUALIFIERS = [
@@ -194,12 +221,28 @@ def period_of(doc: Doc, start: int, end: int) -> tuple[str | None, int]:
         if match:
             return per, end + match.end()
     head = before(doc, start, 60)
-    if _TOTAL_BEFORE.search(head) or _TOTAL_AFTER.match(after(doc, end, 40)):
+    wide = before(doc, start, 160)
+    total = _TOTAL_BEFORE.search(wide)
+    if (total and _is_this_total(total.group())) or _TOTAL_AFTER.match(after(doc, end, 40)):
         return "total", end
     for per, pattern in _PERIOD_BEFORE:
-        if pattern.search(head):
+        match = pattern.search(head)
+        # "£28,000 per annum, on top of the £200,000": a period right after another amount is its
+        if match and "£" not in head[max(0, match.start() - 25) : match.start()]:
             return per, end
+    if _UNIT_LABEL.search(head):
+        return "unit", end
+    # an extension option between the period and the amount leaves open which stretch it covers
+    if _PERIOD_TOTAL.search(wide) and not _OPTION.search(wide):
+        return "total", end
     return None, end
+
+
+def _is_this_total(words: str) -> bool:
+    """Whether the words from a "total" label to an amount make it that total: not a part the
+    total includes, nor the amount of another table line below the label ("Total\nAnnual cost £X")."""
+    last_line = words[words.rfind("\n") + 1 :] if "\n" in words else ""
+    return not _PART_OF.search(words) and not re.search(r"[A-Za-z]", last_line)
 
 
 def qualifier_of(doc: Doc, start: int) -> str | None:

@@ -41,7 +41,7 @@ _MEETING_HEADING = re.compile(
 )
 # A report's running header naming its meeting: "Executive – 3 October 2023" as the first line.
 _REPORT_HEADER = re.compile(
-    r"^\s*(?P<body>[A-Z][^\n–—-]{2,60}?)[ \t]+[-–—][ \t]+(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
+    r"^\s*(?P<body>[A-Z][^\n–—-]{2,80}?)[ \t]+[-–—][ \t]+(?:Minutes[ \t]+[-–—][ \t]+)?(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
     r"[ \t]+\d{4})[ \t]*\n"
 )
 # Minutes as printed (PDF): "MINUTES of a meeting of the EXECUTIVE held in the Council Chamber on
@@ -69,13 +69,66 @@ _NAME = r"(?P<body>[A-Z][\w&'’-]*(?:,? (?:and |for |of |& )?[A-Z][\w&'’-]*){
 _MAKER_IN_TEXT = [
     re.compile(p)
     for p in (
-        r"(?:It is recommended that|That|Decisions? of|resolved that) (?:the )?"
+        r"(?:It is recommended(?: that)?|That|Decisions? of|resolved that) (?:the )?"
         + _NAME
         + r"\s*(?::|–|—|-\s|\n)",
         r"\bAs (?:the )?" + _NAME + r", I (?:agree|approve|decide|have)",
-        r"\bI [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
+        r"\bI,? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){1,3}, " + _NAME + r", (?:accept|agree|approve|decide|have)",
+        # a decision titled by its maker: "Leader's Urgent Decision - ...", "Director of Place decision"
+        r"(?m)^[ \t]*"
+        + _NAME
+        + r"(?:['’]s)? (?:[Uu]rgent |[Dd]elegated |[Oo]fficer |[Kk]ey |[Ee]xecutive )?[Dd]ecision\b",
+        # the decider on a line of its own before the items: "The Cabinet:", "Cabinet Member for Housing:"
+        r"(?m)^[ \t]*(?:The )?" + _NAME + r"[ \t]*:[ \t]*$",
     )
 ]
+# The decider told in a sentence: "The Cabinet gave consideration to", "the Mayor and Cabinet agreed
+# to:", "The Cabinet Member RESOLVED", "4) The Executive confirm that", "Council notes that", and a
+# forward plan's "Cabinet to agree a way forward" / "Cabinet is asked to".
+_MAKER_NARRATED = re.compile(
+    r"(?m)(?:^[ \t\u00a0]*(?:(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]?|\(?[a-z]{1,4}[.)])[ \t\u00a0]+)?|(?<=[.:;,])[ \t\u00a0]+)(?:[Tt]he )?"
+    + _NAME
+    + r" (?:gave consideration|considered|agreed|agrees|RESOLVED|resolved|(?:has|have) approved|approved|decided|"
+    r"confirms? that|notes|noted|supports|(?:is |are )?(?:therefore )?(?:asked |requested |recommended )?to "
+    r"(?:agree|approve|decide|consider|note|endorse|undertake))\b"
+)
+# A matter referred to a body to decide: "had been brought to the Planning Committee for consideration".
+_MAKER_REFERRED = re.compile(
+    r"\b(?:brought|referred|submitted|reported) to (?:the )?"
+    + _NAME
+    + r" for (?:consideration|determination|decision|approval)\b"
+)
+# A delegated decision names the officer it was delegated to, maybe under a later title:
+# "delegated the decision to award the contract to the Director of X, now Director of Y".
+_DELEGATED_TO = re.compile(
+    r"\bdelegated (?:the decision|authority|the award)[^.\n]{0,120}? to (?:the )?"
+    + _NAME
+    + r"(?:, now (?:the )?(?P<now>[A-Z][^.,;\n]{3,80}))?"
+)
+# "The Committee considered ..." does not say which committee (GUIDE: null when not stated).
+_UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$", re.I)
+# A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
+# decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
+_A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
+# "contracts valued at £500,000 or more": a threshold, whatever the words before it.
+_OR_MORE = re.compile(r"^[^\w\n]{0,3}(?:or|and)\s+(?:more|above|over|greater|less|below|under)\b", re.I)
+_DELEGATED_DECISION = re.compile(r"delegated decision", re.I)
+# A label value naming no post: "Officer's Delegated Decision", "Key Decision".
+_NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
+# Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
+# "Director for children's wellbeing (Historic)".
+_POST_NOISE = re.compile(
+    r"^(?:the\s+)?(?:former\s+|acting\s+|interim\s+|individual\s+)?|\s*\((?:historic|former|inactive|old)\)\s*$"
+    # a title's trailing words: "Leader's Urgent (Decision)", "Cabinet Member RESOLVED:"
+    r"|(?-i:['’]s(?:\s+(?:Urgent|Delegated|Officer|Key|urgent|delegated))?|\s+(?:Urgent|Delegated)"
+    r"|\s+(?:RESOLVED|AGREED|DECIDED|APPROVED))\s*$",
+    re.I,
+)
+# A generic post expanded to the full title the text gives it: "Cabinet Member" -> "Cabinet Member
+# for Health, Social Care and Wellbeing".
+_GENERIC_POST = re.compile(
+    r"^(?:Cabinet Member|Executive Member|Portfolio Holder|Lead Member|Executive Councillor)$"
+)
 _BODY_WORDS = re.compile(
     r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
     r"Officer|Chief|Manager|Portfolio)\b",
@@ -85,7 +138,7 @@ _BODY_WORDS = re.compile(
 # A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
 _WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
 _START_CUE = re.compile(
-    r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|with effect from|"
+    r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
     r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
     r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
     + _WEEKDAY
@@ -93,10 +146,18 @@ _START_CUE = re.compile(
     re.I,
 )
 _END_CUE = re.compile(
-    r"(?:\b(?:to|until|till|ending(?: on)?|ends? on|end date(?: of)?|expiry date(?: of)?|through|"
-    r"completion date(?: of)?|expir\w* on|concluding on|up to and including)"
+    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
+    r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
+    r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
+    r"until the end of)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
+    re.I,
+)
+# "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
+# the old contract's dates, not the decided one's.
+_OLD_START = re.compile(
+    r"\b(?:commenced|started|began|terminat\w*(?: [\w'’]+){0,3}? from)"
     + _WEEKDAY
-    + r"\W{0,3}(?:the\s+)?$)",
+    + r"\W{0,3}(?:on\W+|in\W+)?(?:the\s+)?$",
     re.I,
 )
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
@@ -105,8 +166,10 @@ _DASH = re.compile(r"[–—-]\s*$")
 # "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
 _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 _OLD_CUE = re.compile(
-    r"\b(?:current|existing|previous|old|due to expire|expires?|expired|was due|extended "
-    r"contract|original|ends on|will end on|comes? to an end)\b",
+    r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
+    r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
+    # an extension already made: "the contract was extended to 31 March 2024"
+    r"(?:was|were|has been|have been|had been) extended)\b",
     re.I,
 )
 _NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
@@ -121,14 +184,17 @@ _CONTRACT_CUE = re.compile(
 _NOT_VALUE = re.compile(
     r"\b(?:"
     r"sav(?:e|es|ed|ing|ings)|avoidance|avoided|reduction|reduce[sd]?|"  # savings
-    r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|"  # money coming in
+    r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|(?:grant|indicative) allocation|"  # money coming in
     r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
     r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
     r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
     r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
     r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
     r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
-    r"of which|split|comprising"  # a breakdown of the value already stated
+    r"of which|split|comprising|"  # a breakdown of the value already stated
+    # delegation thresholds: "where individual contract values exceeded £500,000 but remained below"
+    r"(?:where|if|when)\s+(?:\w+\s+){0,3}?(?:values?|contracts?|spend|amounts?)\s+(?:\w+\s+){0,2}?"
+    r"(?:exceed\w*|above|below|under|less than|greater than)|(?:remain\w*|fall\w*)\s+(?:below|under|above)"
     r")\b",
     re.I,
 )
@@ -164,12 +230,14 @@ _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = re.compile(
     r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
-    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?)\b",
+    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
+    # fee rates paid to providers are the care contracts' prices (GUIDE labels them values)
+    r"(?:bed|base|hourly|weekly|unit|fee) rates?|fee levels?|placements?)\b",
     re.I,
 )
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|spent|expenditure|fee|estimated|total)\b",
+    r"spend|spent|expenditure|fee|estimated|total|rates?)\b",
     re.I,
 )
 
@@ -203,6 +271,26 @@ def decision_date(doc: Doc, metadata: dict[str, str]) -> str | None:
 
 
 def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
+    """The body or officer that decided: a label first, then a heading, then the text's words."""
+    maker = _stated_maker(doc, metadata)
+    if maker is None:
+        return None
+    maker = _POST_NOISE.sub("", maker).strip() or maker
+    # "Cabinet, County Council": two bodies listed, the first decided (a title's own comma,
+    # "Cabinet Member for Health, Social Care", leaves a part without a body word)
+    first, _, rest = maker.partition(", ")
+    if rest and _BODY_WORDS.search(first) and _BODY_WORDS.search(rest):
+        maker = first
+    if _A_COUNCIL.match(maker):  # "Devon County Council notes that ...": the full Council decides
+        maker = "Council"
+    if _GENERIC_POST.match(maker):
+        full = re.search(re.escape(maker) + r" for " + _NAME, text_of(doc))
+        if full:
+            maker = f"{maker} for {re.sub(r',? I$', '', full.group('body'))}"  # "..., I agree"
+    return maker
+
+
+def _stated_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
     for label in _MAKER_LABELS:
         value = metadata.get(label, "").strip()
         if not value:
@@ -214,7 +302,7 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
             match = _DUE_BY.search(value)
             value = match.group("body") if match else ""
         value = value.strip(" .;,")
-        if value and len(value) <= 120:
+        if value and len(value) <= 120 and not _NOT_A_POST.search(value):
             return value
     head = text_of(doc)[:600]
     heading = _MEETING_HEADING.search(head)
@@ -231,13 +319,19 @@ def decision_maker(doc: Doc, metadata: dict[str, str]) -> str | None:
         )
         if _BODY_WORDS.search(body or ""):
             return body.strip()
-    found = [
-        m
-        for pattern in _MAKER_IN_TEXT
-        for m in pattern.finditer(text_of(doc))
-        if _BODY_WORDS.search(m.group("body")) and len(m.group("body")) <= 80
-    ]
-    return min(found, key=lambda m: m.start()).group("body").strip() if found else None
+    text = text_of(doc)
+    delegated = _DELEGATED_TO.search(text) if _DELEGATED_DECISION.search(text) else None
+    if delegated and _BODY_WORDS.search(delegated.group("body")):
+        return (delegated.group("now") or delegated.group("body")).strip()
+    # the earliest statement wins: each pattern's first good match, searched no further than the best so far
+    best: re.Match | None = None
+    for pattern in (*_MAKER_IN_TEXT, _MAKER_NARRATED, _MAKER_REFERRED):
+        for m in pattern.finditer(text, 0, best.start() if best else len(text)):
+            body = m.group("body")
+            if _BODY_WORDS.search(body) and len(body) <= 80 and not _UNNAMED.match(body):
+                best = m
+                break
+    return best.group("body").strip() if best else None
 
 
 def _is_metadata_line(doc: Doc, char: int) -> bool:
@@ -283,6 +377,8 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
             and bool(_RANGE_TO.fullmatch(text_of(doc)[span.end_char : found[i + 1][0].start_char]))
         )
         paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
+        if _OLD_START.search(head):
+            continue  # a past start or a termination describes the old contract
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
@@ -292,17 +388,36 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
                 old_ends.append(value["date"])
             else:
                 ends.append((paired, value["date"]))
-    start = starts[0] if starts else None
+    start = _day_of(doc, starts[0]) if starts else None
     end = None
     if ends:
         paired = [d for p, d in ends if p]
         end = paired[0] if paired else ends[0][1]
     elif old_ends and any(v["route"] == "extension" for v in values(doc, "routes")):
         end = old_ends[0]
-    if end and len(end) == 7:  # a month-precision end restated with its day elsewhere
-        days = [v["date"] for v in values(doc, "dates") if v["date"].startswith(end) and len(v["date"]) == 10]
-        end = days[0] if days else end
-    return start, end
+    return start, _day_of(doc, end) if end else None
+
+
+def _day_of(doc: Doc, iso: str) -> str:
+    """A month-precision start or end restated with its day elsewhere ("from August 2018" ... "from
+    1 August 2018") takes the day; alone it stays a month."""
+    if len(iso) != 7:
+        return iso
+    days = [v["date"] for v in values(doc, "dates") if v["date"].startswith(iso) and len(v["date"]) == 10]
+    return days[0] if days else iso
+
+
+# Financing the provider, not a price paid for the service ("The working capital will be the
+# equivalent of 3 months contract value, paid in advance; approx. £1.7m").
+_FINANCING = re.compile(r"\b(?:working capital|cash advance|loan facility)\b", re.I)
+
+
+def _contrasted(sentence_text: str) -> bool:
+    """Whether a sentence sets an old contract's amount against a new one ("the existing contract
+    costs £200,000; the new contract will cost £180,000"). Alone, the current contract's value is
+    the value of the contract the decision is about (extended, varied or re-let): the labels on
+    unseen councils' pages count it."""
+    return sentence_text.count("£") > 1 and bool(_NEW_PERIOD.search(sentence_text))
 
 
 def mark_contract_values(doc: Doc) -> None:
@@ -316,9 +431,15 @@ def mark_contract_values(doc: Doc) -> None:
         is_value = (
             (value["qualifier"] != "min" or bool(_STATED_FLOOR.search(head)))
             and not _NOT_VALUE.search(head[-60:])
-            and not (_OLD_CONTRACT.search(clause) and not _NEW_PERIOD.search(clause))
+            and not _FINANCING.search(flat_text(doc), max(s_start, span.start_char - 160), span.start_char)
+            and not (
+                _OLD_CONTRACT.search(clause)
+                and not _NEW_PERIOD.search(clause)
+                and _contrasted(flat_text(doc)[s_start:s_end])
+            )
             # the same line only: in a flattened table the next row's label is not this amount's
             and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and not _OR_MORE.match(tail)
             and not _OTHER_PURPOSE.match(tail)
             and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
             and _about_procurement(doc, span.start_char)

@@ -28,12 +28,19 @@ ROUTES: list[tuple[str, str]] = [
     (
         "framework",
         # "framework" alone is also a policy word ("Contract Management Framework", "the strategic
-        # framework"); those uses are not a procurement route.
-        r"(?<!policy )(?<!strategic )(?<!strategy )(?<!management )(?<!performance )(?<!governance )"
-        r"(?<!planning )(?<!regulatory )(?<!legal )(?<!outcomes )(?<!outcome )(?<!quality )(?<!risk )"
-        r"(?<!financial )(?<!assurance )(?<!accountability )(?<!competency )(?<!assessment )(?<!national )"
-        r"(?<!budget )(?<!investment )(?<!delivery )(?<!decision-making )(?<!decision making )"
-        r"framework(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
+        # framework"); those uses are not a procurement route. The guards look back from the end of
+        # the word, so they run only where it is found (not at every position of the text).
+        r"framework"
+        r"(?<!policy framework)(?<!strategic framework)(?<!strategy framework)"
+        r"(?<!management framework)(?<!performance framework)(?<!governance framework)"
+        r"(?<!planning framework)(?<!regulatory framework)(?<!legal framework)"
+        r"(?<!outcomes framework)(?<!outcome framework)(?<!quality framework)"
+        r"(?<!risk framework)(?<!financial framework)(?<!assurance framework)"
+        r"(?<!accountability framework)(?<!competency framework)(?<!assessment framework)"
+        r"(?<!national framework)(?<!budget framework)(?<!investment framework)"
+        r"(?<!delivery framework)(?<!decision-making framework)"
+        r"(?<!decision making framework)"
+        r"(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
         r"|call[- ]off|\bcalled off\b",
     ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
@@ -59,14 +66,14 @@ ROUTES: list[tuple[str, str]] = [
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
         r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
-        r"\b(?:extend\w*|extension)|"
+        r"(?<!no )(?<!no further )\b(?:extend\w*|extension)|"
         # "an extension to the parking enforcement contract", not "the option of an extension to ..."
         r"(?<!option of an )(?<!option for an )(?<!optional )extension (?:of|to) (?:the |this |these |its )?"
         r"(?:[\w'’&-]+ ){0,4}?contracts?\b|contract extension|"
         r"further award of (?:the )?contract|variation (?:to|of) (?:the |this )?(?:existing |current )?"
         r"contract|vary (?:the |this )?(?:existing |current )?contract|"
         # "extend the X contract by a year"; an option to extend is part of a new contract's terms
-        r"(?<!option to )(?<!options to )extend\w* (?:the|this|these|both|all) "
+        r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
         r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
         r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
@@ -76,7 +83,8 @@ ROUTES: list[tuple[str, str]] = [
     (
         "joint_procurement",
         r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
-        r"lead (?:authority|council|the procurement|a joint)|in partnership with|consortium|"
+        r"lead (?:authority|council|the procurement|a joint)|consortium|"
+        r"in partnership with (?:[\w&'’,-]+ ){0,6}?(?:councils?|authorities|authority|boroughs?|NHS|CCGs?|ICBs?)\b|"
         r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
     ),
     (
@@ -85,6 +93,38 @@ ROUTES: list[tuple[str, str]] = [
         r"in[- ]house|insourc\w*|in[- ]house (?:provision|delivery|option)",
     ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
+    # Routes named indirectly (issue 14), each its own pattern so that its leading words are
+    # searched for directly rather than tried at every position of one long alternation.
+    # The Provider Selection Regime's direct award processes, and negotiating with one supplier:
+    ("direct_award", r"PSR\b" + _G + r"direct award|most suitable provider process"),
+    (
+        "direct_award",
+        r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)",
+    ),
+    ("direct_award", r"sole (?:supplier|provider) (?:exemption|justification)"),
+    # a modification under the procurement regulations varies the existing contract
+    (
+        "extension",
+        r"modif\w*(?: (?:to|of) (?:the |this )?(?:existing |current )?contract|"
+        + _G
+        + r"(?:Regulation 72|Public Contracts Regulations|procurement regulations|Procurement Act))|Regulation 72\b",
+    ),
+    # "commissioned for Plymouth City, Devon County and Torbay Councils"
+    (
+        "joint_procurement",
+        r"(?-i:(?<![\w&'’-])(?:[A-Z][\w&'’-]+,? ){1,6}and (?:[A-Z][\w&'’-]+ ){1,3}Councils\b)",
+    ),
+    # the council's own team or homes: "provided by the council's corporate equality team", "WCC
+    # operated internal children's homes", "council-run homes"
+    (
+        "in_house",
+        r"\bby (?:the )?(?:council|authority)(?:['’]s)? (?:own |internal |corporate )?(?:[\w-]+ ){0,4}?(?:team|staff|service)s?\b",
+    ),
+    (
+        "in_house",
+        r"\b(?:council|authority|(?-i:[A-Z]{2,5}))[- ](?:run|operated|owned|managed) "
+        r"(?:internal )?(?:[\w'’-]+ ){0,2}?(?:homes?|services?|provision)",
+    ),
 ]
 _ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
 # Sentences that describe options considered and rejected, or later/hypothetical steps.
@@ -145,11 +185,30 @@ def _moot_regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
+# A route told as the history of the service ("In 2013 the Council tendered for seven contracts",
+# "the Service was procured in 2018 through an open procedure"): a past tense and a year well
+# before the document's latest one.
+_PAST = re.compile(r"\b(?:was|were|had|tendered|procured|awarded|let)\b", re.I)
+_YEAR = re.compile(r"\b(?:in|since|during) ((?:19|20)\d\d)\b", re.I)
+# The way things are bought now, not what is decided ("existing spot purchasing spend", "the Council
+# currently meets its duty via ... spot-purchasing arrangements").
+_CURRENT = re.compile(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
+# A post or team named after a route ("Service Director – In House Provision").
+_POST_BEFORE = re.compile(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _history(text: str, start: int, end: int, latest: int) -> bool:
+    year = _YEAR.search(text, start, end)
+    return bool(year and int(year.group(1)) <= latest - 2 and _PAST.search(text, start, end))
+
+
 @Language.component("papers_routes")
 def routes_component(doc: Doc) -> Doc:
     """doc.spans['routes']: each route phrase that applies to the matter decided."""
     text = flat_text(doc)
     moot = _moot_regions(text_of(doc))
+    latest = max((int(y) for y in _ANY_YEAR.findall(text)), default=0)
     for route, pattern in _ROUTE_RE:
         for match in pattern.finditer(text):
             s_start, s_end = sentence(doc, match.start())
@@ -159,6 +218,15 @@ def routes_component(doc: Doc) -> Doc:
                 or any(a <= match.start() < b for a, b in moot)
                 or _PLANNED.match(text[match.end() : s_end])
                 or _OLD_ARRANGEMENT.search(text[s_start : match.start()])
+                or (route != "extension" and _history(text, s_start, s_end, latest))
+                or (
+                    route in ("spot_purchase", "block_contract")
+                    and _CURRENT.search(text, s_start, match.start())
+                )
+                or (
+                    route == "in_house"
+                    and _POST_BEFORE.search(text, max(0, match.start() - 30), match.start())
+                )
             ):
                 continue
             if (

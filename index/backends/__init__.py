@@ -16,7 +16,14 @@ from papers.schema import Record
 from papers.settings import Settings
 
 BACKENDS = ("tantivy", "elasticsearch")
-FACETS = {"council": "council", "type": "page_type", "route": "routes", "year": "year"}
+FACETS = {
+    "council": "council",
+    "type": "page_type",
+    "route": "routes",
+    "year": "year",
+    "category": "category_facet",  # "85311000-2 Social work services with accommodation"
+    "supplier": "supplier_keys",
+}
 
 
 @dataclass
@@ -72,6 +79,16 @@ class SearchBackend(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release writers and connections (uncommitted writes are dropped)."""
+
+    def refused(self) -> dict[str, str]:
+        """Records the engine refused since the last call (id -> reason); the rest of each batch
+        was written. The embedded engine refuses none."""
+        return {}
+
+    def needs_rebuild(self) -> bool:
+        """Whether the index in use has an older layout than this version writes (index_records
+        then rebuilds it from the store). The embedded engine starts such an index afresh itself."""
+        return False
 
 
 def open_backend(settings: Settings, name: str = "tantivy") -> SearchBackend:

@@ -33,14 +33,14 @@ from papers.schema import Record
 log = logging.getLogger(__name__)
 
 # Bump when the schema below changes: an index built by another version is rebuilt from the store.
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: suppliers and CPV category
 META_FILE = "papers-index.json"
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
 WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so memory stays flat
 # A second thread for the facet pass of a search (see TantivyBackend.search).
 _PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
-FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50}
+FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
 FACET_CACHE_SIZE = 256  # queries whose total and facet counts are kept for the current generation
 TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
 
@@ -64,7 +64,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("body", stored=True, tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("committee", tokenizer_name=TEXT_TOKENIZER)
     sb.add_text_field("decision_maker", tokenizer_name=TEXT_TOKENIZER)
-    for keyword in ("council", "page_type", "routes"):
+    sb.add_text_field("supplier_words", tokenizer_name=TEXT_TOKENIZER)
+    for keyword in ("council", "page_type", "routes", "supplier_keys", "category_prefixes", "category_facet"):
         sb.add_text_field(keyword, fast=True, tokenizer_name="raw")
     sb.add_date_field("decision_date", indexed=True, fast=True)
     sb.add_integer_field("year", indexed=True, fast=True)
@@ -156,8 +157,11 @@ def to_document(fields: dict) -> tantivy.Document:
     for name in ("id", "title", "body", "committee", "decision_maker", "council", "page_type"):
         if fields.get(name):
             doc.add_text(name, fields[name])
-    for route in fields["routes"]:
-        doc.add_text("routes", route)
+    for name in ("routes", "supplier_keys", "supplier_words", "category_prefixes"):
+        for value in fields[name]:
+            doc.add_text(name, value)
+    if fields["category_facet"]:
+        doc.add_text("category_facet", fields["category_facet"])
     doc.add_integer("key", fields["key"])
     doc.add_boolean("is_contract", fields["is_contract"])
     if fields["decision_date"]:

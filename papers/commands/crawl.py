@@ -10,30 +10,41 @@ import click
 
 from crawlers.run import crawl
 from crawlers.summary import COUNTS
+from papers import tables
 from papers.errors import EXIT_PARTIAL
 from papers.pipeline.lock import RunLock
+from papers.pipeline.retention import remove_crawl_leftovers
 from papers.settings import Settings
+from papers.tables import Column, terminal_width
+
+CRAWL_COLUMNS = (
+    Column("council"),
+    *(Column(k, right=True, priority=2 if k == "unchanged" else 0) for k in COUNTS),
+    Column("answered", right=True, priority=1),
+    Column("secs", right=True, priority=3),
+    Column("status"),
+)
 
 
-def print_table(summary: dict) -> None:
-    """The per-council summary a person reads at the end of a run."""
-    click.echo(
-        f"{'council':<10}" + "".join(f"{k:>11}" for k in COUNTS) + f"{'answered':>10}{'secs':>7}  status"
-    )
-    for council, row in sorted(summary["councils"].items()):
-        click.echo(
-            f"{council:<10}"
-            + "".join(f"{row[k]:>11}" for k in COUNTS)
-            + f"{row['requests']['answered']:>10}{row['seconds']:>7.1f}  {row['status']}"
-        )
-        for f in row.get("failures", [])[:5]:
-            click.echo(f"{'':<10}  failed: {f['url']} ({f['error']})")
+def render_table(summary: dict, width: int | None) -> str:
+    """The per-council summary a person reads at the end of a run, then each council's failures."""
+    rows = [
+        [
+            council,
+            *(str(row[k]) for k in COUNTS),
+            str(row["requests"]["answered"]),
+            f"{row['seconds']:.1f}",
+            row["status"],
+        ]
+        for council, row in sorted(summary["councils"].items())
+    ]
     totals = summary["totals"]
-    click.echo(
-        f"{'total':<10}"
-        + "".join(f"{totals[k]:>11}" for k in COUNTS)
-        + f"  in {summary.get('seconds', 0):.1f}s"
-    )
+    rows.append(["total", *(str(totals[k]) for k in COUNTS), "", f"{summary.get('seconds', 0):.1f}", ""])
+    lines = [tables.render(CRAWL_COLUMNS, rows, width)]
+    for council, row in sorted(summary["councils"].items()):
+        for f in row.get("failures", [])[:5]:
+            lines.append(tables.wrap_text(f"{council} failed: {f['url']} ({f['error']})", width, "", "  "))
+    return "\n".join(lines)
 
 
 @click.command("crawl")
@@ -59,11 +70,12 @@ def crawl_command(
     """
     # One run at a time per data directory, as `papers update`: two crawls would race for pages.
     with RunLock(settings.data_dir, "crawl"):
+        remove_crawl_leftovers(settings.data_dir)
         summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:
-        print_table(summary)
+        click.echo(render_table(summary, terminal_width()))
     for council in summary["failed_councils"]:
         why = summary["councils"][council].get("unreachable")
         click.echo(f"error: {council}: {f'site unreachable: {why}' if why else 'nothing answered'}", err=True)

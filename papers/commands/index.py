@@ -1,4 +1,5 @@
-"""`papers index`, `papers search`, `papers contracts`, `papers export`: the store and its search index.
+"""`papers index`, `papers search`, `papers contracts`, `papers suppliers`, `papers export`: the store
+and its search index.
 
 Every command here is a thin shell over index/service.py, which the web interface calls too, so
 `--json` output and the web API's JSON are the same objects.
@@ -22,12 +23,15 @@ import click
 
 from index import service
 from index.backends import BACKENDS
-from index.contracts import GROUP_BY
+from index.contracts import GROUP_BY, UNKNOWN_GROUP
 from index.contracts import write_csv as write_contracts_csv
 from index.export import WRITERS
+from index.matters import SUPPLIER_FIELDS
+from papers import tables
 from papers.errors import EXIT_PARTIAL, UserError, cannot_write
 from papers.pipeline.lock import RunLock
 from papers.schema import Record
+from papers.tables import Column, terminal_width
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ backend_option = click.option(
     type=click.Choice(BACKENDS),
     default="tantivy",
     show_default=True,
-    help="Search engine (elasticsearch needs ELASTICSEARCH_URL).",
+    help="Search engine (elasticsearch: a 9.x server at ELASTICSEARCH_URL; 8.x and older are refused).",
 )
 
 
@@ -168,7 +172,13 @@ def index_command(settings, paths: tuple[str, ...], backend: str, rebuild: bool,
         f"the index holds {summary['count']}",
         err=True,
     )
-    if reader is not None and reader.bad:
+    if summary["refused"]:
+        click.echo(
+            f"error: {backend} refused {summary['refused']} records (reasons logged above); "
+            "they stay queued for the next run",
+            err=True,
+        )
+    if (reader is not None and reader.bad) or summary["refused"]:
         sys.exit(EXIT_PARTIAL)
 
 
@@ -221,6 +231,7 @@ def search_command(
       council:bromley type:decision_details   filters; also committee:, maker:, route:
       after:2019-01-01 before:2020 year:2019  decision date
       value>=2m value<500k term>=36           annualised value (GBP), term in months
+      category:85 supplier:"veolia"           CPV code or its first digits; supplier name
 
     \b
     Examples:
@@ -249,19 +260,30 @@ def search_command(
                 ]
             )
         return
+    click.echo(render_search(result, offset, terminal_width()))
+
+
+def render_search(result: dict, offset: int, width: int | None) -> str:
+    """Numbered hits (title, council, date, type, snippet, URL), then the facet counts, broken
+    between words to ``width`` (None: piped, one line each); a date, amount or URL is never cut."""
     shown = len(result["hits"])
-    click.echo(f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else ""))
+    lines = [f"{result['total']} hits" + (f", showing {offset + 1}-{offset + shown}" if shown else "")]
     for rank, hit in enumerate(result["hits"], offset + 1):
-        meta = " · ".join(str(v) for v in (hit["council"], hit["decision_date"], hit["page_type"]) if v)
-        click.echo(f"\n{rank}. {click.style(hit['title'] or hit['id'], bold=True)}  [{meta}]")
-        click.echo(f"   {snippet_text(hit['snippet'])}")
+        council = hit.get("council_name") or hit["council"]
+        meta = " · ".join(str(v) for v in (council, hit["decision_date"], hit["page_type"]) if v)
+        head = tables.wrap_text(f"{rank}. {hit['title'] or hit['id']}  [{meta}]", width, "", "   ")
+        lines += ["", click.style(head, bold=True)]
+        lines.append(tables.wrap_text(snippet_text(hit["snippet"]), width, "   "))
         if hit["url"]:
-            click.echo(f"   {hit['url']}")
-    if any(result["facets"].values()):
-        click.echo("")
-    for name, counts in result["facets"].items():
-        if counts:
-            click.echo(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            lines.append(f"   {hit['url']}")
+    facets = {name: counts for name, counts in result["facets"].items() if counts}
+    if facets:
+        lines.append("")
+    for name, counts in facets.items():
+        shown_as = {k: service.council_name(k) or k for k in counts} if name == "council" else {}
+        text = f"{name}: " + ", ".join(f"{shown_as.get(k, k)} {v}" for k, v in counts.items())
+        lines.append(tables.wrap_text(text, width, "", "  "))
+    return "\n".join(lines)
 
 
 def money(value: float | None) -> str:
@@ -276,50 +298,84 @@ def months(value: float | None) -> str:
 @click.argument("query", nargs=-1)
 @click.option("--group-by", type=click.Choice(GROUP_BY), default="council", show_default=True)
 @click.option(
-    "--json", "as_json", is_flag=True, help='One JSON object: {"group_by", "total", "rows", "groups"}.'
+    "--by-record",
+    is_flag=True,
+    help="One row per record (page or report) instead of one per matter.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='One JSON object: {"group_by", "by_record", "total", "rows", "groups"}.',
 )
 @click.option("--csv", "as_csv", is_flag=True, help="The rows, a blank line, then the groups, as CSV.")
 @backend_option
 @click.pass_obj
 def contracts_command(
-    settings, query: tuple[str, ...], group_by: str, as_json: bool, as_csv: bool, backend: str
+    settings,
+    query: tuple[str, ...],
+    group_by: str,
+    by_record: bool,
+    as_json: bool,
+    as_csv: bool,
+    backend: str,
 ) -> None:
-    """Compare contract decisions: one row each, then per group count, median and quartiles.
+    """Compare contracts: one row per matter, then per group count, median and quartiles.
 
-    Values are annualised as extracted: per-year amounts as stated, totals divided by the term in
-    years where the term is known; otherwise blank and counted as unknown.
+    A matter is the pages about one decision (decision, issue page, agenda item, its reports,
+    minutes); each term comes from its best source, and "differs" names terms its sources state
+    differently. Values are annualised as extracted: per-year amounts as stated, totals divided
+    by the term in years where the term is known; otherwise blank and counted as unknown.
 
     \b
-    Example:
+    Examples:
       papers contracts 'route:framework' --group-by council --csv
+      papers contracts --group-by category
+      papers contracts --by-record
     """
-    result = service.contracts(settings, " ".join(query), group_by=group_by, backend=backend)
+    result = service.contracts(
+        settings, " ".join(query), group_by=group_by, backend=backend, by_record=by_record
+    )
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
         return
     if as_csv:
         write_contracts_csv(result, sys.stdout)
         return
-    from rich.console import Console
-    from rich.table import Table
+    click.echo(render_contracts(result, terminal_width()))
 
-    rows = Table(title=f"{len(result['rows'])} contract decisions")
-    for name in (
-        "council",
-        "title",
-        "decided",
-        "per year",
-        "total",
-        "term",
-        "ext.",
-        "start",
-        "end",
-        "routes",
-    ):
-        # Titles can be whole paragraphs: cut them so each decision stays on one line.
-        rows.add_column(name, overflow="ellipsis", no_wrap=True, max_width=48 if name == "title" else None)
-    for r in result["rows"]:
-        rows.add_row(
+
+# The contracts table by what a reader came for: who, what, when and how much never fold; the
+# rest folds under its row, the highest priority number first, when the terminal is narrow.
+CONTRACT_COLUMNS = (
+    Column("council", wrap=True, min_width=10),
+    Column("title", wrap=True, min_width=24),  # narrower, it reads as a column of fragments
+    Column("decided"),
+    Column("per year", right=True),
+    Column("total", priority=2, right=True),
+    Column("term", priority=3, right=True),
+    Column("ext.", priority=6, right=True),
+    Column("start", priority=4),
+    Column("end", priority=4),
+    Column("routes", priority=7, wrap=True, min_width=12),
+    Column("suppliers", priority=5, wrap=True, min_width=12),
+)
+# Per matter only: the terms its pages state differently.
+DIFFERS = Column("differs", priority=8, wrap=True, min_width=10)
+GROUP_COLUMNS = (
+    Column("known", priority=3, right=True),
+    Column("unknown", priority=2, right=True),
+    Column("lower quartile", priority=1, right=True),
+    Column("median", right=True),
+    Column("upper quartile", priority=1, right=True),
+)
+
+
+def render_contracts(result: dict, width: int | None) -> str:
+    """The rows table, then the groups table, for a terminal of ``width`` columns (None: piped)."""
+    by_record = result.get("by_record", False)
+    rows = [
+        [
             r["council_name"] or r["council"] or "",
             r["title"] or "",
             r["decision_date"] or "",
@@ -330,24 +386,100 @@ def contracts_command(
             r["start_date"] or "",
             r["end_date"] or "",
             ", ".join(r["routes"]),
-        )
-    groups = Table(title=f"annual value by {group_by}")
-    for name in (group_by, "decisions", "known", "unknown", "lower quartile", "median", "upper quartile"):
-        groups.add_column(name, justify="left" if name == group_by else "right")
-    for g in result["groups"]:
-        groups.add_row(
-            g["group"],
+            "; ".join(s["name"] for s in r["suppliers"]),
+            *(() if by_record else (", ".join(r["conflicts"]),)),
+        ]
+        for r in result["rows"]
+    ]
+    columns = CONTRACT_COLUMNS if by_record else (*CONTRACT_COLUMNS, DIFFERS)
+    group_by = result["group_by"]
+    groups = [
+        [
+            g.get("name") or (f"{g['group']} {g['label']}" if g.get("label") else g["group"]),
             str(g["count"]),
             str(g["known"]),
             str(g["unknown"]),
             money(g["q1"]),
             money(g["median"]),
             money(g["q3"]),
-        )
-    # Piped output gets a fixed, wide layout rather than rich's 80-column default.
-    console = Console(width=None if sys.stdout.isatty() else 200)
-    console.print(rows)
-    console.print(groups)
+        ]
+        for g in result["groups"]
+    ]
+    counted = Column("records" if by_record else "matters", right=True)
+    if group_by == "council":  # people look councils up by name; the unknown stay last
+        groups.sort(key=lambda row: (row[0] == UNKNOWN_GROUP, row[0].lower()))
+    return "\n".join(
+        [
+            f"{len(rows)} contract {'records' if by_record else 'matters'}",
+            tables.render(columns, rows, width),
+            "",
+            f"annual value by {group_by}",
+            tables.render(
+                (Column(group_by, wrap=True, min_width=10), counted, *GROUP_COLUMNS), groups, width
+            ),
+        ]
+    )
+
+
+# Who, how many and how much never fold; the rest folds under its row when the terminal is narrow.
+SUPPLIER_COLUMNS = (
+    Column("supplier", wrap=True, min_width=16),
+    Column("key", priority=5, wrap=True, min_width=12),
+    Column("councils", priority=2, wrap=True, min_width=10),
+    Column("matters", right=True),
+    Column("known total", right=True),
+    Column("known per year", priority=1, right=True),
+    Column("first", priority=3),
+    Column("last", priority=3),
+)
+
+
+def render_suppliers(result: dict, width: int | None) -> str:
+    """The suppliers table for a terminal of ``width`` columns (None: piped)."""
+    rows = [
+        [
+            r["name"],
+            r["key"],
+            ", ".join(r["councils"]),
+            str(r["matters"]),
+            money(r["total_value"]),
+            money(r["annual_value"]),
+            r["first_decision"] or "",
+            r["last_decision"] or "",
+        ]
+        for r in result["suppliers"]
+    ]
+    return "\n".join([f"{result['total']} suppliers", tables.render(SUPPLIER_COLUMNS, rows, width)])
+
+
+@click.command("suppliers", cls=QueryCommand)
+@click.argument("query", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help='One JSON object: {"total", "suppliers"}.')
+@click.option("--csv", "as_csv", is_flag=True, help="One CSV row per supplier.")
+@backend_option
+@click.pass_obj
+def suppliers_command(settings, query: tuple[str, ...], as_json: bool, as_csv: bool, backend: str) -> None:
+    """Who holds the contracts: one row per supplier over the matters matching QUERY.
+
+    Suppliers are one by their normalised key ("APCOA Parking (UK) Limited" is "APCOA Parking
+    UK Ltd"); values are the sums of the known total and annual values of their matters.
+
+    \b
+    Examples:
+      papers suppliers
+      papers suppliers 'category:90 council:camden' --csv
+    """
+    result = service.suppliers(settings, " ".join(query), backend=backend)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(SUPPLIER_FIELDS)
+        for row in result["suppliers"]:
+            writer.writerow([" ".join(row[f]) if f == "councils" else row[f] for f in SUPPLIER_FIELDS])
+        return
+    click.echo(render_suppliers(result, terminal_width()))
 
 
 @click.command("export", cls=QueryCommand)
@@ -404,4 +536,4 @@ def export_command(settings, query: tuple[str, ...], fmt: str, output: str, back
         )
 
 
-COMMANDS = [index_command, search_command, contracts_command, export_command]
+COMMANDS = [index_command, search_command, contracts_command, suppliers_command, export_command]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 
 import click
 
 from index.service import require_store
 from index.store import Store
+from papers import tables
 from papers.errors import EXIT_OK, EXIT_PARTIAL, UserError
 from papers.pipeline.check import check as check_store
 from papers.pipeline.job import UpdateJob
@@ -16,6 +18,7 @@ from papers.pipeline.lock import RunLock
 from papers.pipeline.runs import COUNT_KEYS, Run, Runs, StageRow
 from papers.pipeline.watches import Watches, feed_path
 from papers.settings import Settings
+from papers.tables import Column, terminal_width
 
 BACKENDS = click.Choice(["tantivy", "elasticsearch"])
 
@@ -91,9 +94,9 @@ def runs(settings: Settings, run_id: int | None, limit: int, as_json: bool) -> N
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in found] if not run_id else found[0].to_dict()))
     elif run_id:
-        click.echo(render_run(found[0]))
+        click.echo(render_run(found[0], terminal_width()))
     else:
-        click.echo(render_runs(found))
+        click.echo(render_runs(found, terminal_width()))
 
 
 @click.group()
@@ -138,10 +141,18 @@ def watch_list(settings: Settings, as_json: bool) -> None:
         return
     if not rows:
         click.echo("no saved searches (add one with `papers watch add NAME QUERY`)")
-    for r in rows:
-        click.echo(
-            f"{r['name']}\t{r['query']}\t{r['alerts']} alerts\tchecked {r['checked_at'] or 'never'}\t{r['feed']}"
-        )
+        return
+    cells = [[r["name"], r["query"], str(r["alerts"]), r["checked_at"] or "never", r["feed"]] for r in rows]
+    click.echo(tables.render(WATCH_COLUMNS, cells, terminal_width()))
+
+
+WATCH_COLUMNS = (
+    Column("name"),
+    Column("query", wrap=True, min_width=16),
+    Column("alerts", right=True),
+    Column("checked", priority=2),
+    Column("feed", priority=1),
+)
 
 
 @watch.command("remove")
@@ -167,8 +178,9 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
     `papers index --rebuild` rebuilds the index from the store.
     """
     require_store(settings)  # an empty store created here would be "consistent"
-    with RunLock(settings.data_dir, "check"):  # a run in progress is inconsistent by design
-        report = check_store(settings, backend)
+    # A run in progress is inconsistent by design: the lock is held while store and index are
+    # read at one moment, not while every page and file is hashed.
+    report = check_store(settings, backend, lock=RunLock(settings.data_dir, "check"))
     if as_json:
         click.echo(json.dumps(report.to_dict()))
     else:
@@ -177,12 +189,13 @@ def check(settings: Settings, backend: str, as_json: bool, show: int) -> None:
             f"documents {c.get('documents', 0)}, attachments {c.get('attachments', 0)}, "
             f"records {c.get('records', 0)}, index ({backend}) {c.get('index', 0)}"
         )
-        for kind, n in sorted(report.by_kind().items()):
-            click.echo(f"{kind}: {n}")
-            for f in [f for f in report.findings if f.kind == kind][:show]:
-                click.echo(f"  {f.id}  {f.detail}")
-            if n > show:
-                click.echo(f"  ... and {n - show} more (--json lists all)")
+        for listed in (report.findings, report.notes):
+            for kind, n in sorted(Counter(f.kind for f in listed).items()):
+                click.echo(f"{kind}: {n}")
+                for f in [f for f in listed if f.kind == kind][:show]:
+                    click.echo(f"  {f.id}  {f.detail}")
+                if n > show:
+                    click.echo(f"  ... and {n - show} more (--json lists all)")
         click.echo("consistent" if report.ok else "INCONSISTENT")
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 
@@ -194,67 +207,107 @@ STAGES = ("crawl", "extract", "index")
 # Per stage, the counts a row shows; the index stage counts records sent and still queued.
 COLUMNS = {"crawl": COUNT_KEYS, "extract": COUNT_KEYS, "index": ("new", "failed")}
 HEADINGS = {"new": "new", "changed": "chg", "unchanged": "same", "failed": "fail"}
+INDEX_HEADINGS = {"new": "sent", "failed": "queued"}
+# What folds under its row first in a narrow terminal: seconds, then unchanged, then changed.
+FOLDS = {"unchanged": 3, "changed": 2}
 
 
-def render_run(run: Run) -> str:
-    """One run as a table: a row per council with each stage's counts, then flags, watches, errors."""
+def render_run(run: Run, width: int | None = None) -> str:
+    """One run: a row per council with each stage's counts, then flags, watches, quarantines, errors."""
     lines = [
-        f"run {run.id} ({run.kind}) {run.status}, started {run.started_at}, finished {run.finished_at or '-'}"
+        tables.wrap_text(
+            f"run {run.id} ({run.kind}) {run.status}, started {run.started_at}, "
+            f"finished {run.finished_at or '-'}",
+            width,
+        )
     ]
     rows: dict[str, dict[str, StageRow]] = {}
     for s in run.stages:
         rows.setdefault(s.council, {})[s.stage] = s
     stages = [st for st in STAGES if any(st in r for r in rows.values())]
-    heads = {st: "index: sent queued" if st == "index" else f"{st}: new chg same fail" for st in stages}
-    heads["crawl"] = "crawl: new chg same fail    secs"
-    lines.append(f"{'council':<12}" + " | ".join(f"{heads[st]:>24}" for st in stages))
-    quiet = []
+    columns = [Column("council")]
+    for st in stages:
+        names = INDEX_HEADINGS if st == "index" else HEADINGS
+        folds = {"new": 1} if st == "index" else FOLDS  # records sent: queued is what matters
+        columns += [
+            Column(f"{st} {names[k]}", priority=folds.get(k, 0), right=True, empty="0") for k in COLUMNS[st]
+        ]
+        if st == "crawl":  # the council's own crawl time (the spiders overlap councils)
+            columns.append(Column("crawl secs", priority=4, right=True))
+    table, quiet = [], []
     for council, by_stage in rows.items():
         if council != "*" and not any(s.items or s.failed for s in by_stage.values()):
             crawl = by_stage.get("crawl")  # one line for all the councils with nothing to report, below
             quiet.append(f"{council} ({crawl.seconds:.1f}s)" if crawl and crawl.seconds else council)
             continue
-        cells = []
+        cells = ["(all)" if council == "*" else council]
         for st in stages:
             s = by_stage.get(st)
-            cell = " ".join(f"{getattr(s, k):>{max(len(HEADINGS[k]), 4)}}" for k in COLUMNS[st]) if s else "-"
-            if st == "crawl" and s:
-                cell += f" {s.seconds:>7.1f}"  # the council's own crawl time (the spiders overlap councils)
-            cells.append(f"{cell:>{len(heads[st])}}")
-        lines.append(f"{'(all)' if council == '*' else council:<12}" + " | ".join(cells))
+            cells += [str(getattr(s, k)) if s else "-" for k in COLUMNS[st]]
+            if st == "crawl":
+                cells.append(f"{s.seconds:.1f}" if s else "-")
+        table.append(cells)
+    if table:
+        lines.append(tables.render(columns, table, width))
     if "*" in rows:
         lines.append(
             "seconds: " + ", ".join(f"{st} {rows['*'][st].seconds:.2f}" for st in stages if st in rows["*"])
         )
     if quiet:
-        lines.append(f"nothing new, changed or failed at {len(quiet)} councils: {', '.join(quiet)}")
+        lines.append(
+            tables.wrap_text(
+                f"nothing new, changed or failed at {len(quiet)} councils: {', '.join(quiet)}", width
+            )
+        )
     for f in run.flags:
         lines.append(f"!! CRAWL HEALTH {f['council']}: {f['message']}")
     summary = run.summary or {}
     for name, w in (summary.get("watches") or {}).items():
         lines.append(f"watch {name}: {w['new']} new matches ({w['feed']})")
         lines.extend(f"  + {m.get('title') or m['id']}  {m.get('url') or ''}" for m in w["matches"][:10])
+    extract = (summary.get("stages") or {}).get("extract") or {}
+    for q in extract.get("quarantined") or []:
+        lines.append(f"!! QUARANTINED {q['id']}: {q['reason']} (tried again when its source changes)")
+    if extract.get("quarantined_in_store"):
+        lines.append(
+            f"quarantined documents in the store: {extract['quarantined_in_store']} (`papers check` lists them)"
+        )
     lines.extend(f"error: {e}" for e in summary.get("errors") or [])
-    return "\n".join(lines)
+    # Messages wrap between words; a URL or an id is never cut.
+    return "\n".join(
+        tables.wrap_text(line, width, "", "    ") if "\n" not in line else line for line in lines
+    )
 
 
-def render_runs(found: list[Run]) -> str:
+RUNS_COLUMNS = (
+    Column("id", right=True),
+    Column("kind", priority=2),
+    Column("started"),
+    Column("status"),
+    Column("new", right=True),
+    Column("changed", right=True, priority=1),
+    Column("failed", right=True),
+    Column("flags", wrap=True, min_width=12),
+)
+
+
+def render_runs(found: list[Run], width: int | None = None) -> str:
     if not found:
         return "no runs yet (start one with `papers update`)"
-    lines = [
-        f"{'id':>5} {'kind':<10} {'started':<21} {'status':<12} {'new':>6} {'changed':>8} {'failed':>7}  flags"
-    ]
+    rows = []
     for r in found:
         crawl = next((s for s in r.stages if s.council == "*" and s.stage == "crawl"), None)
         extract = next((s for s in r.stages if s.council == "*" and s.stage == "extract"), None)
         totals = crawl or extract
         new, changed, failed = (totals.new, totals.changed, totals.failed) if totals else (0, 0, 0)
-        flags = ", ".join(f"{f['council']} {f['flag']}" for f in r.flags)
-        lines.append(
-            f"{r.id:>5} {r.kind:<10} {r.started_at:<21} {r.status:<12} {new:>6} {changed:>8} {failed:>7}  "
-            + (f"!! {flags}" if flags else "")
+        flags = [f"{f['council']} {f['flag']}" for f in r.flags]
+        held = (((r.summary or {}).get("stages") or {}).get("extract") or {}).get("quarantined") or []
+        flags += [f"{len(held)} quarantined"] if held else []
+        rows.append(
+            [str(r.id), r.kind, r.started_at, r.status, str(new), str(changed), str(failed)]
+            + [f"!! {', '.join(flags)}" if flags else ""]
         )
-    return "\n".join(lines)
+    return tables.render(RUNS_COLUMNS, rows, width)
 
 
 def _finish(settings: Settings, summary: dict, as_json: bool) -> None:
@@ -264,7 +317,7 @@ def _finish(settings: Settings, summary: dict, as_json: bool) -> None:
             click.echo(f"!! CRAWL HEALTH {flag['council']}: {flag['message']}", err=True)
     else:
         with Store(settings.db_path) as store:
-            click.echo(render_run(Runs(store.conn).get(summary["run_id"])))
+            click.echo(render_run(Runs(store.conn).get(summary["run_id"]), terminal_width()))
     sys.exit(summary["exit_code"])
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.store import Store, sha256_text
 from papers.pipeline import pending
+from papers.pipeline.lock import RunLock
 from papers.settings import Settings
 
 
@@ -30,6 +32,9 @@ class Finding:
 class Report:
     counts: dict[str, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Known states that are not inconsistencies: documents quarantined or waiting to be retried
+    # after failed extractions (their records, status "error", are stored and indexed).
+    notes: list[Finding] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,31 +52,37 @@ class Report:
             "counts": self.counts,
             "problems": dict(self.by_kind()),
             "findings": [f.__dict__ for f in self.findings],
+            "notes": [f.__dict__ for f in self.notes],
         }
 
 
-def check(settings: Settings, backend: str = "tantivy") -> Report:
-    """Compare store and index; checksum pages, attachments and records."""
+def check(settings: Settings, backend: str = "tantivy", lock: RunLock | None = None) -> Report:
+    """Compare store and index; checksum pages, attachments and records; SQLite's quick_check.
+
+    ``lock`` (the run lock) is held only while the store's snapshot is taken and the index's ids
+    are read, so both describe the same moment; the long part (hashing every page, record and
+    file) reads that snapshot after the lock is free, and a nightly update may start meanwhile.
+    """
     from index.service import backend_for
 
     report = Report()
-    with Store(settings.db_path) as store:
-        pending.ensure_schema(store.conn)
-        _check_pages(store, report)
-        _check_attachments(store, settings.files_dir, report)
-        record_ids = _check_records(store, report)
-        for doc_id in pending.to_extract(store.conn):
-            report.add(
-                "awaiting extraction", doc_id, "stored but not extracted yet; the next update extracts it"
-            )
-        for rec_id in pending.pending_deletes(store.conn):
-            report.add(
-                "awaiting index delete", rec_id, "removed from the store, still to be removed from the index"
-            )
-        queued = {r.id for r in store.unindexed(backend)}
     index = backend_for(settings, backend)
-    index_ids = set(index.ids())
-    report.counts.update(index=index.count())
+    with Store(settings.db_path) as store:
+        with lock or nullcontext():
+            pending.ensure_schema(store.conn)
+            store.conn.execute("BEGIN")  # one read snapshot for everything below
+            store.conn.execute("SELECT count(*) FROM records").fetchone()  # starts it
+            index_ids = set(index.ids())
+            report.counts.update(index=index.count())
+        try:
+            _quick_check(store, report)
+            _check_pages(store, report)
+            _check_attachments(store, settings.files_dir, report)
+            record_ids = _check_records(store, report)
+            _check_queues(store, backend, report)
+            queued = {r.id for r in store.unindexed(backend)}
+        finally:
+            store.conn.execute("ROLLBACK")
     for rec_id in sorted(record_ids - index_ids):
         why = "queued; the next update sends it" if rec_id in queued else "marked indexed but absent"
         report.add("missing from index", rec_id, why)
@@ -82,6 +93,46 @@ def check(settings: Settings, backend: str = "tantivy") -> Report:
     if report.counts["index"] != len(index_ids):
         report.add("index count", "*", f"count() says {report.counts['index']}, ids() lists {len(index_ids)}")
     return report
+
+
+def _quick_check(store: Store, report: Report) -> None:
+    """SQLite's own structural check of the database file (pages, b-trees, free list)."""
+    said = [row[0] for row in store.conn.execute("PRAGMA quick_check")]
+    if said != ["ok"]:
+        for line in "\n".join(said).splitlines():
+            report.add("database structure", "papers.sqlite3", line)
+
+
+def _check_queues(store: Store, backend: str, report: Report) -> None:
+    """Work a killed run left: documents to extract, deletions still owed to the index."""
+    tried = pending.attempts(store.conn)
+    for doc_id, sha in pending.to_extract(store.conn).items():
+        attempt = tried.get(doc_id)
+        if attempt is not None and attempt.source_sha == sha and attempt.failures:
+            report.notes.append(
+                Finding(
+                    "retrying extraction",
+                    doc_id,
+                    f"{attempt.failures} of {pending.MAX_ATTEMPTS} attempts failed, next after "
+                    f"{attempt.next_attempt}: {attempt.reason}",
+                )
+            )
+        else:
+            report.add(
+                "awaiting extraction", doc_id, "stored but not extracted yet; the next update extracts it"
+            )
+    for attempt in pending.quarantined(store.conn):
+        report.notes.append(
+            Finding(
+                "quarantined",
+                attempt.document_id,
+                f"{attempt.failures} failed attempts, last: {attempt.reason}; tried again when its source changes",
+            )
+        )
+    for rec_id in pending.pending_deletes(store.conn, backend):
+        report.add(
+            "awaiting index delete", rec_id, "removed from the store, still to be removed from the index"
+        )
 
 
 def _check_pages(store: Store, report: Report) -> None:

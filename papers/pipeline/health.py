@@ -31,7 +31,9 @@ FAILURE_MIN = 3
 @dataclass
 class Flag:
     council: str
-    flag: str  # "went_quiet" | "failed_entirely" | "failures_jumped"
+    # "went_quiet" | "failed_entirely" | "failures_jumped", or a flag the crawler raised itself
+    # (crawlers/summary.py: "web_service_not_xml", "error_page", "listings_empty", ...)
+    flag: str
     message: str
 
     def to_dict(self) -> dict:
@@ -50,15 +52,25 @@ def failure_rate(stage: StageRow) -> float:
 
 
 def assess(
-    runs: Runs, run_id: int, crawl: list[StageRow], failed_councils: Mapping[str, str | None] | None = None
+    runs: Runs,
+    run_id: int,
+    crawl: list[StageRow],
+    failed_councils: Mapping[str, str | None] | None = None,
+    crawler_flags: Mapping[str, list[dict]] | None = None,
 ) -> list[Flag]:
     """Flags for this run's crawl stages, judged against each council's earlier runs.
 
     ``failed_councils`` are those the crawler judged failed entirely, with its reason when it
     gave one (a site that stopped answering mid-run had answered earlier requests).
+    ``crawler_flags`` are the faults the crawler named per council (its summary's "flags"): a site
+    that answered with the wrong thing fails no request, and only the crawler can tell.
     """
     failed_councils = failed_councils or {}
-    flags: list[Flag] = []
+    flags: list[Flag] = [
+        Flag(council, f["flag"], f["message"])
+        for council, raised in sorted((crawler_flags or {}).items())
+        for f in raised
+    ]
     for now in crawl:
         history = runs.crawl_history(now.council, run_id, HISTORY)
         recent = history[:QUIET_AFTER]

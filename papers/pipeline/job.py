@@ -15,6 +15,7 @@ finishes it; the index is a cache the store can always rebuild (`papers index --
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import signal
 import sqlite3
 import sys
@@ -24,15 +25,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from crawlers.registry import find_council
 from index.store import Store
 from papers.errors import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, UserError
-from papers.pipeline import health, pending
+from papers.pipeline import health, pending, retention
 from papers.pipeline.lock import RunLock
 from papers.pipeline.runs import COUNT_KEYS, Runs, StageRow
 from papers.pipeline.watches import Watches, feed_path
-from papers.schema import Record
+from papers.schema import Document, Record
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,7 @@ class UpdateJob:
                 log.warning(
                     "%d earlier run(s) were killed before finishing; this run completes their work", killed
                 )
+            retention.remove_crawl_leftovers(self.settings.data_dir)
             run_id = self.run_id = runs.start(kind, options)
             summary: dict = {
                 "run_id": run_id,
@@ -148,6 +151,7 @@ class UpdateJob:
                 except sqlite3.Error as bookkeeping:  # e.g. the disk is full: the next run says "killed"
                     log.error("could not record the end of run %d: %s", run_id, bookkeeping)
                 raise
+            summary["retention"] = retention.prune(store.conn, self.settings.retention_days)
             summary["seconds"] = round(time.monotonic() - started, 3)
             # Exit 1 when the job could not do its job: a council answered nothing, a stage broke (a
             # full disk, a down cluster) or a council's crawl looks broken. A dead link or a broken
@@ -156,6 +160,8 @@ class UpdateJob:
             summary["status"] = "partial" if failed else "ok"
             summary["exit_code"] = EXIT_PARTIAL if failed else EXIT_OK
             runs.finish(run_id, summary["status"], summary["exit_code"], summary)
+            if not retention.checkpoint(store.conn):
+                log.info("a reader kept the WAL busy; the next run's checkpoint truncates it")
             stages = summary["stages"]
             log.info(
                 "run %d %s in %.1f s: crawl %s; extracted %d documents; sent %d records to %s",
@@ -206,28 +212,40 @@ class UpdateJob:
         ]
 
     def _extract(self, store: Store, runs: Runs, summary: dict) -> None:
-        from extract.pipeline import extract_document
-
         started = time.monotonic()
         version = self._version()
-        queue = pending.to_extract(store.conn)
+        with store.transaction() as conn:
+            crashed = pending.note_crashes(conn)
+        for doc_id, held in crashed:
+            log.error("%s: %s%s", doc_id, pending.CRASHED, "; quarantined" if held else "; retried last")
+        queue, waiting = self._extract_queue(store)
         counts: dict[str, Counter] = defaultdict(Counter)
         seconds: dict[str, float] = defaultdict(float)
+        newly_held = [{"id": d, "reason": pending.CRASHED} for d, held in crashed if held]
         if queue:
             log.info("extracting %d new or changed documents", len(queue), extra={"stage": "extract"})
-        for n, (doc_id, source_sha) in enumerate(queue.items(), 1):
+        for n, (doc_id, source_sha, suspect) in enumerate(queue, 1):
             doc = store.get_document(doc_id)
             if doc is None:
                 continue
             t = time.monotonic()
+            with store.transaction() as conn:  # committed first: a crash inside is known next run
+                pending.begin_attempt(conn, doc_id, source_sha)
             try:
-                records = name_council(extract_document(doc, self.settings.files_dir), doc.council)
-            except Exception as exc:  # the contract says never; if it does, retry this one next run
+                records = name_council(self._extract_one(doc, suspect), doc.council)
+            except Exception as exc:  # the contract says never; a crashed worker does
                 log.exception("extraction of %s failed: %s", doc_id, exc, extra={"stage": "extract"})
                 counts[doc.council]["failed"] += 1
+                with store.transaction() as conn:
+                    if pending.end_attempt(conn, doc_id, source_sha, f"extraction failed: {exc}"):
+                        newly_held.append({"id": doc_id, "reason": f"extraction failed: {exc}"})
                 continue
+            except BaseException:  # SIGTERM or ^C: not the document's fault
+                with store.transaction() as conn:
+                    pending.abandon_attempt(conn, doc_id)
+                raise
             try:
-                stored = self._store_records(store, doc_id, source_sha, version, records)
+                stored, held = self._store_records(store, doc_id, source_sha, version, records)
             except (sqlite3.OperationalError, OSError) as exc:  # disk full, I/O error: stop, keep the rest
                 left = len(queue) - n + 1
                 log.error(
@@ -240,6 +258,8 @@ class UpdateJob:
                 summary["errors"].append(f"extract: {exc} ({left} documents left for the next run)")
                 counts[doc.council]["failed"] += 1
                 break
+            if held:
+                newly_held.append({"id": doc_id, "reason": held})
             counts[doc.council].update(stored)
             bad = [r for r in records if r.status not in OK_STATUSES]
             counts[doc.council]["failed"] += len(bad)
@@ -254,15 +274,50 @@ class UpdateJob:
             seconds[doc.council] += time.monotonic() - t
             if n % 100 == 0:
                 log.info("extracted %d/%d documents", n, len(queue), extra={"stage": "extract"})
+        for item in newly_held:
+            log.warning(
+                "QUARANTINED %s after %d failed attempts: %s; it is tried again when its source changes",
+                item["id"],
+                pending.MAX_ATTEMPTS,
+                item["reason"],
+                extra={"stage": "extract"},
+            )
         per_council = {c: {k: counts[c][k] for k in COUNT_KEYS} for c in sorted(counts)}
         elapsed = time.monotonic() - started
         totals = self._record_stage(runs, "extract", per_council, seconds, elapsed)
         summary["stages"]["extract"] = {
             "documents": len(queue),
+            "waiting": waiting,
             "councils": per_council,
             "totals": totals,
             "seconds": round(elapsed, 3),
+            "quarantined": newly_held,
+            "quarantined_in_store": len(pending.quarantined(store.conn)),
         }
+
+    @staticmethod
+    def _extract_queue(store: Store) -> tuple[list[tuple[str, str, bool]], int]:
+        """(document id, source hash, failed before) to extract now, documents that failed before
+        last (one that crashes the process cannot starve the others); and how many wait their turn."""
+        history = pending.attempts(store.conn)
+        queue, waiting = [], 0
+        for doc_id, sha in pending.to_extract(store.conn).items():
+            attempt = history.get(doc_id)
+            if not pending.due(attempt, sha):
+                waiting += 1
+                continue
+            queue.append((doc_id, sha, attempt is not None and attempt.source_sha == sha))
+        queue.sort(key=lambda item: item[2])  # stable: id order within each part
+        return queue, waiting
+
+    def _extract_one(self, doc, suspect: bool) -> list[Record]:
+        """A document's records; one that failed before is extracted in a child process, so that
+        if it crashes again only the child dies."""
+        from extract.pipeline import extract_document
+
+        if not suspect:
+            return extract_document(doc, self.settings.files_dir)
+        return extract_in_child(doc, self.settings.files_dir)
 
     def _record_stage(
         self,
@@ -282,9 +337,12 @@ class UpdateJob:
         return totals
 
     @staticmethod
-    def _store_records(store: Store, doc_id: str, source_sha: str, version: str, records: list) -> dict:
-        """A document's records, the removal of records it no longer yields and its new source hash,
-        in one transaction: a kill or a full disk leaves the document either done or still queued."""
+    def _store_records(
+        store: Store, doc_id: str, source_sha: str, version: str, records: list
+    ) -> tuple[dict, str | None]:
+        """A document's records, the removal of records it no longer yields, its new source hash and
+        the end of its attempt, in one transaction: a kill or a full disk leaves the document either
+        done or still queued. Returns the counts, and the reason if the document is now quarantined."""
         with store.transaction() as conn:
             stored = store.put_records(records)
             keep = {r.id for r in records}
@@ -297,9 +355,11 @@ class UpdateJob:
             ]
             if stale:
                 pending.delete_records(store, stale)
-            retry = any(r.status in pending.RETRY_STATUSES for r in records)
-            pending.mark_extracted(conn, doc_id, source_sha, version, retry)
-        return stored
+            retry = [r for r in records if r.status in pending.RETRY_STATUSES]
+            pending.mark_extracted(conn, doc_id, source_sha, version, bool(retry))
+            failure = f"{retry[0].id}: {retry[0].status_detail or retry[0].status}" if retry else None
+            held = pending.end_attempt(conn, doc_id, source_sha, failure)
+        return stored, failure if held else None
 
     def _index(self, store: Store, runs: Runs, summary: dict) -> None:
         from index.service import backend_for, index_records
@@ -309,13 +369,7 @@ class UpdateJob:
         stage: dict = {"backend": self.backend, "indexed": 0, "deleted": 0}
         try:
             engine = backend_for(self.settings, self.backend)
-            deletes = pending.pending_deletes(store.conn)
-            if deletes:
-                engine.delete(deletes)
-                engine.commit()
-                with store.transaction() as conn:
-                    pending.clear_deletes(conn, deletes)
-                stage["deleted"] = len(deletes)
+            stage["deleted"] = pending.send_deletes(store, engine, self.backend)
             rebuild = self._index_has_strays(store, engine.count())
             stage["rebuilt"] = rebuild
             # Sends the store's whole queue and marks records indexed only after the index commits.
@@ -393,7 +447,8 @@ class UpdateJob:
         councils = summary.get("councils") or {}
         # The crawler's own reason (e.g. "site unreachable: DNS lookup failed ...") beats a guess.
         failed = {c: (councils.get(c) or {}).get("unreachable") for c in summary.get("failed_councils") or ()}
-        for flag in health.assess(runs, self.run_id, crawl_rows, failed):
+        raised = {c: row.get("flags") or [] for c, row in councils.items()}
+        for flag in health.assess(runs, self.run_id, crawl_rows, failed, raised):
             runs.flag(self.run_id, flag.council, flag.flag, flag.message)
             log.warning("CRAWL HEALTH: %s", flag.message, extra={"council": flag.council, "stage": "crawl"})
             summary["health"].append(flag.to_dict())
@@ -411,6 +466,36 @@ def name_council(records: list[Record], council_id: str | None) -> list[Record]:
         for r in records:
             r.council, r.council_name = council.id, council.name
     return records
+
+
+def extract_in_child(doc: Document, files_dir: Path) -> list[Record]:
+    """extract_document in a forked child process; RuntimeError when the child dies or fails."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child_extract, args=(doc, files_dir, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        outcome = receive.recv()
+    except EOFError:  # it died before answering
+        outcome = None
+    finally:
+        receive.close()
+        child.join()
+    if outcome is None:
+        raise RuntimeError(f"the extraction worker died (exit status {child.exitcode})")
+    if isinstance(outcome, str):
+        raise RuntimeError(outcome)
+    return [Record.from_json(r) for r in outcome]
+
+
+def _child_extract(doc: Document, files_dir: Path, send) -> None:
+    from extract.pipeline import extract_document
+
+    try:
+        send.send([r.to_json() for r in extract_document(doc, files_dir)])
+    except Exception as exc:
+        send.send(f"{type(exc).__name__}: {exc}")
 
 
 def _interactive() -> bool:

@@ -18,6 +18,14 @@ from papers.errors import EXIT_LOCKED, UserError
 
 LOCK_NAME = "update.lock"
 HOLDER_BYTES = 256
+# Descriptors of the locks this process holds. A child that must not outlive the run (the crawl
+# worker) inherits them: the flock is then free only once the parent *and* the child are gone.
+_held: set[int] = set()
+
+
+def held_lock_fds() -> tuple[int, ...]:
+    """The descriptors of the run locks this process holds, for a child to inherit."""
+    return tuple(sorted(_held))
 
 
 class Locked(UserError):
@@ -52,10 +60,12 @@ class RunLock:
         holder = {"pid": os.getpid(), "purpose": self.purpose, "since": now_iso()}
         os.pwrite(fd, json.dumps(holder).encode().ljust(HOLDER_BYTES), 0)
         self._fd = fd
+        _held.add(fd)
         return self
 
     def release(self) -> None:
         if self._fd is not None:
+            _held.discard(self._fd)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

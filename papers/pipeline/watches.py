@@ -8,15 +8,19 @@ want what is new, not the back catalogue.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.documents import title_of
 from index.store import Store, now_iso
 from papers import atom
 from papers.errors import UserError
+from papers.pipeline.runs import ensure_schema as ensure_runs_schema
 from papers.settings import Settings
 
 SCHEMA = """
@@ -43,7 +47,8 @@ CREATE TABLE IF NOT EXISTS watch_matches (
 
 # Names become feed file names, so they stay plain.
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-PAGE = 500  # hits fetched per search request while collecting a watch's matches
+PAGE = 500  # ranked hits whose highlighted snippets new alerts may use
+SNIPPET_CHARS = 240  # of plain text, for an alert outside those
 FEED_ENTRIES = 100  # most recent alerts kept in a feed
 
 
@@ -75,6 +80,7 @@ class Watches:
         self.conn = store.conn
         self.backend = backend
         ensure_schema(self.conn)
+        ensure_runs_schema(self.conn)  # alerts name their run (see _adopt)
 
     def add(self, name: str, query: str) -> tuple[Watch, int]:
         """Save a search (query checked first); returns it and the size of its baseline."""
@@ -86,7 +92,7 @@ class Watches:
         if self.get(name):
             raise UserError(f"a watch named {name!r} exists; remove it first to change its query")
         watch = Watch(name, query, now_iso())
-        baseline = self._matches(watch) if self._index_has_records() else []
+        baseline = [{"id": i} for i in self._matching_ids(watch)] if self._index_has_records() else []
         stamp = now_iso()
         with self.store.transaction():
             self.conn.execute(
@@ -112,14 +118,22 @@ class Watches:
         return [Watch(**dict(r)) for r in self.conn.execute("SELECT * FROM watches ORDER BY name")]
 
     def check(self, watch: Watch, run_id: int) -> list[dict]:
-        """Search once, remember and return the hits never seen before, and rewrite the feed."""
-        hits = self._matches(watch)
+        """Search once, remember and return the hits never seen before, and rewrite the feed.
+
+        Alerts a killed run recorded (its summary, which would have listed them, was never written)
+        are returned too, and recorded with this run."""
+        known = {
+            row[0]
+            for row in self.conn.execute("SELECT record_id FROM watch_matches WHERE watch = ?", (watch.name,))
+        }
+        hits = self._hits(watch, [i for i in self._matching_ids(watch) if i not in known])
         stamp = now_iso()
         with self.store.transaction():
+            orphaned = self._adopt(watch, run_id)
             new = self._remember(watch, hits, run_id=run_id, stamp=stamp)
             self.conn.execute("UPDATE watches SET checked_at = ? WHERE name = ?", (stamp, watch.name))
         write_feed(feed_path(self.settings, watch.name), watch, self.alerts(watch.name), stamp)
-        return new
+        return orphaned + new
 
     def alerts(self, name: str, limit: int = FEED_ENTRIES) -> list[dict]:
         """The most recent alerted matches (baseline excluded), newest first."""
@@ -131,15 +145,55 @@ class Watches:
         )
         return [dict(r) for r in rows]
 
-    def _matches(self, watch: Watch) -> list[dict]:
+    def _matching_ids(self, watch: Watch) -> list[str]:
+        """Every record the watch's query matches, in id order. The engine hands over all matching
+        keys at once: no paging, so no offset ceiling however broad the watch."""
+        from index.query import parse
+        from index.service import backend_for
+
+        keys = backend_for(self.settings, self.backend).keys(parse(watch.query))
+        rows = self.conn.execute(
+            "SELECT id FROM records WHERE key IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (json.dumps(list(keys)),),
+        )
+        return [row[0] for row in rows]
+
+    def _hits(self, watch: Watch, ids: list[str]) -> list[dict]:
+        """Alert fields for these records: highlighted snippets where the first page of ranked
+        hits has them, else the opening of the text."""
         from index.service import search
 
-        hits: list[dict] = []
-        while True:
-            page = search(self.settings, watch.query, limit=PAGE, offset=len(hits), backend=self.backend)
-            hits.extend(page["hits"])
-            if not page["hits"] or len(hits) >= page["total"]:
-                return hits
+        if not ids:
+            return []
+        ranked = {
+            h["id"]: h
+            for h in search(self.settings, watch.query, limit=PAGE, backend=self.backend, facets=False)[
+                "hits"
+            ]
+        }
+        hits = []
+        for record in self.store.records("r.id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)):
+            hit = ranked.get(record.id) or {
+                "id": record.id,
+                "title": title_of(record),
+                "council": record.council,
+                "url": record.url,
+                "decision_date": record.decision_date,
+                "snippet": html.escape(" ".join(record.text.split())[:SNIPPET_CHARS]),
+            }
+            hits.append(hit)
+        return hits
+
+    def _adopt(self, watch: Watch, run_id: int) -> list[dict]:
+        """Give this run the alerts of runs that were killed before their summary was written."""
+        where = "watch = ? AND run_id IN (SELECT id FROM runs WHERE status = 'killed')"
+        rows = self.conn.execute(
+            f"SELECT record_id AS id, title, council, url, decision_date, snippet FROM watch_matches WHERE {where} "
+            "ORDER BY record_id",
+            (watch.name,),
+        ).fetchall()
+        self.conn.execute(f"UPDATE watch_matches SET run_id = ? WHERE {where}", (run_id, watch.name))
+        return [dict(r) for r in rows]
 
     def _index_has_records(self) -> bool:
         from index.service import backend_for

@@ -42,32 +42,43 @@ def search(
         return _error(exc)
 
 
-def _contracts(request: Request, q: str, group_by: str) -> contracts_view.ContractsTable | JSONResponse:
+ByRecord = Query(False, description="One row per record (page or report) instead of one per matter.")
+
+
+def _contracts(
+    request: Request, q: str, group_by: str, by_record: bool
+) -> contracts_view.ContractsTable | JSONResponse:
     try:
-        return contracts_view.build(request.app.state.settings, q, group_by)
+        return contracts_view.build(request.app.state.settings, q, group_by, by_record)
     except UserError as exc:
         return _error(exc)
 
 
-@router.get("/contracts", summary="Contract decisions and per-group quartiles of annual value")
-def contracts(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
+@router.get("/contracts", summary="Contract matters and per-group quartiles of annual value")
+def contracts(
+    request: Request, q: str = QueryText, group_by: str = GroupBy, by_record: bool = ByRecord
+) -> Response:
     """The contracts page's table: `{"rows", "groups", "total", "truncated", ...}`."""
-    table = _contracts(request, q, group_by)
+    table = _contracts(request, q, group_by, by_record)
     return table if isinstance(table, Response) else JSONResponse(table.to_dict())
 
 
 @router.get("/contracts.json", include_in_schema=False)
-def contracts_json(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
+def contracts_json(
+    request: Request, q: str = QueryText, group_by: str = GroupBy, by_record: bool = ByRecord
+) -> Response:
     """/api/contracts as a download."""
-    response = contracts(request, q, group_by)
+    response = contracts(request, q, group_by, by_record)
     if response.status_code == 200:
         response.headers["content-disposition"] = 'attachment; filename="contracts.json"'
     return response
 
 
-@router.get("/contracts.csv", summary="The contract decisions as CSV (one row per decision)")
-def contracts_csv(request: Request, q: str = QueryText, group_by: str = GroupBy) -> Response:
-    table = _contracts(request, q, group_by)
+@router.get("/contracts.csv", summary="The contract matters as CSV (one row per matter, or per record)")
+def contracts_csv(
+    request: Request, q: str = QueryText, group_by: str = GroupBy, by_record: bool = ByRecord
+) -> Response:
+    table = _contracts(request, q, group_by, by_record)
     if isinstance(table, Response):
         return table
     return Response(
@@ -75,6 +86,15 @@ def contracts_csv(request: Request, q: str = QueryText, group_by: str = GroupBy)
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="contracts.csv"'},
     )
+
+
+@router.get("/suppliers", summary="One row per supplier over the matching contract matters")
+def suppliers(request: Request, q: str = QueryText) -> Response:
+    """The object `papers suppliers --json` prints: `{"total", "suppliers"}`."""
+    try:
+        return JSONResponse(service.suppliers(request.app.state.settings, q))
+    except UserError as exc:
+        return _error(exc)
 
 
 @router.get("/records/{record_id:path}", summary="One record with every extracted span")

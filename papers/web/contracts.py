@@ -18,7 +18,7 @@ from papers.web import chart
 from papers.web.councils import registry_names
 from papers.web.fmt import gbp, label
 from papers.web.limits import MAX_CONTRACT_ROWS
-from papers.web.urls import http_url, record_href
+from papers.web.urls import http_url, record_href, supplier_href
 
 TITLE_CHARS = 100  # some papers' "titles" are whole paragraphs; the full text is in the tooltip
 # What the page's rows table shows, in order (the downloads carry every field in ROW_FIELDS).
@@ -33,6 +33,8 @@ COLUMNS = (
     "start_date",
     "end_date",
     "routes",
+    "suppliers",
+    "category_id",
     "url",
 )
 
@@ -44,11 +46,16 @@ class ContractsTable:
     rows: list[dict]
     groups: list[dict]
     total: int  # rows the query matched before the cut
-
-    columns = COLUMNS
+    by_record: bool = False  # one row per record rather than per matter
 
     def __post_init__(self) -> None:
         self._council_names = {r["council"]: r["council_name"] for r in self.rows if r.get("council_name")}
+        self._labels = {g["group"]: g["label"] for g in self.groups if g.get("label")}
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Matter rows say which terms their sources state differently."""
+        return COLUMNS if self.by_record else (*COLUMNS[:-1], "conflicts", COLUMNS[-1])
 
     @property
     def truncated(self) -> bool:
@@ -58,6 +65,7 @@ class ContractsTable:
         return {
             "query": self.q,
             "group_by": self.group_by,
+            "by_record": self.by_record,
             "total": self.total,
             "truncated": self.truncated,
             "rows": self.rows,
@@ -100,16 +108,18 @@ class ContractsTable:
     def group_label(self, key: str) -> str:
         if self.group_by == "council":
             return self._council_names.get(key) or registry_names().get(key, key)
+        if key in self._labels:  # a supplier's name, a CPV code's description
+            return self._labels[key] if self.group_by == "supplier" else f"{key} {self._labels[key]}"
         return label(key) if self.group_by == "route" else key
 
 
-def build(settings: Settings, q: str, group_by: str) -> ContractsTable:
+def build(settings: Settings, q: str, group_by: str, by_record: bool = False) -> ContractsTable:
     """The comparison for a query (QueryError propagates) cut to what one page can show."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BY)}")
-    result = service.contracts(settings, q or None, group_by=group_by)
+    result = service.contracts(settings, q or None, group_by=group_by, by_record=by_record)
     rows = result["rows"]
-    return ContractsTable(q, group_by, rows[:MAX_CONTRACT_ROWS], result["groups"], len(rows))
+    return ContractsTable(q, group_by, rows[:MAX_CONTRACT_ROWS], result["groups"], len(rows), by_record)
 
 
 def _keys(row: dict, group_by: str) -> set[str]:
@@ -142,4 +152,14 @@ def cell(row: dict, column: str) -> Markup | str:
         return "" if value is None else f"{value:g}"
     if column == "routes":
         return ", ".join(label(r) for r in _routes(row))
+    if column == "suppliers":
+        return Markup("; ").join(
+            Markup(f'<a href="{escape(supplier_href(s["key"]))}">{escape(s["name"])}</a>')
+            for s in value or []
+        )
+    if column == "category_id":
+        description = row.get("category_description") or ""
+        return Markup(f'<abbr title="{escape(description)}">{escape(value)}</abbr>') if value else ""
+    if column == "conflicts":
+        return ", ".join(label(t) for t in value or [])
     return "" if value is None else str(value)

@@ -46,9 +46,10 @@ class Coverage:
 
 @functools.lru_cache(maxsize=1)
 def registry_names() -> dict[str, str]:
-    """Council id (lower case, as indexed) -> name from the registry."""
+    """Council id -> name from the registry, by the id as indexed (lower case) and as the
+    registry spells it (what search facets and contract groups carry)."""
     try:
-        return {c.id.lower(): c.name for c in load_registry()}
+        return {key: c.name for c in load_registry() for key in (c.id.lower(), c.id)}
     except (OSError, RegistryError) as exc:  # the site still works with bare ids
         log.warning("council registry unavailable: %s", exc)
         return {}

@@ -15,13 +15,15 @@ from papers.schema import Record, Span
 from papers.web.fmt import gbp, label, months, per_words
 
 # Drawing order of the classes on a piece of text; also the legend's order.
-KINDS = ("money", "duration", "date", "route", "maker", "resolution")
+KINDS = ("money", "duration", "date", "route", "maker", "supplier", "category", "resolution")
 KIND_NAMES = {
     "money": "money",
     "duration": "duration",
     "date": "date",
     "route": "procurement route",
     "maker": "decision maker",
+    "supplier": "supplier",
+    "category": "category (CPV)",
     "resolution": "resolution",
 }
 
@@ -69,6 +71,9 @@ def collect(record: Record) -> list[Mark]:
     spans += [("duration", d, f"{months(d.months)} · {d.kind}") for d in record.durations]
     spans += [("date", d, d.date) for d in record.dates]
     spans += [("route", r, label(r.route)) for r in record.procurement_mentions]
+    spans += [("supplier", s, f"{s.name} · key {s.key}") for s in record.suppliers]
+    if record.category:
+        spans.append(("category", record.category, f"{record.category.id} {record.category.description}"))
     spans += [
         ("resolution", r, " · ".join(filter(None, [r.number, r.outcome])) or "resolution")
         for r in record.resolutions
@@ -159,4 +164,14 @@ def terms(record: Record, marks: list[Mark]) -> list[Term]:
             of("route", lambda s: True),
         ),
         Term("Decision maker", record.decision_maker or "", of("maker", lambda s: True)),
+        Term(
+            "Suppliers",
+            "; ".join(dict.fromkeys(s.name for s in record.suppliers)),
+            of("supplier", lambda s: True),
+        ),
+        Term(
+            "Category (CPV)",
+            f"{record.category.id} {record.category.description}" if record.category else "",
+            of("category", lambda s: True),
+        ),
     ]

@@ -19,6 +19,8 @@ from starlette.templating import Jinja2Templates
 
 from index import service
 from index.contracts import GROUP_BY
+from index.documents import supplier_words
+from index.matters import supplier_rows
 from index.query import QueryError
 from papers.errors import UserError
 from papers.web import chart, feed, fmt, marks, urls
@@ -29,7 +31,14 @@ from papers.web.reader import Reader
 
 MAX_PAGE = service.MAX_SEARCH_OFFSET // PAGE_SIZE + 1
 FACET_SHOWN = 12
-FACETS = (("council", "Council"), ("type", "Type"), ("route", "Procurement route"), ("year", "Year"))
+FACETS = (
+    ("council", "Council"),
+    ("type", "Type"),
+    ("route", "Procurement route"),
+    ("year", "Year"),
+    ("category", "Category (CPV)"),
+    ("supplier", "Supplier"),
+)
 
 # Templates ship inside the package: no need to stat them for changes on every render.
 env = Environment(
@@ -48,6 +57,7 @@ env.filters.update(
     http_url=urls.http_url,
     record_href=urls.record_href,
     cell=contracts_view.cell,
+    supplier_href=urls.supplier_href,
 )
 templates = Jinja2Templates(env=env)
 router = APIRouter(include_in_schema=False)
@@ -106,12 +116,16 @@ def facet_entries(q: str, facets: dict[str, dict[str, int]], names: dict[str, st
             ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         entries = []
         for rank, (value, count) in enumerate(ordered):
-            token = urls.filter_token(field, value)
+            # a category facet's value is "85311000-2 Social work services ...": filter on the code
+            token = urls.filter_token(field, value.split(" ", 1)[0] if field == "category" else value)
             active = token in terms
             if rank >= FACET_SHOWN and not active:
                 continue
             new_q = " ".join(t for t in terms if t != token) if active else f"{q.strip()} {token}".strip()
-            shown = names.get(value, value) if field == "council" else fmt.label(str(value))
+            if field == "council":
+                shown = names.get(value, value)
+            else:
+                shown = str(value) if field in ("category", "supplier") else fmt.label(str(value))
             entries.append(FacetEntry(shown, count, token, urls.search_url(new_q), active))
         out.append({"field": field, "title": title, "entries": entries, "more": len(ordered) - len(entries)})
     return out
@@ -239,6 +253,10 @@ async def decision_page(request: Request, record_id: str) -> HTMLResponse:
         council_url=urls.search_url(urls.filter_token("council", (record.council or "").lower())),
         council_name=record.council_name
         or councils_view.registry_names().get((record.council or "").lower()),
+        suppliers=list({s.key: s for s in record.suppliers}.values()),
+        category_url=urls.search_url(urls.filter_token("category", record.category.id))
+        if record.category
+        else None,
     )
 
 
@@ -247,21 +265,24 @@ def contracts_page(
     request: Request,
     q: str = QueryText,
     group_by: str = Query("council", pattern="^(" + "|".join(GROUP_BY) + ")$"),
+    by_record: bool = Query(False),
 ) -> HTMLResponse:
     settings = request.app.state.settings
     context = {
         "section": "contracts",
         "q": q,
         "group_by": group_by,
+        "by_record": by_record,
         "group_choices": GROUP_BY,
         "table": None,
         "error": None,
         "search_url": urls.search_url(q),
-        "csv_url": urls.contracts_download_url(q, group_by, "csv"),
-        "json_url": urls.contracts_download_url(q, group_by, "json"),
+        "csv_url": urls.contracts_download_url(q, group_by, "csv", by_record),
+        "json_url": urls.contracts_download_url(q, group_by, "json", by_record),
+        "other_view_url": urls.contracts_url(q, group_by, not by_record),
     }
     try:
-        table = contracts_view.build(settings, q, group_by)
+        table = contracts_view.build(settings, q, group_by, by_record)
     except UserError as exc:
         context["error"] = Problem.of(exc, q)
         return _render(request, "contracts.html", 400 if isinstance(exc, QueryError) else 503, **context)
@@ -274,6 +295,48 @@ def contracts_page(
         hidden_groups=drawn < sum(1 for g in groups if g.points),
     )
     return _render(request, "contracts.html", **context)
+
+
+@router.get("/suppliers", response_class=HTMLResponse)
+def suppliers_page(request: Request, q: str = QueryText) -> HTMLResponse:
+    """Every supplier of the matching matters, as `papers suppliers` lists them."""
+    context = {"section": "suppliers", "q": q, "result": None, "error": None}
+    try:
+        context["result"] = service.suppliers(request.app.state.settings, q)
+    except UserError as exc:
+        context["error"] = Problem.of(exc, q)
+        return _render(request, "suppliers.html", 400 if isinstance(exc, QueryError) else 503, **context)
+    return _render(request, "suppliers.html", **context)
+
+
+@router.get("/suppliers/{key:path}", response_class=HTMLResponse)
+def supplier_page(request: Request, key: str) -> HTMLResponse:
+    """One supplier (by normalised key): its matters across councils, each linked to its decision."""
+    settings = request.app.state.settings
+    words = supplier_words(key)  # letters and digits only: a filter that always parses
+    if not words:
+        raise HTTPException(404, f"No supplier with key {key!r}.")
+    by_words = urls.filter_token("supplier", words)
+    try:
+        # The filter finds every name with these words; the page keeps the matters of this key.
+        result = service.contracts(settings, by_words, limit=None)
+    except UserError as exc:
+        return error_page(request, 503, "Index not ready", str(exc))
+    rows = [r for r in result["rows"] if any(s["key"] == key for s in r["suppliers"])]
+    if not rows:
+        raise HTTPException(404, f"No matter names a supplier with key {key!r}.")
+    (summary,) = [s for s in supplier_rows(rows) if s["key"] == key]
+    names = sorted({s["name"] for r in rows for s in r["suppliers"] if s["key"] == key})
+    return _render(
+        request,
+        "supplier.html",
+        section="suppliers",
+        supplier=summary,
+        names=names,
+        councils=sorted({contracts_view.cell(r, "council") for r in rows}),
+        rows=rows,
+        contracts_url=urls.contracts_url(by_words),
+    )
 
 
 @router.get("/councils", response_class=HTMLResponse)

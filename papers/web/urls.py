@@ -21,12 +21,19 @@ def search_url(q: str = "", page: int = 1) -> str:
     return _with("/", q=q.strip(), page=page)
 
 
-def contracts_url(q: str = "", group_by: str = "council") -> str:
-    return _with("/contracts", q=q.strip(), group_by=group_by)
+def contracts_url(q: str = "", group_by: str = "council", by_record: bool = False) -> str:
+    return _with("/contracts", q=q.strip(), group_by=group_by, by_record="true" if by_record else None)
 
 
-def contracts_download_url(q: str, group_by: str, fmt: str) -> str:
-    return _with(f"/api/contracts.{fmt}", q=q.strip(), group_by=group_by)
+def contracts_download_url(q: str, group_by: str, fmt: str, by_record: bool = False) -> str:
+    return _with(
+        f"/api/contracts.{fmt}", q=q.strip(), group_by=group_by, by_record="true" if by_record else None
+    )
+
+
+def supplier_href(key: str) -> str:
+    """/suppliers/<normalised key>, the key percent-encoded (it has spaces)."""
+    return "/suppliers/" + quote(key, safe="")
 
 
 def feed_url(q: str = "") -> str:
