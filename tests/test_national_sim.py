@@ -100,3 +100,12 @@ def test_a_dead_council_has_nothing_listening_and_a_failing_one_answers_503_at_t
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
     assert 0 < statuses.count(503) < 20 and statuses.count(200) > 20
+
+
+def test_a_decision_listing_lists_the_decisions_of_its_date_range():
+    council = SimCouncil(0, "C0", "Council 0", meetings=1, decisions=6)
+    days = sorted(r["date"] for r in council.site.data["listing"])
+    dr = "-".join(f"{d[8:10]}/{d[5:7]}/{d[:4]}" for d in (days[0], days[2]))
+    for view in ("0", "1"):
+        status, body, _ = council.respond(f"/mgDelegatedDecisions.aspx?DR={dr}&V={view}", TEMPLATES)
+        assert status == 200 and body.count(b"ieDecisionDetails.aspx?ID=") >= 3

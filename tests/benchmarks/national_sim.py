@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl
 
 from crawlers import settings as crawl_settings
 from crawlers.registry import load_registry
-from crawlers.snapshot import SNAPSHOT_DIR, Handler, Site, _HTTPServer, _parse_dmy, route_key
+from crawlers.snapshot import LISTINGS, SNAPSHOT_DIR, Handler, Site, _HTTPServer, _parse_dmy, route_key
 from papers.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,9 +156,11 @@ class SimCouncil:
             return 200, site.meetings_xml(int(q["lcommitteeid"]), start, end).encode(), xml
         if path == "mgwebservice.asmx/getmeeting" and int(q.get("lmeetingid", 0)) in site.meetings:
             return 200, site.meeting_xml(site.meetings[int(q["lmeetingid"])], self.base_url).encode(), xml
-        if path == "mgdelegateddecisions.aspx":
+        if path in LISTINGS:  # decisions (and officer decisions, none here) in a date range
             a, _, b = q.get("dr", "").partition("-")
-            return 200, site.decisions_html(_parse_dmy(a), _parse_dmy(b)).encode(), page
+            rows = site.listed(LISTINGS[path], _parse_dmy(a), _parse_dmy(b))
+            render = site.decisions_expanded_html if q.get("v") == "1" else site.decisions_html
+            return 200, render(rows).encode(), page
         if path == "ielistdocuments.aspx" and int(q.get("mid", 0)) in site.meetings:
             return 200, site.meeting_html(site.meetings[int(q["mid"])]).encode(), page
         if path.startswith("documents/") or path.endswith(".pdf"):
