@@ -7,7 +7,7 @@ SHARED ?= ../shared
 DEMO_DATA ?= build/demo
 EVAL_OUT := build/eval
 
-.PHONY: setup demo test eval bench lint clean
+.PHONY: setup demo test eval bench bench-scale bench-national lint clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,17 @@ eval: setup
 
 bench: setup
 	$(BIN)/python -m tests.benchmarks
+
+# The pipeline at growing sizes, then the national crawl simulation (tens of minutes; not in `test`).
+# SIZES=10000,100000 runs chosen sizes only; figures also go to build/bench-scale.json.
+SIZES ?= 10000,100000,1000000
+bench-scale: setup
+	$(BIN)/python -m tests.benchmarks.scale --sizes $(SIZES)
+	$(MAKE) bench-national
+
+# A local server stands in for every registry council, one loopback host each (see national_sim.py).
+bench-national: setup
+	$(BIN)/python -m tests.benchmarks.national_sim $(NATIONAL_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

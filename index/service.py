@@ -157,7 +157,9 @@ def contracts(
         elif limit is None and not offset:
             rows = grouped = store.contract_rows(keys)
         else:
-            grouped = store.contract_rows(keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]))
+            grouped = store.contract_rows(
+                keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]), ordered=False
+            )
             rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
     names = {}
     for row in rows:
@@ -331,6 +333,15 @@ def index_records(
         # An empty index (or one being rebuilt) holds none of the ids about to be added, and this
         # process is its only writer: no older copies to replace.
         fresh = rebuild or engine.count() == 0
+        # A rebuild, and a load into an empty index, commit once, at the end (a rebuild's searches
+        # keep the old index until then). Measured at 1M records (tests/benchmarks/scale.py), a
+        # load committing every COMMIT_EVERY records peaked at 359 MB private (1.9x its 100k peak:
+        # each commit waits out merges of ever larger segments), a rebuild at 267 MB (1.1x). Their
+        # marks are written batch by batch under a staging name and become the backend's after
+        # that commit: no list of every record id is held, and a killed load re-sends everything.
+        staged = f"{backend}:rebuild"
+        if fresh:
+            store.mark_all_unindexed(staged)  # what a killed load or rebuild left
         if rebuild:
             engine.start_rebuild()
         total = store.count_unindexed(backend)
@@ -343,15 +354,21 @@ def index_records(
                 # A record the engine refused stays queued (and is logged); the rest of its batch is marked.
                 not_taken = engine.refused()
                 refused += len(not_taken)
-                pending.extend(r.id for r in batch if r.id not in not_taken)
+                taken = [r.id for r in batch if r.id not in not_taken]
                 advance(len(batch))
-                # During a rebuild nothing is committed until the end: searches keep the old index.
-                if not rebuild and len(pending) >= COMMIT_EVERY:
+                if fresh:
+                    store.mark_indexed(taken, staged)
+                    continue
+                pending.extend(taken)
+                if len(pending) >= COMMIT_EVERY:
                     engine.commit()
                     store.mark_indexed(pending, backend)
                     pending = []
             engine.commit()
-            store.mark_indexed(pending, backend)
+            if fresh:
+                store.promote_marks(staged, backend)
+            else:
+                store.mark_indexed(pending, backend)
         return {
             "backend": backend,
             "loaded": loaded,

@@ -165,6 +165,11 @@ class Store:
                     if values is not None:
                         c.execute(_INSERT_CONTRACT, values)
         self.conn.execute("CREATE INDEX IF NOT EXISTS records_key ON records(key)")
+        # The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting
+        # every match (100,000 records: a page of 50 out of 32,000 in 22 ms, not 161).
+        self.conn.execute(
+            "CREATE INDEX IF NOT EXISTS contracts_order ON contracts(council, decision_date, title, id)"
+        )
         self._migrate_item_decision_ids()
 
     def _migrate_item_decision_ids(self) -> None:
@@ -447,6 +452,13 @@ class Store:
                 ((backend, i) for i in record_ids),
             )
 
+    def promote_marks(self, staged: str, backend: str) -> None:
+        """Make marks written under ``staged`` (a rebuild's, until its index commits) the
+        backend's own, replacing its old ones, in one transaction."""
+        with self.transaction() as c:
+            c.execute("DELETE FROM index_marks WHERE backend = ?", (backend,))
+            c.execute("UPDATE index_marks SET backend = ? WHERE backend = ?", (backend, staged))
+
     def mark_all_unindexed(self, backend: str | None = None) -> None:
         """Queue every record again for one backend (or all), before a full index rebuild."""
         with self.transaction() as c:
@@ -461,10 +473,12 @@ class Store:
         fields: tuple[str, ...] = contracts.ROW_FIELDS,
         limit: int | None = None,
         offset: int = 0,
+        ordered: bool = True,
         lazy: bool = False,
     ) -> list[dict]:
         """Contract rows (``fields`` of index/contracts.py ROW_FIELDS), all or those with these keys,
-        ordered by council, decision date, title and id; ``limit``/``offset`` page through them.
+        ordered by council, decision date, title and id (``ordered=False``: in no order, for
+        callers that only count or group them); ``limit``/``offset`` page through them.
         ``lazy``: JSON columns stay text until index.contracts.json_field reads them."""
         unknown = set(fields) - set(contracts.ROW_FIELDS) - set(contracts.LINK_FIELDS)
         if unknown:
@@ -480,7 +494,7 @@ class Store:
             args = (json.dumps(keys),)
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a third of the cost of sqlite3.Row for 40k rows
-        sql += contracts.ORDER
+        sql += contracts.ORDER if ordered else ""
         if limit is not None:
             sql, args = sql + " LIMIT ? OFFSET ?", (*args, limit, offset)
         return [contracts.decode(dict(zip(fields, row, strict=True)), lazy) for row in cur.execute(sql, args)]

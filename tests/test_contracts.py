@@ -191,3 +191,20 @@ def test_contract_rows_follow_record_changes(tmp_path):
     assert store.contract_rows() == [] and store.count("contracts") == 0
     store.put_records([Record(id="y", source="y.txt", contract=ContractSummary(term_months=12))])
     assert [r["id"] for r in store.contract_rows()] == ["y"]
+
+
+def test_a_page_of_contract_rows_walks_the_order_index_and_groups_read_unordered(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.put_records(
+        [
+            record(f"{council}:report:{n}", "text", contract=ContractSummary(annual_value=n))
+            for n, council in enumerate(["leeds", "barnet", "camden", "barnet"], 1)
+        ]
+    )
+    page = store.contract_rows(limit=2)
+    assert [(r["council"], r["annual_value"]) for r in page] == [("barnet", 2.0), ("barnet", 4.0)]
+    sql = "EXPLAIN QUERY PLAN SELECT id FROM contracts ORDER BY council, decision_date, title, id LIMIT 2"
+    plan = " ".join(row[-1] for row in store.conn.execute(sql))
+    assert "contracts_order" in plan and "TEMP B-TREE" not in plan  # no sort of every row for a page
+    unordered = store.contract_rows(fields=("annual_value", "council"), ordered=False)
+    assert sorted(r["annual_value"] for r in unordered) == [1.0, 2.0, 3.0, 4.0]

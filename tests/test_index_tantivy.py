@@ -275,3 +275,36 @@ def test_counts_from_an_older_generation_are_never_filed(tmp_path):
     assert cache.get(new, ("k",)) is None and cache.get(old, ("k",)) is None
     cache.put(new, ("k",), 1, {"council": {"x": 1}})
     assert cache.get(new, ("k",)) == (1, {"council": {"x": 1}})
+
+
+@pytest.mark.parametrize("rebuild", [True, False])
+def test_a_rebuild_or_first_load_stages_its_marks_and_a_killed_one_leaves_no_claim(
+    tmp_path, monkeypatch, rebuild
+):
+    # Both commit once, at the end (no list of every id held meanwhile): until then the store
+    # claims nothing is indexed, and a killed one is redone in full by the next run.
+    settings = settings_for(tmp_path)
+    if rebuild:
+        service.index_records(settings, sample_records(), progress=False)
+    else:
+        with Store(settings.db_path) as store:
+            store.put_records(sample_records())
+    backend = service.backend_for(settings)
+    staged_during = []
+
+    def failing_commit():
+        with Store(settings.db_path) as store:  # marks so far are staged, none claimed as indexed
+            staged_during.append((store.count_indexed("tantivy"), store.count_indexed("tantivy:rebuild")))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backend, "commit", failing_commit)
+    with pytest.raises(OSError):
+        service.index_records(settings, rebuild=rebuild, progress=False)
+    assert staged_during == [(0, 7)]
+    monkeypatch.undo()
+    backend.close()
+    result = service.index_records(settings, rebuild=rebuild, progress=False)
+    assert (result["indexed"], result["count"]) == (7, 7)
+    with Store(settings.db_path) as store:
+        assert store.count_unindexed("tantivy") == 0
+        assert store.count_indexed("tantivy") == 7 and store.count_indexed("tantivy:rebuild") == 0

@@ -2,7 +2,7 @@
 
 Bodies are 150–900 words of real council sentences drawn at random, so term frequencies are
 those of real pages; councils, page types, dates, committees, makers, routes and contract terms
-vary. Deterministic for a seed, and streamed: ``synthetic_records(100_000)`` never holds more
+vary, and contract decisions name suppliers and a CPV category. Deterministic for a seed, and streamed: ``synthetic_records(100_000)`` never holds more
 than one record, so any benchmark can use it without its memory showing up in the figures.
 
     from tests.benchmarks.synthetic import synthetic_records
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from papers.schema import OCDS_METHOD, ContractSummary, Record
+from papers.schema import OCDS_METHOD, Category, ContractSummary, Record, Supplier
 
 DEV_TEXTS = Path(__file__).resolve().parents[2] / "corpora" / "texts" / "dev"
 
@@ -84,6 +84,30 @@ MAKERS = (
 )
 ROUTES = tuple(OCDS_METHOD)
 TERMS = (12, 18, 24, 36, 48, 60, 84, 120)
+SUPPLIERS = (
+    ("Amey Community Ltd", "amey community"),
+    ("Capita Business Services Ltd", "capita business services"),
+    ("Veolia ES (UK) Limited", "veolia es"),
+    ("Kier Highways Ltd", "kier highways"),
+    ("Serco Limited", "serco"),
+    ("Biffa Municipal Ltd", "biffa municipal"),
+    ("Mears Group plc", "mears group"),
+    ("Sodexo Ltd", "sodexo"),
+    ("Agilisys Limited", "agilisys"),
+    ("Ringway Infrastructure Services", "ringway infrastructure services"),
+    ("Barnardo's", "barnardos"),
+    ("Turning Point", "turning point"),
+)
+CATEGORIES = (  # CPV 2008 codes with their check digits
+    ("85311000-2", "Social work services with accommodation"),
+    ("85312400-3", "Welfare services not delivered through residential institutions"),
+    ("45233141-9", "Road-maintenance works"),
+    ("90511000-2", "Refuse collection services"),
+    ("79710000-4", "Security services"),
+    ("72000000-5", "IT services: consulting, software development, Internet and support"),
+    ("55524000-9", "School catering services"),
+    ("50700000-2", "Repair and maintenance services of building installations"),
+)
 CONTRACT_SHARE = 0.4  # of records that decide a contract
 UNKNOWN_SHARE = 0.15  # of contracts with a total but no term: annual value unknown
 
@@ -142,18 +166,41 @@ def _contract(rng: random.Random) -> tuple[ContractSummary, list[str]]:
     ), routes
 
 
-def synthetic_records(n: int = 100_000, seed: int = 7) -> Iterator[Record]:
+def _award(rng: random.Random, text: str) -> tuple[str, list[Supplier], Category]:
+    """The text with an award sentence appended, its supplier spans and the contract's category."""
+    names = rng.sample(SUPPLIERS, rng.choice((1, 1, 2)))
+    code, description = CATEGORIES[rng.randrange(len(CATEGORIES))]
+    words = description.lower().split(":")[0]
+    text += " The contract for "
+    category = Category(
+        id=code, description=description, text=words, start=len(text), end=len(text) + len(words)
+    )
+    text += words + " is awarded to "
+    suppliers = []
+    for n, (name, key) in enumerate(names):
+        text += " and " if n else ""
+        suppliers.append(Supplier(text=name, start=len(text), end=len(text) + len(name), name=name, key=key))
+        text += name
+    return text + ".", suppliers, category
+
+
+def synthetic_records(
+    n: int = 100_000, seed: int = 7, councils: tuple[str, ...] = COUNCILS
+) -> Iterator[Record]:
     """``n`` varied records, one at a time; the same seed gives the same records."""
     rng = random.Random(seed)
     sentences, titles = source_text()
     types = [t for t, _ in PAGE_TYPES]
     weights = [w for _, w in PAGE_TYPES]
     for i in range(n):
-        council = COUNCILS[rng.randrange(len(COUNCILS))]
+        council = councils[rng.randrange(len(councils))]
         page_type = rng.choices(types, weights)[0]
         year = rng.randint(2010, 2024)
         contract, routes = _contract(rng) if rng.random() < CONTRACT_SHARE else (ContractSummary(), [])
         rid = f"{council}:{page_type}:{i}"
+        text, suppliers, category = _body(rng, sentences), [], None
+        if routes:
+            text, suppliers, category = _award(rng, text)
         yield Record(
             id=rid,
             source=f"https://democracy.{council}.example/{page_type}/{i}",
@@ -165,7 +212,9 @@ def synthetic_records(n: int = 100_000, seed: int = 7) -> Iterator[Record]:
             committee=rng.choice(COMMITTEES),
             decision_maker=rng.choice(MAKERS),
             decision_date=f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            text=_body(rng, sentences),
+            text=text,
             procurement=routes,
+            suppliers=suppliers,
+            category=category,
             contract=contract,
         )
