@@ -20,6 +20,7 @@ from scrapy.http import Response
 from scrapy.pipelines.files import FilesPipeline, FSFilesStore
 from scrapy.pipelines.media import MediaPipeline
 
+from crawlers.settings import PARTIAL_DIR
 from crawlers.state import HeldFile, SkippedFile
 from crawlers.urls import canonical_url
 from papers.schema import Document
@@ -50,7 +51,9 @@ class AtomicFSFilesStore(FSFilesStore):
     def persist_file(self, path, buf, info, meta=None, headers=None) -> None:
         target = self._get_filesystem_path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        partial = Path(self.basedir) / PARTIAL_DIR
+        partial.mkdir(exist_ok=True)
+        tmp = partial / f"{target.name}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             fh.write(buf.getvalue())
             fh.flush()

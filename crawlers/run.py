@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from datetime import date
 from pathlib import Path
 
 from crawlers.registry import Council, get_council, load_registry
+from crawlers.settings import PARTIAL_DIR
 from crawlers.snapshot import SnapshotServer
 from papers import __version__
 from papers.errors import EXIT_PARTIAL, UserError
@@ -116,6 +118,8 @@ def crawl(
 
 def _run_worker(settings: Settings, rows: list[dict], since: date | None, overrides: dict) -> dict:
     settings.ensure()
+    # Parts of files a killed run was writing: never renamed into place, so never referenced.
+    shutil.rmtree(settings.files_dir / PARTIAL_DIR, ignore_errors=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="crawl-", dir=settings.data_dir) as tmp:
         spec = {

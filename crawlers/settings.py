@@ -22,6 +22,9 @@ DOWNLOAD_TIMEOUT = 60
 # Listings render a whole date window before the first byte; busy councils take minutes. One that
 # still times out is split in two (crawlers/spiders/moderngov.py), so a long wait is not wasted.
 LISTING_TIMEOUT = 180
+# Files being written go under FILES_STORE/PARTIAL_DIR (one filesystem, so the rename into place is
+# atomic). A run killed mid-write leaves its part there; the next crawl empties it before starting.
+PARTIAL_DIR = ".partial"
 COOKIES_ENABLED = False  # sessions live in the URL on ModernGov (/(S(...))/) and are stripped anyway
 
 # Retries with exponential backoff (crawlers.middlewares.BackoffRetryMiddleware) on 429 and 5xx.

@@ -174,7 +174,7 @@ def test_faults_are_reported_not_fatal_and_retried_next_run(server, tmp_path, ca
 
 
 def test_cli_json_summary_and_exit_code_when_a_council_fails_entirely(server, tmp_path, monkeypatch):
-    import papers.commands.crawl as command
+    import crawlers.run as command  # papers crawl runs it through the update job's crawl stage
 
     real = command.crawl
     monkeypatch.setattr(

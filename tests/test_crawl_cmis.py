@@ -193,7 +193,7 @@ def test_second_crawl_finds_nothing_new(first, server):
 
 
 def test_cli_crawl_json_twice_second_run_new_zero(server, tmp_path, monkeypatch):
-    import papers.commands.crawl as command
+    import crawlers.run as command  # papers crawl runs it through the update job's crawl stage
 
     real = command.crawl
     monkeypatch.setattr(

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DRIVER = r"""
 import json, sys
 
+import crawlers.registry
 import crawlers.run
 import crawlers.settings
 from crawlers.registry import Council
@@ -45,8 +46,10 @@ class WithDeadSites(SnapshotServer):
 
 
 crawlers.run.SnapshotServer = WithDeadSites
-if spec.get("registry"):
-    crawlers.run.get_council = lambda cid: Council(cid, "Dead Council", "moderngov", spec["dead"][cid])
+if spec.get("registry"):  # a registry row of a dead site, wherever the council is looked up
+    crawlers.run.get_council = crawlers.registry.get_council = lambda cid: Council(
+        cid, "Dead Council", "moderngov", spec["dead"][cid]
+    )
 
 from papers.cli import main
 

@@ -3,6 +3,7 @@ views, HTML from the web service, error-page redirects, slow listings, no ETags,
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import crawlers.run
 from crawlers.registry import Council
 from crawlers.run import crawl
+from crawlers.settings import PARTIAL_DIR
 from crawlers.snapshot import SnapshotServer
 from crawlers.state import CrawlState
 from index.store import Store
@@ -387,3 +389,33 @@ def test_crawler_flags_become_health_flags(tmp_path):
     runs = Runs(Store(tmp_path / "p.sqlite3").conn)
     flags = assess(runs, 1, [], {}, raised)
     assert [(f.council, f.flag) for f in flags] == [("SHF", "listings_empty")]
+
+
+def test_parts_of_files_a_killed_run_was_writing_are_removed_before_the_next(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    part = settings.files_dir / PARTIAL_DIR / "b47d.pdf.999.tmp"  # a run killed mid-write
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"%PDF-1.4 half a file")
+    with SnapshotServer() as server:
+        crawl(settings, councils=["HAL"], snapshot=server, scrapy_settings=FAST)
+    assert not part.exists() and not list(settings.files_dir.rglob("*.tmp"))
+    with Store(settings.db_path) as store:
+        held = [a for d in store.documents() for a in d.attachments if a.path]
+    assert held and all((settings.files_dir / a.path).exists() for a in held)
+
+
+def test_papers_crawl_is_a_run_whose_faults_papers_runs_shows(tmp_path):
+    from click.testing import CliRunner
+
+    from papers.cli import cli
+
+    runner = CliRunner()
+    crawled = runner.invoke(
+        cli, ["--data-dir", str(tmp_path), "crawl", "--snapshot", "--council", "BOS", "--json"]
+    )
+    assert crawled.exit_code == 0, crawled.output
+    listed = runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", "--json"])
+    (run,) = json.loads(listed.output)
+    assert run["kind"] == "crawl" and run["status"] == "partial"
+    shown = runner.invoke(cli, ["--data-dir", str(tmp_path), "runs", str(run["id"])])
+    assert "BOS: the web service answered text/html, not XML" in shown.output

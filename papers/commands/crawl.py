@@ -8,12 +8,10 @@ import time
 
 import click
 
-from crawlers.run import crawl
 from crawlers.summary import COUNTS
 from papers import tables
 from papers.errors import EXIT_PARTIAL
-from papers.pipeline.lock import RunLock
-from papers.pipeline.retention import remove_crawl_leftovers
+from papers.pipeline.job import UpdateJob
 from papers.settings import Settings
 from papers.tables import Column, terminal_width
 
@@ -68,10 +66,9 @@ def crawl_command(
     first run back-fills from 2000. Exits 1 when a council failed entirely, 3 when another run
     (a crawl or an update) holds the data directory.
     """
-    # One run at a time per data directory, as `papers update`: two crawls would race for pages.
-    with RunLock(settings.data_dir, "crawl"):
-        remove_crawl_leftovers(settings.data_dir)
-        summary = crawl(settings, councils=list(councils) or None, since=since, snapshot=snapshot or None)
+    # A run like an update's (one at a time per data directory, recorded for `papers runs` with
+    # its health flags), with only the crawl stage.
+    summary = UpdateJob(settings).crawl(councils=list(councils) or None, since=since, snapshot=snapshot)
     if as_json:
         click.echo(json.dumps(summary, sort_keys=True))
     else:

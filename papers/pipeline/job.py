@@ -94,6 +94,21 @@ class UpdateJob:
                 )
         return summary
 
+    def crawl(
+        self, councils: list[str] | None = None, since: str | None = None, snapshot: bool = False
+    ) -> dict:
+        """Crawl only (`papers crawl`), recorded as a run with its health flags, so `papers runs`
+        shows a crawl's faults as it shows an update's."""
+        from crawlers.registry import get_council
+
+        for council in councils or ():
+            get_council(council)
+        options = {"councils": councils, "since": since, "snapshot": snapshot}
+        with self._run("crawl", options) as (_store, runs, summary):
+            crawl_rows = self._crawl(runs, summary, councils, since, snapshot)
+            self._health(runs, summary, crawl_rows)
+        return summary
+
     def reextract(self, councils: list[str] | None = None, everything: bool = False) -> dict:
         """Re-extract stored documents whose records an older extractor made; no crawling."""
         options = {"councils": councils, "all": everything, "backend": self.backend}
