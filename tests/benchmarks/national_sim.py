@@ -5,7 +5,7 @@ project's real politeness settings (`make bench-national`).
 
 Each council gets a host of its own on 127.0.0.0/8 (127.1.x.y: Linux routes the whole range to
 lo), all on one port, so Scrapy's per-host download slots, delays and robots.txt work exactly as
-against real sites. The sites are ModernGov look-alikes (the crawler has no CMIS spider): the web
+against real sites. The sites are ModernGov look-alikes (CMIS councils too, for now): the web
 service, decision listings and meeting pages are rendered by crawlers.snapshot.Site, and decision,
 agenda-item and PDF bodies are the snapshot's real captures, marked per page so every page is its
 own document. A few hosts are slow (every answer 1.5 s late), a few fail a fifth of their
