@@ -44,12 +44,6 @@ def stored_files(settings: Settings) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with SnapshotServer() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
 def first(server, tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("first"))
     return settings, crawl(settings, snapshot=server, scrapy_settings=FAST)

@@ -142,12 +142,6 @@ def stored(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with SnapshotServer() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
 def first(server, tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("cmis"))
     return settings, crawl(settings, councils=CMIS, snapshot=server, scrapy_settings=FAST)

@@ -27,12 +27,6 @@ def stored(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def server():
-    with SnapshotServer() as s:
-        yield s
-
-
-@pytest.fixture(scope="module")
 def nights(server, tmp_path_factory):
     """Two nights over the councils whose sites carry the bundled faults."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("nights"))

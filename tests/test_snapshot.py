@@ -5,14 +5,6 @@ import urllib.request
 
 import pytest
 
-from crawlers.snapshot import SnapshotServer
-
-
-@pytest.fixture(scope="module")
-def server():
-    with SnapshotServer() as s:
-        yield s
-
 
 def get(url, headers=None):
     try:
