@@ -56,12 +56,6 @@ def is_contract(record: Record) -> bool:
     )
 
 
-def supplier_words(name: str) -> str:
-    """A supplier name or key as the words the index and the ``supplier:`` filter compare: the
-    extractor's one normalisation of a supplier key ("" when nothing is left)."""
-    return supplier_key(name)
-
-
 def cpv_digits(code: str) -> str:
     """The significant digits of a CPV code: check digit and padding zeros dropped, at least the
     two of the division ("85311000-2" -> "85311", "85000000-9" -> "85")."""
@@ -126,7 +120,7 @@ def to_fields(record: Record) -> dict:
         "procurement_method": c.procurement_method,
         "suppliers": list(dict.fromkeys(s.name for s in record.suppliers)),
         "supplier_keys": sorted({s.key for s in record.suppliers}),
-        "supplier_words": sorted({w for s in record.suppliers if (w := supplier_words(s.key))}),
+        "supplier_words": sorted({w for s in record.suppliers if (w := supplier_key(s.key))}),
         "category": record.category.id if record.category else None,
         "category_description": record.category.description if record.category else None,
         "category_prefixes": cpv_prefixes(record.category.id) if record.category else [],

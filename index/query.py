@@ -23,9 +23,9 @@ import re
 from dataclasses import dataclass, field
 from typing import get_args
 
-from index.documents import cpv_digits, supplier_words
+from index.documents import cpv_digits
 from papers.errors import UserError
-from papers.schema import PageType, Route
+from papers.schema import PageType, Route, supplier_key
 
 ROUTES: tuple[str, ...] = get_args(Route)
 PAGE_TYPES: tuple[str, ...] = get_args(PageType)
@@ -288,7 +288,7 @@ class _Parser:
                 )
             return Match(index_field, cpv_digits(raw), position=start)
         if kind == "supplier":
-            words = supplier_words(raw)
+            words = supplier_key(raw)
             if not words:
                 raise QueryError(f"supplier: '{raw}' has no name left once legal forms are ignored", value_at)
             return Match(index_field, words, text=True, position=start)

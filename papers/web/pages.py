@@ -19,11 +19,11 @@ from starlette.templating import Jinja2Templates
 
 from index import service
 from index.contracts import GROUP_BY
-from index.documents import supplier_words
 from index.matters import supplier_rows
 from index.query import QueryError
 from papers import coverage
 from papers.errors import UserError
+from papers.schema import supplier_key
 from papers.web import chart, feed, fmt, marks, urls
 from papers.web import contracts as contracts_view
 from papers.web import councils as councils_view
@@ -315,7 +315,7 @@ def suppliers_page(request: Request, q: str = QueryText) -> HTMLResponse:
 def supplier_page(request: Request, key: str) -> HTMLResponse:
     """One supplier (by normalised key): its matters across councils, each linked to its decision."""
     settings = request.app.state.settings
-    words = supplier_words(key)  # letters and digits only: a filter that always parses
+    words = supplier_key(key)  # letters and digits only: a filter that always parses
     if not words:
         raise HTTPException(404, f"No supplier with key {key!r}.")
     by_words = urls.filter_token("supplier", words)
