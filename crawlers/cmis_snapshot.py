@@ -26,7 +26,6 @@ from urllib.parse import parse_qsl
 
 from crawlers import snapshot
 
-SESSION_RE = re.compile(r"\(S\([^)/]*\)\)/", re.I)
 CALENDAR_RE = re.compile(r"/ctl/meetingcalendarpublicnojava/mid/\d+/date/(\d{4}-\d{2}-\d{2})/default\.aspx$")
 MEETING_RE = re.compile(r"/ctl/viewmeetingpublic/mid/\d+/meeting/(\d+)/committee/\d+/")
 SERVER_ERROR = b"<h1>Server Error in '/' Application.</h1><h2><i>Validation of viewstate MAC failed.</i></h2>"
@@ -69,7 +68,7 @@ class CmisSite:
         install, _, inner = rest.partition("/")
         if install.lower() != self.install.lower():
             return 404, b"<h1>Not found</h1>", "text/html", {}
-        session = SESSION_RE.match(inner)
+        session = snapshot.SESSION_RE.match(inner)
         key = snapshot.route_key(inner)
         base = f"http://{host}/{self.id}/{self.install}"
         if self.data.get("session") and not session and key.partition("?")[0].endswith(".aspx"):
@@ -77,7 +76,7 @@ class CmisSite:
                 302,
                 b"",
                 "text/html",
-                {"Location": f"{base}/{self.data['session']}/{SESSION_RE.sub('', inner)}"},
+                {"Location": f"{base}/{self.data['session']}/{snapshot.SESSION_RE.sub('', inner)}"},
             )
         path = "/" + key.partition("?")[0]
         if m := CALENDAR_RE.search(path):

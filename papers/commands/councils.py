@@ -9,9 +9,10 @@ import sys
 
 import click
 
-from papers import coverage
+from papers import coverage, tables
 from papers.errors import UserError
 from papers.settings import Settings
+from papers.tables import Column, terminal_width
 
 
 @click.command("councils")
@@ -46,24 +47,43 @@ def councils_command(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        print_table(rows)
+        click.echo(render_table(rows, terminal_width()))
 
 
-def print_table(rows: list[dict]) -> None:
-    click.echo(
-        f"{'id':<5} {'name':<34} {'platform':<12} {'spider':<10} {'last crawl':<21} {'status':<8}"
-        f"{'documents':>10}{'records':>9}{'matters':>9}"
-    )
-    for r in rows:
-        click.echo(
-            f"{r['id']:<5} {r['name'][:34]:<34} {r['platform'][:12]:<12} {r['spider'] or '-':<10} "
-            f"{r['last_crawl'] or 'never':<21} {r['status'] or '-':<8}"
-            f"{r['documents']:>10}{r['records']:>9}{r['matters']:>9}"
-        )
+# Who and whether covered never fold; the rest folds under its row when the terminal is narrow.
+COUNCIL_COLUMNS = (
+    Column("id"),
+    Column("name", wrap=True, min_width=16),
+    Column("platform", priority=3),
+    Column("spider"),
+    Column("last crawl", priority=2),
+    Column("status", priority=1),
+    Column("documents", right=True, priority=4, empty="0"),
+    Column("records", right=True, priority=4, empty="0"),
+    Column("matters", right=True, priority=4, empty="0"),
+)
+
+
+def render_table(rows: list[dict], width: int | None) -> str:
+    """The councils table, then a line of totals, for a terminal of ``width`` columns (None: piped)."""
+    cells = [
+        [
+            r["id"],
+            r["name"],
+            r["platform"],
+            r["spider"] or "-",
+            r["last_crawl"] or "never",
+            r["status"] or "-",
+            str(r["documents"]),
+            str(r["records"]),
+            str(r["matters"]),
+        ]
+        for r in rows
+    ]
     covered = sum(1 for r in rows if r["spider"])
-    click.echo(
-        f"{len(rows)} councils, {covered} covered by a spider, {sum(1 for r in rows if r['last_crawl'])} crawled"
-    )
+    crawled = sum(1 for r in rows if r["last_crawl"])
+    total = f"{len(rows)} councils, {covered} covered by a spider, {crawled} crawled"
+    return "\n".join([tables.render(COUNCIL_COLUMNS, cells, width), total])
 
 
 COMMANDS: list = [councils_command]
