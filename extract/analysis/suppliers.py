@@ -17,7 +17,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, sentence, text_of
+from extract.analysis.base import add, flat_text, norm, sentence, text_of
 from papers.schema import supplier_key
 
 # One word of a name: capitalised or an acronym ("APCOA", "E.ON", "St Christopher’s"), or a
@@ -263,7 +263,7 @@ class _Found:
             ):
                 for k in same:
                     del self.first[k]
-                self.first[key] = (begin, end, re.sub(r"\s+", " ", name))
+                self.first[key] = (begin, end, norm(name))
         return taken
 
     def name_at(self, pos: int, plural: bool = False) -> bool:
