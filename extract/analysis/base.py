@@ -11,6 +11,13 @@ import bisect
 import re
 from typing import Any
 
+try:  # the parser re compiles with (re._parser from 3.11, sre_parse before)
+    from re import _constants as _sre
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover (Python 3.10)
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
 from spacy.tokens import Doc, Span
 
 if not Doc.has_extension("values"):
@@ -23,6 +30,76 @@ if not Doc.has_extension("values"):
 # Horizontal space as it appears in pasted council text (NBSP and friends included).
 SP = r"[ \t\u00a0\u2009\u202f]"
 GAP = r"\s{1,6}"  # between two words of one phrase, tolerating a line break inside it
+
+
+_CATEGORIES = {_sre.CATEGORY_DIGIT: r"\d"}  # \w, \s start too many places to be worth a guard
+_REPEATS = tuple(
+    op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op
+)
+
+
+def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
+    """(character-class items a match of ``items`` can begin with, whether it can match empty);
+    None when anything could begin it."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue  # zero-width: the next item begins the match
+        if op is _sre.LITERAL:
+            return chars | {re.escape(chr(av))}, False
+        if op is _sre.IN:
+            for item, value in av:
+                if item is _sre.LITERAL:
+                    chars.add(re.escape(chr(value)))
+                elif item is _sre.RANGE:
+                    chars.add(re.escape(chr(value[0])) + "-" + re.escape(chr(value[1])))
+                elif item is _sre.CATEGORY and value in _CATEGORIES:
+                    chars.add(_CATEGORIES[value])
+                else:
+                    return None, False
+            return chars, False
+        if op is _sre.SUBPATTERN:
+            sub, empty = _first_chars(av[3])
+        elif op is _sre.BRANCH:
+            sub, empty = set(), False
+            for alternative in av[1]:
+                found, can_be_empty = _first_chars(alternative)
+                if found is None:
+                    return None, False
+                sub |= found
+                empty = empty or can_be_empty
+        elif op in _REPEATS:
+            sub, empty = _first_chars(av[2])
+            empty = empty or av[0] == 0
+        else:
+            return None, False
+        if sub is None:
+            return None, False
+        chars |= sub
+        if not empty:
+            return chars, False
+    return chars, True
+
+
+def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)`` with the same matches, faster to scan a whole text with.
+
+    Python's re searches a case-insensitive pattern, or one that opens with a lookbehind or an
+    alternation, by trying every branch at every position of the text. A lookahead for the
+    characters a match can begin with (derived from the parsed pattern, so it cannot drift from
+    it) makes most positions fail at one test. A pattern opening with a plain character, or
+    that can begin anywhere, is compiled as it is.
+    """
+    parsed = _sre_parse.parse(pattern, flags)
+    if parsed.data and parsed.data[0][0] is _sre.LITERAL:
+        return re.compile(pattern, flags)
+    chars, empty = _first_chars(parsed.data)
+    if chars is None or empty or not chars:
+        return re.compile(pattern, flags)
+    try:
+        return re.compile("(?=[" + "".join(sorted(chars)) + "])(?:" + pattern + ")", flags)
+    except re.error:  # inline global flags ("(?m)...") must stay at the start
+        return re.compile(pattern, flags)
 
 
 def text_of(doc: Doc) -> str:

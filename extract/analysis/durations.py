@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import GAP, SP, add, flat_text, sentence, text_of
+from extract.analysis.base import GAP, SP, add, flat_text, scanner, sentence, text_of
 from extract.analysis.numbers import NUMBER, NUMBER_WORD, word_number
 
 _UNIT = r"(?P<unit>years?|yrs?|months?|weeks?|days?)(?:['’]s?|s['’])?"
@@ -132,7 +132,7 @@ _A_FURTHER = (
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
 # Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
 SHAPES: list[tuple[str, re.Pattern]] = [
-    (name, re.compile(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER, re.I))
+    (name, scanner(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER, re.I))
     for name, pattern in (
         ("ym", _YEARS_AND_MONTHS),
         ("plus", _PLUS),

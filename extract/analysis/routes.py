@@ -14,7 +14,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, sentence, text_of
+from extract.analysis.base import add, flat_text, scanner, sentence, text_of
 
 # A short window inside one sentence: no full stop (but "Rule 12.3") and no paragraph break, so
 # "... Contract Procedure Rules.\n\nAppendix A (exempt)" is not an exemption.
@@ -126,7 +126,7 @@ ROUTES: list[tuple[str, str]] = [
         r"(?:internal )?(?:[\w'’-]+ ){0,2}?(?:homes?|services?|provision)",
     ),
 ]
-_ROUTE_RE = [(route, re.compile(pattern, re.I)) for route, pattern in ROUTES]
+_ROUTE_RE = [(route, scanner(pattern, re.I)) for route, pattern in ROUTES]
 # Sentences that describe options considered and rejected, or later/hypothetical steps.
 _REJECTED = re.compile(
     r"\b(?:alternative options?|options? considered|other options|rejected|not (?:be )?recommended|was discounted|"

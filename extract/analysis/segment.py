@@ -47,7 +47,8 @@ _BOUNDARY = re.compile(
     r"\n[ \t\u00a0]*\n\s*"  # paragraph break
     r"|(?<=[.;:!?])[ \t\u00a0]*\n\s*"  # line ending a sentence or clause
     r"|\n(?=[ \t\u00a0]*(?:[•·\-\u2013*]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])\s)"
-    r"|" + _ABBREV + r"(?<=[a-z0-9)\]][.!?])[ \t\u00a0]+(?=[\"'‘“(]?[A-Z0-9£])"  # full stop, then a capital
+    # full stop, then a capital; the abbreviation lookbehinds run only after a full stop
+    r"|(?<=[a-z0-9)\]][.!?])" + _ABBREV + r"[ \t\u00a0]+(?=[\"'‘“(]?[A-Z0-9£])"
     r"|(?<=[.!?])[ \t\u00a0]*•"  # flattened bullet lists ("...   •   Approved")
 )
 # A heading: a short line without a full stop, on its own paragraph (numbered or ALL CAPS).

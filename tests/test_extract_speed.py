@@ -1,0 +1,93 @@
+"""The speed-ups of issue 14 change no match: ``base.scanner`` finds exactly what ``re.compile``
+finds, for the rules' own patterns and for patterns of every opening shape, on council text and
+on arbitrary text. (Throughput itself is measured by tests/benchmarks/bench_extract.py.)"""
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.analysis import durations, routes
+from extract.analysis.base import scanner
+from extract.analysis.segment import sentence_bounds
+
+RULES = [(p.pattern, p.flags) for _, p in routes._ROUTE_RE] + [
+    (p.pattern, p.flags) for _, p in durations.SHAPES
+]
+SHAPES = [
+    r"(?<![\w-])(?:re-?)?tender(?:s|ed)?",  # lookbehind first
+    r"extend\w*|(?:existing|current) contract",  # alternation
+    r"(?:[A-Z]\w+ ){1,3}Council",  # class
+    r"\d+ (?:years?|months?)",  # category
+    r"(?:a|an)?\s*further year",  # optional start: no guard possible
+    r"(?-i:[A-Z]{2,5})-run",  # case-sensitive inside a case-insensitive pattern
+    r"(?m)^RESOLVED",  # inline global flags
+    r"\bſpot purchase",  # a letter re.I folds irregularly
+]
+TEXT = st.lists(
+    st.sampled_from(
+        [
+            "tender",
+            "Re-tendered",
+            "retender",
+            "EXTEND the existing contract",
+            "current contract",
+            "Kent County Council",
+            "3 years",
+            "12 months",
+            "a further year",
+            "further year",
+            "NHS-run",
+            "nhs-run",
+            "RESOLVED",
+            "\n",
+            " ",
+            "spot purchase",
+            "SPOT PURCHASE",
+            "3+2 years",
+            "two periods of 12 months",
+        ]
+    )
+    | st.text(max_size=8),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=TEXT)
+def test_scanner_finds_what_re_finds(text: str) -> None:
+    for pattern, flags in RULES + [(s, re.I) for s in SHAPES] + [(s, 0) for s in SHAPES]:
+        plain, fast = re.compile(pattern, flags), scanner(pattern, flags)
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], pattern
+        assert [m.groupdict() for m in fast.finditer(text)] == [m.groupdict() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "guarded"),
+    [
+        (r"(?:exemption|waiver) of rules", True),
+        (r"(?<![\w-])tender", True),
+        (r"\d+ years", True),
+        (r"block contract", False),  # opens with a plain character: re searches for it already
+        (r"\w+ Ltd", False),  # could begin at any word character
+        (r"(?:a )?", False),  # matches the empty string anywhere
+    ],
+)
+def test_scanner_guards_only_where_it_helps(pattern: str, guarded: bool) -> None:
+    assert (scanner(pattern, re.I).pattern != pattern) is guarded
+
+
+def test_optional_start_guards_with_what_follows() -> None:
+    assert scanner(r"(?:a |an )?(?:extra|further) year", re.I).pattern.startswith("(?=[aef])")
+
+
+def test_sentence_bounds_after_abbreviations() -> None:
+    """The abbreviation guards moved behind the full-stop test still keep "c. £2m" whole."""
+    text = "The cost is c. £2m this year. Cllr. Smith agreed. No. 5 was noted. Then stop."
+    assert [text[s:e] for s, e in sentence_bounds(text)] == [
+        "The cost is c. £2m this year.",
+        "Cllr. Smith agreed.",
+        "No. 5 was noted.",
+        "Then stop.",
+    ]
