@@ -73,6 +73,7 @@ class Analysis:
 def analyse(text: str, metadata: dict[str, str] | None = None) -> Analysis:
     nlp = get_nlp()
     doc = nlp.make_doc(text)
+    doc.user_data["papers_text"] = text  # base.text_of: the tokenizer is lossless, so doc.text == text
     doc._.metadata = metadata or {}
     for _, proc in nlp.pipeline:
         doc = proc(doc)

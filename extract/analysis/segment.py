@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -74,10 +74,11 @@ def sentences_component(doc: Doc) -> Doc:
     """Sets token.is_sent_start and doc._.sentences; headings go to doc.spans['sections']."""
     bounds = sentence_bounds(text_of(doc))
     doc._.sentences = bounds
-    starts = {s for s, _ in bounds}
-    # One array write: setting token.is_sent_start token by token rescans the doc each time.
-    flags = numpy.array([1 if i == 0 or t.idx in starts else -1 for i, t in enumerate(doc)], dtype="int64")
+    # One array write from the tokens' offsets: setting token.is_sent_start token by token
+    # rescans the doc each time, and making a Token object per token costs as much again.
     if len(doc):
+        flags = numpy.where(numpy.isin(doc.to_array(IDX), [s for s, _ in bounds]), 1, -1)
+        flags[0] = 1
         doc.from_array([SENT_START], flags.astype("uint64"))
     for match in _HEADING.finditer(text_of(doc)):
         add(doc, "sections", match.start(1), match.end(1), "heading", title=match.group(1).strip())
