@@ -3,18 +3,31 @@ finds, for the rules' own patterns and for patterns of every opening shape, on c
 on arbitrary text. (Throughput itself is measured by tests/benchmarks/bench_extract.py.)"""
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.analysis import durations, routes
+from extract.analysis import category, durations, resolutions, roles, routes, segment, suppliers
 from extract.analysis.base import scanner
 from extract.analysis.segment import sentence_bounds
 
-RULES = [(p.pattern, p.flags) for _, p in routes._ROUTE_RE] + [
-    (p.pattern, p.flags) for _, p in durations.SHAPES
-]
+
+def _rules() -> list[tuple[str, int]]:
+    """(source, flags) of every rule pattern compiled with scanner, its guard taken off again."""
+    found = []
+    for module in (category, durations, resolutions, roles, routes, segment, suppliers):
+        for value in vars(module).values():
+            for item in value if isinstance(value, list) else [value]:
+                pattern = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+                if isinstance(pattern, re.Pattern) and pattern.pattern.startswith("(?=("):
+                    source = pattern.pattern
+                    found.append((source[source.index(")(?:") + 4 : -1], pattern.flags))
+    return found
+
+
+RULES = _rules()
 SHAPES = [
     r"(?<![\w-])(?:re-?)?tender(?:s|ed)?",  # lookbehind first
     r"extend\w*|(?:existing|current) contract",  # alternation
@@ -24,6 +37,7 @@ SHAPES = [
     r"(?-i:[A-Z]{2,5})-run",  # case-sensitive inside a case-insensitive pattern
     r"(?m)^RESOLVED",  # inline global flags
     r"\bſpot purchase",  # a letter re.I folds irregularly
+    r"(?i:name of)|Label:",  # case ignored in one scope only
 ]
 TEXT = st.lists(
     st.sampled_from(
@@ -47,11 +61,18 @@ TEXT = st.lists(
             "SPOT PURCHASE",
             "3+2 years",
             "two periods of 12 months",
+            "Name of Successful Contractor",
+            "name of",
+            "Label:",
         ]
     )
     | st.text(max_size=8),
     max_size=12,
 ).map("".join)
+
+
+def test_rules_are_guarded() -> None:
+    assert len(RULES) > 100  # the rules' patterns are compiled with scanner, and found here
 
 
 @settings(max_examples=150, deadline=None)
@@ -79,7 +100,22 @@ def test_scanner_guards_only_where_it_helps(pattern: str, guarded: bool) -> None
 
 
 def test_optional_start_guards_with_what_follows() -> None:
-    assert scanner(r"(?:a |an )?(?:extra|further) year", re.I).pattern.startswith("(?=[aef])")
+    assert scanner(r"(?:a |an )?(?:extra|further) year", re.I).pattern.startswith("(?=(?i:[aef]))")
+
+
+def test_rules_find_the_same_in_the_bundled_council_texts() -> None:
+    """Every rule, guarded and not, on the bundled dev, seed and CMIS texts and their flattened
+    and upper-cased forms."""
+    folder = Path(__file__).resolve().parents[1] / "corpora" / "texts"
+    texts = [f.read_text(encoding="utf-8") for f in sorted(folder.rglob("*.txt"))]
+    assert texts
+    texts += [t.translate(str.maketrans("\n\t\u00a0", "   ")) for t in texts] + [t.upper() for t in texts]
+    for pattern, flags in RULES:
+        plain, fast = re.compile(pattern, flags), scanner(pattern, flags)
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], (
+                pattern
+            )
 
 
 def test_sentence_bounds_after_abbreviations() -> None:

@@ -36,15 +36,19 @@ _CATEGORIES = {_sre.CATEGORY_DIGIT: r"\d"}  # \w, \s start too many places to be
 _REPEATS = tuple(
     op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op
 )
+_ANCHORS = ((_sre.AT, _sre.AT_BEGINNING), (_sre.AT, _sre.AT_BEGINNING_STRING))
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 
-def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
+def _first_chars(items: Any, flags: int, folded: list[bool]) -> tuple[set[str] | None, bool]:
     """(character-class items a match of ``items`` can begin with, whether it can match empty);
-    None when anything could begin it."""
+    None when anything could begin it. ``folded`` is set when one of them is read ignoring case."""
     chars: set[str] = set()
     for op, av in items:
         if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
             continue  # zero-width: the next item begins the match
+        if op in (_sre.LITERAL, _sre.IN):
+            folded[0] = folded[0] or bool(flags & re.I)
         if op is _sre.LITERAL:
             return chars | {re.escape(chr(av))}, False
         if op is _sre.IN:
@@ -58,18 +62,18 @@ def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
                 else:
                     return None, False
             return chars, False
-        if op is _sre.SUBPATTERN:
-            sub, empty = _first_chars(av[3])
+        if op is _sre.SUBPATTERN:  # (group, flags added, flags removed, items): "(?i:...)" scopes
+            sub, empty = _first_chars(av[3], (flags | av[1]) & ~av[2], folded)
         elif op is _sre.BRANCH:
             sub, empty = set(), False
             for alternative in av[1]:
-                found, can_be_empty = _first_chars(alternative)
+                found, can_be_empty = _first_chars(alternative, flags, folded)
                 if found is None:
                     return None, False
                 sub |= found
                 empty = empty or can_be_empty
         elif op in _REPEATS:
-            sub, empty = _first_chars(av[2])
+            sub, empty = _first_chars(av[2], flags, folded)
             empty = empty or av[0] == 0
         else:
             return None, False
@@ -87,19 +91,23 @@ def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
     Python's re searches a case-insensitive pattern, or one that opens with a lookbehind or an
     alternation, by trying every branch at every position of the text. A lookahead for the
     characters a match can begin with (derived from the parsed pattern, so it cannot drift from
-    it) makes most positions fail at one test. A pattern opening with a plain character, or
-    that can begin anywhere, is compiled as it is.
+    it) makes most positions fail at one test. A pattern opening with a plain character or
+    anchored at the start of the text, or one that can begin anywhere, is compiled as it is.
     """
     parsed = _sre_parse.parse(pattern, flags)
-    if parsed.data and parsed.data[0][0] is _sre.LITERAL:
+    opening = parsed.data[0] if parsed.data else None
+    if opening is None or opening[0] is _sre.LITERAL or opening in _ANCHORS:
         return re.compile(pattern, flags)
-    chars, empty = _first_chars(parsed.data)
+    folded = [False]
+    chars, empty = _first_chars(parsed.data, parsed.state.flags, folded)
     if chars is None or empty or not chars:
         return re.compile(pattern, flags)
-    try:
-        return re.compile("(?=[" + "".join(sorted(chars)) + "])(?:" + pattern + ")", flags)
-    except re.error:  # inline global flags ("(?m)...") must stay at the start
-        return re.compile(pattern, flags)
+    # one first character read ignoring case makes the whole guard ignore case (a superset)
+    guard = ("(?i:[{}])" if folded[0] else "(?-i:[{}])").format("".join(sorted(chars)))
+    # inline global flags ("(?m)...") must stay at the start: they become flags of the whole
+    body = _GLOBAL_FLAGS.sub("", pattern, count=1)
+    flags = flags | (parsed.state.flags if body != pattern else 0)
+    return re.compile("(?=" + guard + ")(?:" + body + ")", flags)
 
 
 def text_of(doc: Doc) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, items, sentence
+from extract.analysis.base import add, flat_text, items, scanner, sentence
 
 CPV_PATH = Path(__file__).resolve().parents[2] / "corpora" / "cpv" / "cpv2008.csv"
 
@@ -368,13 +368,13 @@ LEXICON: dict[str, list[str]] = {
 }
 
 # Words that make a sentence about a contract (a phrase there votes in full).
-_CONTRACT = re.compile(
+_CONTRACT = scanner(
     r"(?i:\b(?:contract|tender|procure|procurement|award|framework|commission(?:ing|ed)?|provision of|"
     r"supplier|provider|contractor|purchas\w+|extension|extend|re-?let|call[- ]off|spot|block)\b)"
 )
 # A page about buying something says so somewhere; without this, care words on a corporate-parenting
 # strategy or an appointment page would pick a category for a page that buys nothing.
-_BUYS = re.compile(
+_BUYS = scanner(
     r"(?i:\b(?:contracts?|tender\w*|procure\w*|procurement|awarded|award of|framework agreement|"
     r"suppliers?|providers?|contractors?|consultants?|bidders?|tenderers?|architects?|operators?|"
     r"design team|purchas\w+|commissioning of|re-?commission\w*|"

@@ -162,7 +162,7 @@ def find(text: str) -> list[tuple[str, re.Match]]:
 
 # Context that makes a number of years something other than a contractual period ("the last 5
 # years", but not "the contract will last 5 years").
-_NOT_BEFORE = re.compile(
+_NOT_BEFORE = scanner(
     r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
     r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
@@ -172,7 +172,7 @@ _NOT_BEFORE = re.compile(
     re.I,
 )
 # "sixteen years’ service", "12 months' notice" is kept (other) but service length is not a period.
-_NOT_AFTER = re.compile(
+_NOT_AFTER = scanner(
     r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
     r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
     r"after|before|prior|from the date|from receipt|following|of the date|in arrears|"
@@ -182,39 +182,39 @@ _NOT_AFTER = re.compile(
 )
 # "2 year extension", "two year contract extension", "one-year extension option" (not "... with an
 # option to extend", which follows the initial term).
-_EXTENSION_AFTER = re.compile(
+_EXTENSION_AFTER = scanner(
     r"^[ \t-]*(?:(?!with\b|and\b|plus\b|or\b|then\b)[\w-]+[ \t]+){0,2}?(?:extensions?|renewals?)\b", re.I
 )
-_TERM_BEFORE = re.compile(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
-_EXTENSION_BEFORE = re.compile(
+_TERM_BEFORE = scanner(r"\b(?:initial|initially|main|core|new|original|base|fixed)\b[\w\s,-]{0,25}$", re.I)
+_EXTENSION_BEFORE = scanner(
     r"\b(?:further|additional|optional|extend(?:ed|ing|able|ible)?|extensions?|renew(?:al|ed)?|plus|option of|option for|"
     r"another)\b[\w\s,():-]{0,25}$",
     re.I,
 )
 # "an option to extend for a further period, or periods, of up to a total of three (3) years"
-_OPTION_TO_EXTEND = re.compile(r"\boptions? to extend\b[^.;£]{0,70}$", re.I)
-_OTHER_CUE = re.compile(
+_OPTION_TO_EXTEND = scanner(r"\boptions? to extend\b[^.;£]{0,70}$", re.I)
+_OTHER_CUE = scanner(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
     r"retention|moratorium|implementation|transition|(?:maximum|total|overall|potential) (?:contract )?(?:duration|period|term|length)"
     r"|(?:potential )?maximum(?=\W*$)"
     r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
     re.I,
 )
-_SPAN_WORDS = re.compile(r"(?:maximum|total|overall|potential)\b", re.I)
-_EXTENSION_NEAR = re.compile(r"\b(?:extend\w*|extensions?)\b", re.I)
-_OTHER_AFTER = re.compile(
+_SPAN_WORDS = scanner(r"(?:maximum|total|overall|potential)\b", re.I)
+_EXTENSION_NEAR = scanner(r"\b(?:extend\w*|extensions?)\b", re.I)
+_OTHER_AFTER = scanner(
     r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
     r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
     re.I,
 )
-_NAMED_EXTENSION = re.compile(r"\b(?:extensions?|renewals?|further|additional|optional)\b", re.I)
-_EXTEND_BY = re.compile(
+_NAMED_EXTENSION = scanner(r"\b(?:extensions?|renewals?|further|additional|optional)\b", re.I)
+_EXTEND_BY = scanner(
     r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:a\s+)?(?:(?:further|additional)\s+)?"
     r"(?:period\s+of\s+)?(?:up\s+to\s+)?$",
     re.I,
 )
 # The decision extends a contract already in place: its periods are extensions, not a new term.
-_EXTENDS_EXISTING = re.compile(
+_EXTENDS_EXISTING = scanner(
     r"\b(?:extend(?:ing|s|ed)?|extension of|continu(?:e|ation) (?:of|with)|further award|vary|variation)\b[^.]{0,80}?"
     r"\b(?:existing|current|concession\w*|incumbent|present)\b"
     # "agreed to extend the X contract for 3 years", but not "with an option to extend for ..."
@@ -225,7 +225,7 @@ _EXTENDS_EXISTING = re.compile(
     r"(?:[\w'’-]+ ){0,5}?(?:contracts?|agreements?|arrangements?)\b",
     re.I,
 )
-_CONTEXT = re.compile(
+_CONTEXT = scanner(
     r"\b(?:contracts?|term|extend|extension|agreement|framework|lease|award|awarded|procure|tender|period|licen[cs]e|"
     r"service|services|provision|arrangement|pilot|option|renew|commission|deliver|concession|partnership|"
     r"notice|mobili[sz]ation|duration|further|additional|initial)\w*",

@@ -14,13 +14,13 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, norm, text_of
+from extract.analysis.base import add, norm, scanner, text_of
 
 _BODY = (
     r"(?:the )?(?:Cabinet|Council|Committee|Sub-Committee|Executive(?: Board| Member| Cabinet)?|Board|"
     r"Leader|Mayor(?: and Cabinet)?|Portfolio Holder|Cabinet Member|Panel|Members|Director|Head of)"
 )
-TRIGGER = re.compile(
+TRIGGER = scanner(
     r"(?m)(?:^[ \t\u00a0]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t\u00a0]+)?(?:"
     r"(?:RESOLVED|Resolved)\b[^\n]{0,60}?(?:[:–—-]|\bthat\b|\bto\b)?|(?i:Decisions? (?:made|taken|agreed))\b:?|"
     r"(?i:Decisions?)[ \t\u00a0]*:|Decided[ \t]*:|DECISION\b(?:[ \t\u00a0]*[-–—]|:)?|AGREED\b(?:[ \t]*:)?|"
@@ -62,7 +62,7 @@ TRIGGER = re.compile(
     # a vote note between the trigger and the decision: "RESOLVED: (unanimously) That ..."
     r"(?:[ \t\u00a0]*\((?i:unanimously|nem\.?[ \t]*con\.?|by [^)\n]{1,40}|with [^)\n]{1,40})\)(?=[ \t\u00a0]))?"
 )
-STOP = re.compile(
+STOP = scanner(
     r"(?im)^[ \t\u00a0]*(?:\d{1,3}(?:\.\d{1,2})*\.?[ \t]+)?(?:Reasons?(?:\(s\))? for|Reasons?[ \t]*:|REASONS?\b|"
     r"Alternative|ALTERNATIVE|Other options|Options considered|Report author|Publication date|Date of decision|"
     r"Decided at meeting|Accompanying Documents|Supporting documents|Background|Minutes:|Interests? and|"
@@ -72,24 +72,24 @@ STOP = re.compile(
     r"Divisions?:|Voting|Record of|Officer to action|Classification|Action(?:ed)? by|"
     r"(?-i:[A-Z][A-Z0-9 &,'’/()–—-]{5,}:?[ \t]*$))"
 )
-_MARK = re.compile(
+_MARK = scanner(
     r"^[ \t\u00a0]*(?:That[ \t\u00a0]+(?=\())?(?P<mark>\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)](?:\.)?|"
     r"\(\d{1,2}\)|\([a-z]\)|\([ivx]{1,5}\)|\d{1,2}(?=[ \t\u00a0]{2}))[ \t\u00a0]+(?=\S)",
     re.I,
 )
-_MARK_ALONE = re.compile(r"^[ \t\u00a0]*\(?(?P<mark>\d{1,2}|[a-z]|[ivx]{1,5})[.)][ \t\u00a0\r]*$", re.I)
-_BULLET = re.compile(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
+_MARK_ALONE = scanner(r"^[ \t\u00a0]*\(?(?P<mark>\d{1,2}|[a-z]|[ivx]{1,5})[.)][ \t\u00a0\r]*$", re.I)
+_BULLET = scanner(r"^[ \t\u00a0]*(?P<mark>[•·▪‣◦\-–*])[ \t\u00a0]+(?=\S)")
 # Pages flattened to one line keep their line breaks as runs of spaces after a colon or full stop.
-_FLAT_BREAK = re.compile(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
-_INTRODUCES = re.compile(
+_FLAT_BREAK = scanner(r"\n|(?<=[A-Za-z]{4}[:.;])[ \t\u00a0]{3,}(?=\S)|[ \t\u00a0]{3,}(?=•)")
+_INTRODUCES = scanner(
     r"(?:as follows|following|below|namely|providers?|suppliers?)[ \t\u00a0]*:-?[ \t\u00a0\r]*$", re.I
 )
-_LIST_ENDED = re.compile(r"[.;!?][ \t\u00a0\r]*$")
-_ENDED = re.compile(r"(?:[.;:!?]|;[ \t]*(?:and|or))[ \t\u00a0]*$")
+_LIST_ENDED = scanner(r"[.;!?][ \t\u00a0\r]*$")
+_ENDED = scanner(r"(?:[.;:!?]|;[ \t]*(?:and|or))[ \t\u00a0]*$")
 # Report paragraph numbers ("1.1 That Cabinet approves ..."): an item when the paragraph is a
 # decision, the end of the block when it is narrative ("2.1 The service began ...").
-_SECTION_NUMBER = re.compile(r"^[ \t\u00a0]*(?P<mark>\d{1,2}\.\d{1,2})\.?[ \t\u00a0]+(?=\S)")
-_DECISION_START = re.compile(
+_SECTION_NUMBER = scanner(r"^[ \t\u00a0]*(?P<mark>\d{1,2}\.\d{1,2})\.?[ \t\u00a0]+(?=\S)")
+_DECISION_START = scanner(
     r"^(?:That|To |RESOLVED|AGREED|Request|(?:approv|agree|note|authori[sz]|delegat|endors|award|accept|refus|defer|"
     r"reject|confirm|adopt|instruct|ask|request)\w*\b)",
     re.I,
@@ -99,7 +99,7 @@ _DECISION_START = re.compile(
 # "I have decided to ...", and the decider's verb leading the line ("Agreed that ...", "Approves
 # ...", "Authorises ...", "Notes the ..."). Prose around it ("The Cabinet considered a report")
 # is not a decision.
-_NARRATIVE = re.compile(
+_NARRATIVE = scanner(
     r"(?:(?:The|the)[ \t]+)?(?:(?:[A-Z][\w&'’-]*|and|for|of|&|the),?[ \t]+){0,6}?(?:Cabinet|Council|Committee|"
     r"Executive|Board|Leader|Mayor|Members?|Director|Panel|Officer|Holder|Councillor|Sub-Committee)\b,?"
     r"(?:[ \t]+(?:[A-Z][\w&'’()-]*|and|for|of|&|the),?){0,10}?[ \t]+"
@@ -132,7 +132,7 @@ OUTCOMES = [
     ),
     ("noted", r"\b(?:note[sd]?|noting|acknowledge[sd]?|thank\w*)\b"),
 ]
-_OUTCOME_RE = [(o, re.compile(p, re.I)) for o, p in OUTCOMES]
+_OUTCOME_RE = [(o, scanner(p, re.I)) for o, p in OUTCOMES]
 
 
 def outcome_of(text: str) -> str | None:
@@ -251,7 +251,7 @@ def _items(text: str, start: int, end: int) -> list[tuple[int, int, str | None]]
 # School Transport"; on ModernGov pages the number stands on a line of its own above the title): a short numbered line with no closing punctuation and a blank line after
 # it, followed by narrative rather than another numbered item. It ends the previous minute's
 # block. (A last resolution item may also lack its full stop, but it is a long sentence.)
-_MINUTE_HEADING = re.compile(
+_MINUTE_HEADING = scanner(
     r"(?m)^[ \t\u00a0]*\d{1,3}\.?(?:[ \t\u00a0]+|[ \t\u00a0]*\n(?:[ \t\u00a0\r]*\n)+[ \t\u00a0]*)(?P<heading>[^\n]*[^\n.;:,\s])[ \t\u00a0]*\n[ \t\u00a0\r]*\n"
     r"(?![ \t\u00a0]*(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])[ \t\u00a0])"
 )
@@ -270,7 +270,7 @@ def _block_end(text: str, start: int, limit: int) -> int:
 # A numbered lead-in inside a block ("(1) That the Cabinet:", "1. That the Director be authorised
 # to:") is an item of that block with its sub-items under it, not a new block; a numbered line
 # naming the trigger word itself ("12. RESOLVED:") still opens one.
-_OWN_TRIGGER = re.compile(r"(?:RESOLVED|DECISION|AGREED|RECOMMENDATION|Decisions? made)\b", re.I)
+_OWN_TRIGGER = scanner(r"(?:RESOLVED|DECISION|AGREED|RECOMMENDATION|Decisions? made)\b", re.I)
 
 
 def _is_lead_in(text: str, match: re.Match, previous: re.Match | None) -> bool:
@@ -299,7 +299,7 @@ def blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_FALLBACK = re.compile(
+_FALLBACK = scanner(
     r"(?m)^[ \t\u00a0]*(?:\(?(?:\d{1,2}|[a-h])[.)][ \t\u00a0]+(?:That|To (?:approve|agree|award|note|delegate|authori[sz]e|"
     r"endorse)|Approves?|Agrees?)\b|That "
     + _BODY
@@ -312,11 +312,11 @@ _FALLBACK = re.compile(
     r"authori[sz]ed|appointed|endorsed|granted|adopted)\b"
     r"|That[ \t]+[^\n]{0,300}?\bbe[ \t]+(?:approved|agreed|noted|endorsed|adopted|authori[sz]ed|awarded|granted)\b)"
 )
-_CLAUSE_AFTER = re.compile(r"\b(?:that|to)[ \t\u00a0]*$")
+_CLAUSE_AFTER = scanner(r"\b(?:that|to)[ \t\u00a0]*$")
 # A passive decision: "The Pre-Decision Scrutiny Questions and officer responses were noted."
-_PASSIVE_DECISION = re.compile(r"\b(?:was|were|is|are|be)[ \t]+(?:noted|agreed|approved|endorsed|accepted)\b")
+_PASSIVE_DECISION = scanner(r"\b(?:was|were|is|are|be)[ \t]+(?:noted|agreed|approved|endorsed|accepted)\b")
 # Decision sentences at the start of a line, for pages with neither a trigger nor a numbered list.
-_NARRATIVE_LINE = re.compile(r"(?m)^[ \t\u00a0]*(?=\S)")
+_NARRATIVE_LINE = scanner(r"(?m)^[ \t\u00a0]*(?=\S)")
 
 
 def _fallback(text: str) -> list[tuple[int, int]]:
@@ -331,7 +331,7 @@ def _fallback(text: str) -> list[tuple[int, int]]:
 
 
 # The verbs of a decision sentence: only lines holding one are tried against _NARRATIVE.
-_NARRATIVE_VERB = re.compile(
+_NARRATIVE_VERB = scanner(
     r"\b(?:agreed|agrees?|approved|approves?|resolved|RESOLVED|decided|decide|authori[sz]e[sd]?|endorse[sd]|"
     r"noted|notes|delegates)\b",
     re.I,
@@ -359,7 +359,7 @@ def _first_narrative(text: str) -> int | None:
 
 # A decision told as the history of the matter, not the one recorded: "The Cabinet previously
 # approved the strategy and officers have since consulted providers".
-_HISTORY = re.compile(r"\b(?:previously|already|earlier|since|last year|in the past)\b", re.I)
+_HISTORY = scanner(r"\b(?:previously|already|earlier|since|last year|in the past)\b", re.I)
 
 
 def _repeated(item: str, said: list[set[str]]) -> bool:

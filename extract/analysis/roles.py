@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extract.analysis import dates as date_rules
-from extract.analysis.base import flat_text, items, sentence, text_of, values
+from extract.analysis.base import flat_text, items, scanner, sentence, text_of, values
 
 # Label priority for the date a decision was taken; "Decision due" and "Publication date" are not it.
 _DATE_LABELS = (
@@ -32,29 +32,29 @@ _MAKER_LABELS = (
     "Decision due",
     "Report to",
 )
-_MEETING_VALUE = re.compile(r"^\s*(?P<date>\S+)\s+-\s+(?P<body>[^(\n]+?)\s*(?:\(.*)?$")
-_DUE_BY = re.compile(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
+_MEETING_VALUE = scanner(r"^\s*(?P<date>\S+)\s+-\s+(?P<body>[^(\n]+?)\s*(?:\(.*)?$")
+_DUE_BY = scanner(r"\bby\s+(?P<body>[A-Z][^\n;(]{2,80})")
 # Minutes headings: "Cabinet - Tuesday, 6th March, 2018 2.00 pm".
-_MEETING_HEADING = re.compile(
+_MEETING_HEADING = scanner(
     r"(?m)^(?P<body>[A-Z][^\n]{2,60}?)\s+-\s+[^\n]*?\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
     r"day,?\s+(?P<date>[^\n]{6,30})"
 )
 # A report's running header naming its meeting: "Executive – 3 October 2023" as the first line.
-_REPORT_HEADER = re.compile(
+_REPORT_HEADER = scanner(
     r"^\s*(?P<body>[A-Z][^\n–—-]{2,80}?)[ \t]+[-–—][ \t]+(?:Minutes[ \t]+[-–—][ \t]+)?(?P<date>\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9},?"
     r"[ \t]+\d{4})[ \t]*\n"
 )
 # Minutes as printed (PDF): "MINUTES of a meeting of the EXECUTIVE held in the Council Chamber on
 # Tuesday, 12 September 2023", "Minutes of the meeting held on ..." under a "PLANNING COMMITTEE"
 # title line. The meeting date is the decision date of every item minuted (GUIDE).
-_MINUTES_HEADING = re.compile(
+_MINUTES_HEADING = scanner(
     r"(?im)^[ \t]*minutes\s+of\s+(?:an?|the)\s+(?:(?:special|extraordinary|annual|ordinary|"
     r"reconvened|adjourned)\s+)?meeting(?:\s+of\s+(?:the\s+)?(?P<body>[^\n]{2,80}?))?\s+held\b"
     r"(?P<rest>[\s\S]{0,160})"
 )
-_TITLE_LINE = re.compile(r"^\s*(?P<body>[^\n]{3,60}?)[ \t]*\n")
+_TITLE_LINE = scanner(r"^\s*(?P<body>[^\n]{3,60}?)[ \t]*\n")
 # On an agenda-item page the same words title the item (approving a previous meeting's minutes).
-_ITEM_PAGE = re.compile(r"\s*Agenda item\b", re.I)
+_ITEM_PAGE = scanner(r"\s*Agenda item\b", re.I)
 
 
 def _minutes_heading(head: str) -> re.Match | None:
@@ -62,12 +62,12 @@ def _minutes_heading(head: str) -> re.Match | None:
 
 
 # Issue decision pages: "21/05/2020 - Contract Award Report: ...".
-_DATED_TITLE = re.compile(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
+_DATED_TITLE = scanner(r"(?m)^\s*(?P<date>\d{1,2}/\d{1,2}/\d{4})\s+-\s+\S")
 # The body named where the decision is recorded: "It is recommended that the Leader:", "That the
 # Council:", "Decisions of the Cabinet", "As Cabinet Member for X, I agree", "I <name>, City Mayor, accept".
 _NAME = r"(?P<body>[A-Z][\w&'’-]*(?:,? (?:and |for |of |& )?[A-Z][\w&'’-]*){0,7})"
 _MAKER_IN_TEXT = [
-    re.compile(p)
+    scanner(p)
     for p in (
         r"(?:It is recommended(?: that)?|That|Decisions? of|resolved that) (?:the )?"
         + _NAME
@@ -85,7 +85,7 @@ _MAKER_IN_TEXT = [
 # The decider told in a sentence: "The Cabinet gave consideration to", "the Mayor and Cabinet agreed
 # to:", "The Cabinet Member RESOLVED", "4) The Executive confirm that", "Council notes that", and a
 # forward plan's "Cabinet to agree a way forward" / "Cabinet is asked to".
-_MAKER_NARRATED = re.compile(
+_MAKER_NARRATED = scanner(
     r"(?m)(?:^[ \t\u00a0]*(?:(?:\(?\d{1,3}(?:\.\d{1,2})*[.)]?|\(?[a-z]{1,4}[.)])[ \t\u00a0]+)?|(?<=[.:;,])[ \t\u00a0]+)(?:[Tt]he )?"
     + _NAME
     + r" (?:gave consideration|considered|agreed|agrees|RESOLVED|resolved|(?:has|have) approved|approved|decided|"
@@ -93,31 +93,31 @@ _MAKER_NARRATED = re.compile(
     r"(?:agree|approve|decide|consider|note|endorse|undertake))\b"
 )
 # A matter referred to a body to decide: "had been brought to the Planning Committee for consideration".
-_MAKER_REFERRED = re.compile(
+_MAKER_REFERRED = scanner(
     r"\b(?:brought|referred|submitted|reported) to (?:the )?"
     + _NAME
     + r" for (?:consideration|determination|decision|approval)\b"
 )
 # A delegated decision names the officer it was delegated to, maybe under a later title:
 # "delegated the decision to award the contract to the Director of X, now Director of Y".
-_DELEGATED_TO = re.compile(
+_DELEGATED_TO = scanner(
     r"\bdelegated (?:the decision|authority|the award)[^.\n]{0,120}? to (?:the )?"
     + _NAME
     + r"(?:, now (?:the )?(?P<now>[A-Z][^.,;\n]{3,80}))?"
 )
 # "The Committee considered ..." does not say which committee (GUIDE: null when not stated).
-_UNNAMED = re.compile(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$", re.I)
+_UNNAMED = scanner(r"^(?:Sub[ -])?(?:Committee|Board|Panel|Members|Officer)$", re.I)
 # A council by its name ("Devon County Council", "Sefton Metropolitan Borough Council"): as the
 # decider, its full meeting, "Council" (not "Leader of the Council", not "Council Cabinet").
-_A_COUNCIL = re.compile(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
+_A_COUNCIL = scanner(r"^(?:[A-Z][\w'’&-]*\s+){1,4}Council$")
 # "contracts valued at £500,000 or more": a threshold, whatever the words before it.
-_OR_MORE = re.compile(r"^[^\w\n]{0,3}(?:or|and)\s+(?:more|above|over|greater|less|below|under)\b", re.I)
-_DELEGATED_DECISION = re.compile(r"delegated decision", re.I)
+_OR_MORE = scanner(r"^[^\w\n]{0,3}(?:or|and)\s+(?:more|above|over|greater|less|below|under)\b", re.I)
+_DELEGATED_DECISION = scanner(r"delegated decision", re.I)
 # A label value naming no post: "Officer's Delegated Decision", "Key Decision".
-_NOT_A_POST = re.compile(r"\b(?:delegated|key|non-key) decision\b", re.I)
+_NOT_A_POST = scanner(r"\b(?:delegated|key|non-key) decision\b", re.I)
 # Words around a post in a label that are not its name: "The Former Cabinet Member for ...",
 # "Director for children's wellbeing (Historic)".
-_POST_NOISE = re.compile(
+_POST_NOISE = scanner(
     r"^(?:the\s+)?(?:former\s+|acting\s+|interim\s+|individual\s+)?|\s*\((?:historic|former|inactive|old)\)\s*$"
     # a title's trailing words: "Leader's Urgent (Decision)", "Cabinet Member RESOLVED:"
     r"|(?-i:['’]s(?:\s+(?:Urgent|Delegated|Officer|Key|urgent|delegated))?|\s+(?:Urgent|Delegated)"
@@ -126,10 +126,10 @@ _POST_NOISE = re.compile(
 )
 # A generic post expanded to the full title the text gives it: "Cabinet Member" -> "Cabinet Member
 # for Health, Social Care and Wellbeing".
-_GENERIC_POST = re.compile(
+_GENERIC_POST = scanner(
     r"^(?:Cabinet Member|Executive Member|Portfolio Holder|Lead Member|Executive Councillor)$"
 )
-_BODY_WORDS = re.compile(
+_BODY_WORDS = scanner(
     r"\b(?:Cabinet|Council|Committee|Executive|Board|Leader|Mayor|Director|Member|Panel|Head|"
     r"Officer|Chief|Manager|Portfolio)\b",
     re.I,
@@ -137,7 +137,7 @@ _BODY_WORDS = re.compile(
 
 # A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
 _WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
-_START_CUE = re.compile(
+_START_CUE = scanner(
     r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
     r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
     r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
@@ -145,7 +145,7 @@ _START_CUE = re.compile(
     + r"\W{0,3}(?:the\s+)?$",
     re.I,
 )
-_END_CUE = re.compile(
+_END_CUE = scanner(
     r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
     r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
     r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
@@ -154,7 +154,7 @@ _END_CUE = re.compile(
 )
 # "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
 # the old contract's dates, not the decided one's.
-_OLD_START = re.compile(
+_OLD_START = scanner(
     r"\b(?:commenced|started|began|terminat\w*(?: [\w'’]+){0,3}? from)"
     + _WEEKDAY
     + r"\W{0,3}(?:on\W+|in\W+)?(?:the\s+)?$",
@@ -162,18 +162,18 @@ _OLD_START = re.compile(
 )
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
 # reporting window ("September 2021 - March 2022").
-_DASH = re.compile(r"[–—-]\s*$")
+_DASH = scanner(r"[–—-]\s*$")
 # "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
-_RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
-_OLD_CUE = re.compile(
+_RANGE_TO = scanner(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
+_OLD_CUE = scanner(
     r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
     r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
     # an extension already made: "the contract was extended to 31 March 2024"
     r"(?:was|were|has been|have been|had been) extended)\b",
     re.I,
 )
-_NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
-_CONTRACT_CUE = re.compile(
+_NEW_CUE = scanner(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
+_CONTRACT_CUE = scanner(
     r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
     r"services?|provision|lease|commenc\w*|start date|end date)\b",
     re.I,
@@ -181,7 +181,7 @@ _CONTRACT_CUE = re.compile(
 
 # Words before an amount that make it something other than the decided contract's value (GUIDE:
 # thresholds, savings, unrelated budgets, payment-publication limits, fees of other things).
-_NOT_VALUE = re.compile(
+_NOT_VALUE = scanner(
     r"\b(?:"
     r"sav(?:e|es|ed|ing|ings)|avoidance|avoided|reduction|reduce[sd]?|"  # savings
     r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|(?:grant|indicative) allocation|"  # money coming in
@@ -201,7 +201,7 @@ _NOT_VALUE = re.compile(
 # An amount said of the contract being replaced ("the current contract, awarded in 2015, had a
 # value of £1.1m") is an old contract's value, unless its clause turns to the new period
 # ("extend the existing contract at a cost of £X").
-_OLD_CONTRACT = re.compile(
+_OLD_CONTRACT = scanner(
     r"\b(?:current|existing|previous|old|original|expiring|incumbent|outgoing)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:contracts?|arrangements?|agreements?|frameworks?)\b"
     # "during the original contract term of 5 years, at an annual cost of £300k" is the new
@@ -209,33 +209,33 @@ _OLD_CONTRACT = re.compile(
     r"(?!\s+(?:term|period|duration))[^;]*$",
     re.I,
 )
-_NEW_PERIOD = re.compile(
+_NEW_PERIOD = scanner(
     r"\b(?:extend\w*|extension|renew\w*|new|vari\w*|vary|proposed|future|increas\w*|revised|uplift\w*|ris(?:e|ing))\b",
     re.I,
 )
 # "The contract is worth in excess of £2m" states the value with a floor; "payments in excess of
 # £500" and "contracts with a value over £100,000" are thresholds (GUIDE).
-_STATED_FLOOR = re.compile(
+_STATED_FLOOR = scanner(
     r"\b(?:is|are|was|will be|be)\s+(?:worth|valued\s+at|estimated\s+(?:to\s+be\s+|at\s+))\W*"
     r"(?:in excess of|more than|over|at least|upwards of|above)\W*$",
     re.I,
 )
 # "authorised to spend up to £75,000 on consultancy support": a fee of another thing (GUIDE).
-_OTHER_PURPOSE = re.compile(
+_OTHER_PURPOSE = scanner(
     r"^\W{0,3}(?:\w+\s+){0,2}?(?:on|for|towards)\s+(?:external\s+|specialist\s+)?"
     r"(?:consultan\w*|legal|professional|advis[eo]\w*|insurance)",
     re.I,
 )
-_PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
-_LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
-_PROCUREMENT_CUE = re.compile(
+_PARAGRAPH = scanner(r"\n[ \t\u00a0\r]*\n")
+_LIST_ITEM = scanner(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
+_PROCUREMENT_CUE = scanner(
     r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
     r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
     # fee rates paid to providers are the care contracts' prices (GUIDE labels them values)
     r"(?:bed|base|hourly|weekly|unit|fee) rates?|fee levels?|placements?)\b",
     re.I,
 )
-_IS_VALUE = re.compile(
+_IS_VALUE = scanner(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
     r"spend|spent|expenditure|fee|estimated|total|rates?)\b",
     re.I,
@@ -409,7 +409,7 @@ def _day_of(doc: Doc, iso: str) -> str:
 
 # Financing the provider, not a price paid for the service ("The working capital will be the
 # equivalent of 3 months contract value, paid in advance; approx. £1.7m").
-_FINANCING = re.compile(r"\b(?:working capital|cash advance|loan facility)\b", re.I)
+_FINANCING = scanner(r"\b(?:working capital|cash advance|loan facility)\b", re.I)
 
 
 def _contrasted(sentence_text: str) -> bool:

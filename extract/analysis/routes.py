@@ -128,29 +128,29 @@ ROUTES: list[tuple[str, str]] = [
 ]
 _ROUTE_RE = [(route, scanner(pattern, re.I)) for route, pattern in ROUTES]
 # Sentences that describe options considered and rejected, or later/hypothetical steps.
-_REJECTED = re.compile(
+_REJECTED = scanner(
     r"\b(?:alternative options?|options? considered|other options|rejected|not (?:be )?recommended|was discounted|"
     r"were discounted|not considered|not (?:a )?viable|is not proposed|not an option|instead of|could have|"
     r"than is possible|would reduce)\b",
     re.I,
 )
 # A heading that opens a section of options considered and rejected (everything under it is moot).
-_ALTERNATIVES = re.compile(
+_ALTERNATIVES = scanner(
     r"(?im)^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]+)?(?:alternative|other) options?[^\n]{0,60}$|"
     r"^[ \t]*options? considered[^\n]{0,60}$"
 )
-_SECTION_END = re.compile(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
+_SECTION_END = scanner(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
 # Tender words that name something other than the route decided: a bid ("the tender of X"), an
 # exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
-_NOT_TENDER_BEFORE = re.compile(
+_NOT_TENDER_BEFORE = scanner(
     r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
     r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$",
     re.I,
 )
-_NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
+_NOT_TENDER_AFTER = scanner(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
 # A route said to happen later is a future procurement, not the one decided ("the service will be
 # retendered when the extension ends", "a tender exercise in due course").
-_LATER = re.compile(
+_LATER = scanner(
     r"^[^.;]{0,80}?\b(?:in due course|in (?:the )?future|next year|at a later (?:date|stage)|later (?:this|in the) year|"
     r"when the (?:current |existing |new )?(?:contract|extension|agreement)s? (?:expires?|ends?|runs? out)|"
     r"at the end of the (?:extension|extended|current|existing))",
@@ -158,18 +158,18 @@ _LATER = re.compile(
 )
 # Any route said to be a later, planned step ("a joint procurement ... is planned") or the way the
 # old arrangement was bought ("the current arrangements, which are spot purchased, end ...").
-_PLANNED = re.compile(
+_PLANNED = scanner(
     r"^[^.;]{0,40}?\b(?:(?:is|are) (?:being |also )?planned|(?:is|are) (?:to|due to) (?:follow|begin|start)|"
     r"will follow|in due course)\b",
     re.I,
 )
-_OLD_ARRANGEMENT = re.compile(
+_OLD_ARRANGEMENT = scanner(
     r"\b(?:current|existing|previous|present|old|former)(?: [\w'’-]+){0,3}? (?:arrangements?|provision|"
     r"placements?|contracts?|agreements?)\b,? (?:which|that) (?:are|is|were|was|have been|has been) [^.;]{0,20}$",
     re.I,
 )
 # A rejection stated in the sentence after the option ("Option 2: re-tender. This option was rejected").
-_REJECTED_NEXT = re.compile(
+_REJECTED_NEXT = scanner(
     r"^\W*(?:This|That|It|Which)\b[^.]{0,50}?\b(?:rejected|not (?:be )?recommended|discounted|not (?:a )?viable|"
     r"not (?:the )?preferred|not pursued)\b",
     re.I,
@@ -188,14 +188,14 @@ def _moot_regions(text: str) -> list[tuple[int, int]]:
 # A route told as the history of the service ("In 2013 the Council tendered for seven contracts",
 # "the Service was procured in 2018 through an open procedure"): a past tense and a year well
 # before the document's latest one.
-_PAST = re.compile(r"\b(?:was|were|had|tendered|procured|awarded|let)\b", re.I)
-_YEAR = re.compile(r"\b(?:in|since|during) ((?:19|20)\d\d)\b", re.I)
+_PAST = scanner(r"\b(?:was|were|had|tendered|procured|awarded|let)\b", re.I)
+_YEAR = scanner(r"\b(?:in|since|during) ((?:19|20)\d\d)\b", re.I)
 # The way things are bought now, not what is decided ("existing spot purchasing spend", "the Council
 # currently meets its duty via ... spot-purchasing arrangements").
-_CURRENT = re.compile(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
+_CURRENT = scanner(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
 # A post or team named after a route ("Service Director – In House Provision").
-_POST_BEFORE = re.compile(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
-_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_POST_BEFORE = scanner(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
+_ANY_YEAR = scanner(r"\b(?:19|20)\d\d\b")
 
 
 def _history(text: str, start: int, end: int, latest: int) -> bool:

@@ -14,7 +14,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, text_of
+from extract.analysis.base import add, scanner, text_of
 
 # Abbreviations whose full stop does not end a sentence ("c. £2m", "Cllr. Smith", "No. 5").
 # Each lookbehind includes the dot: it is tested at the position after it. "Ltd." and "etc."
@@ -43,7 +43,7 @@ _NO_BREAK_AFTER = (
     "approx",
 )
 _ABBREV = "".join(r"(?<!\b" + re.escape(a + ".") + ")" for a in dict.fromkeys(_NO_BREAK_AFTER))
-_BOUNDARY = re.compile(
+_BOUNDARY = scanner(
     r"\n[ \t\u00a0]*\n\s*"  # paragraph break
     r"|(?<=[.;:!?])[ \t\u00a0]*\n\s*"  # line ending a sentence or clause
     r"|\n(?=[ \t\u00a0]*(?:[•·\-\u2013*]|\(?[0-9]{1,2}(?:\.[0-9]{1,2})*[.)]|\(?[a-z]{1,4}\)|\(?[ivx]{1,5}[.)])\s)"
@@ -52,9 +52,7 @@ _BOUNDARY = re.compile(
     r"|(?<=[.!?])[ \t\u00a0]*•"  # flattened bullet lists ("...   •   Approved")
 )
 # A heading: a short line without a full stop, on its own paragraph (numbered or ALL CAPS).
-_HEADING = re.compile(
-    r"(?m)^[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?([A-Z][A-Za-z &'’/,()-]{2,60}):?[ \t]*$"
-)
+_HEADING = scanner(r"(?m)^[ \t]*(?:\d{1,2}(?:\.\d{1,2})*\.?[ \t]+)?([A-Z][A-Za-z &'’/,()-]{2,60}):?[ \t]*$")
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

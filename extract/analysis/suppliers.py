@@ -17,7 +17,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, norm, sentence, text_of
+from extract.analysis.base import add, flat_text, norm, scanner, sentence, text_of
 from papers.schema import supplier_key
 
 # One word of a name: capitalised or an acronym ("APCOA", "E.ON", "St Christopher’s"), or a
@@ -37,21 +37,21 @@ _NAME = (
     rf"{_WORD}(?:(?:{_JOIN}|[ \t]+\([A-Z][\w .&’'-]{{0,30}}\)[ \t]+(?={_WORD})){_WORD}){{0,9}}"
     r"(?:[ \t]+(?:contractors|builders|services|limited|ltd|plc)\b)?"
 )
-_NAME_RE = re.compile(_NAME)
-_LEGAL_RE = re.compile(rf"\b{_LEGAL}\b")
+_NAME_RE = scanner(_NAME)
+_LEGAL_RE = scanner(rf"\b{_LEGAL}\b")
 # A name that runs on at a line break (PDF text) continues only into words that end a company name.
-_WRAP = re.compile(r"[ \t]*\r?\n[ \t]*(?=\S)")
-_ORG_END = re.compile(
+_WRAP = scanner(r"[ \t]*\r?\n[ \t]*(?=\S)")
+_ORG_END = scanner(
     rf"^(?:\S+[ \t]+){{0,3}}?\S*\b(?:{_LEGAL}|Services|Group|Trust|Care|Housing|Homes|Construction|"
     r"Contractors|Partnership|Association|Foundation|Solutions|Healthcare|Company)\.?$"
 )
 # A legal suffix ends one name: "APCOA Parking UK Limited and East Herts District Council" is two.
-_AFTER_LEGAL = re.compile(rf"\b{_LEGAL}\b\.?(,[ \t]*|[ \t]+(?:and|&)[ \t]+|[ \t]+)(?=[A-Z0-9])")
+_AFTER_LEGAL = scanner(rf"\b{_LEGAL}\b\.?(,[ \t]*|[ \t]+(?:and|&)[ \t]+|[ \t]+)(?=[A-Z0-9])")
 
 # Cues before a name (matched on the flattened text, any case). Each ends where the name begins.
 _S = r"(?:the )?"
 _ROLE = r"(?:provider|supplier|contractor|operator|consultant|partner|organisation|charity|bidder|tenderer)s?"
-_BEFORE = re.compile(
+_BEFORE = scanner(
     r"\b(?=[abceilnopqrstvwABCEILNOPQRSTVW])(?i:"
     # "the contract with X", "currently provided by X", "the tender from X", "the current provider, X"
     r"\b(?:contracts?|agreements?|arrangements?|extensions?|variations?|negotiations?|"
@@ -71,19 +71,19 @@ _BEFORE = re.compile(
 )
 # "award ... to X": the name follows the first "to" in the sentence that leads to one ("award the
 # contract for Lot 1 for five years to 31st July 2025 ..., to Morgan Sindall").
-_AWARD = re.compile(r"(?i:\b(?:award(?:ed|ing|s)?|re-?award\w*|let|novat\w+|transfer(?:red|ring)?)\b)")
-_TO = re.compile(r"(?i:(?<!home )\bto (?:the )?)")  # not "Home to School Transport"
+_AWARD = scanner(r"(?i:\b(?:award(?:ed|ing|s)?|re-?award\w*|let|novat\w+|transfer(?:red|ring)?)\b)")
+_TO = scanner(r"(?i:(?<!home )\bto (?:the )?)")  # not "Home to School Transport"
 # "extend the current contracts ... of 12 months with The Royal Wolverhampton NHS Trust"
-_EXTEND = re.compile(
+_EXTEND = scanner(
     r"(?i:\b(?:extend\w*|extension|vary|variation|continu\w+|contract(?:s|ed|ing)?|agreements?)\b)"
 )
 # ... but "in collaboration with Cheshire East" names a partner council, not a supplier.
-_WITH = re.compile(
+_WITH = scanner(
     r"(?i:(?<!collaboration )(?<!partnership )(?<!conjunction )(?<!consultation )(?<!together )"
     r"(?<!jointly )(?<!line )(?<!accordance )(?<!working )(?<!liaison )(?<!along )\b(?:with|between) (?:the )?)"
 )
 # Labels of flattened decision tables: "Name of Successful Contractor Schofield & Sons Ltd".
-_LABEL = re.compile(
+_LABEL = scanner(
     r"(?i:\b(?:name of (?:the )?(?:successful |preferred |selected )?(?:contractor|supplier|provider|"
     r"consultant|tenderer|bidder)s?|(?:successful|preferred|selected|awarded|recommended|winning) (?:contractor|supplier|"
     r"provider|tenderer|bidder)s?(?: name)?|(?:supplier|contractor|provider) name)\s*[:\-–]?\s*"
@@ -91,7 +91,7 @@ _LABEL = re.compile(
     r"|(?m:^[ \t]*(?:supplier|contractor|provider|consultant|awarded to|preferred bidder)\(?s?\)?[ \t]*:[ \t]*))"
 )
 # Cues after a name: "X be appointed", "X as the preferred bidder", "X (the current provider)".
-_AFTER = re.compile(
+_AFTER = scanner(
     r"(?=[, ])(?i:,? (?:be|is|was|are|were|has been|have been|had been|being) (?:appointed|awarded|selected|"
     r"chosen|engaged|commissioned|contracted)\b"
     r"|,? (?:as|is|was|are|were|being|became) (?:the )?(?:successful|preferred|winning|highest[- ]scoring|"
@@ -99,33 +99,33 @@ _AFTER = re.compile(
     r"(?:current|existing|incumbent) " + _ROLE + r"\)?)"
 )
 # "X be appointed as Interim Director" appoints a person to a post.
-_TO_POST = re.compile(
+_TO_POST = scanner(
     r"(?i:\s*(?:as|to(?: the (?:post|role|position) of)?)\s+(?:an? |the )?(?:[\w-]+ ){0,3}?(?:director|officer|"
     r"manager|head|chair\w*|member|trustee|governor|representative|lead|executive|advis[eo]r|clerk)\b)"
 )
 # The end of a name just before an after-cue, read backwards through the candidate start points.
-_NAME_BEFORE = re.compile(rf"(?:^|(?<=[^\w’'.&-]))({_NAME})$")
+_NAME_BEFORE = scanner(rf"(?:^|(?<=[^\w’'.&-]))({_NAME})$")
 # Sentence words that a backward read takes for the start of a name ("That Veolia be appointed").
-_LEAD = re.compile(
+_LEAD = scanner(
     r"^(?:(?:The|That|This|To|And|With|Approve[sd]?|Agree[sd]?|Note[sd]?|Award|Appoint|Where|If|As|"
     r"In|On|For|By|From|Of|A|An|Also|RESOLVED|Resolved|Decision|Recommendation)[ \t]+)+"
 )
 # A list introduced as suppliers: "to the following providers:-", then one name a line (or a
 # "Lot 1 - X" / "Area 2 - X" row).
-_LIST_INTRO = re.compile(
+_LIST_INTRO = scanner(
     r"(?i:\bfollowing (?:\w+ ){0,2}(?:providers|suppliers|contractors|organisations|companies|"
     r"consultants|bidders|tenderers|operators)\b[^:\n]{0,200}:-?)"
 )
-_ROW = re.compile(
+_ROW = scanner(
     r"(?m)^[ \t]*(?:[-•·*▪●o][ \t]+|\(?\w{1,4}[.)][ \t]+)?(?i:(?:lot|area|zone|region|locality|patch|"
     r"district)[ \t]*\d+\w?[ \t]*[-–:][ \t]*)"
 )
-_LINE_END = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?[ \t.;,]*")
-_BULLET = re.compile(r"[-•·*▪●][ \t]+|\(?\w{1,3}[.)][ \t]+")
-_ROW_CUE = re.compile(r"(?i:award|appoint|provider|supplier|contractor|successful|reserve)")
+_LINE_END = scanner(r"(?:[ \t]*\([^()\n]{1,40}\))?[ \t.;,]*")
+_BULLET = scanner(r"[-•·*▪●][ \t]+|\(?\w{1,3}[.)][ \t]+")
+_ROW_CUE = scanner(r"(?i:award|appoint|provider|supplier|contractor|successful|reserve)")
 
 # Not suppliers: public bodies, purchasing bodies and framework names, posts and placeholders.
-_EXCLUDE = re.compile(
+_EXCLUDE = scanner(
     r"(?i:\b(?:council|borough|county of|city of|district of|authority|authorities|government|department|"
     # NHS commissioners and partners (an NHS Trust provides services and can be a supplier)
     r"NHS(?![\w ]*\bTrust\b)|"
@@ -164,8 +164,8 @@ _GENERIC = frozenset(
     organisation charity association foundation consortium passenger and of for in on at
     """.split()
 )
-_REFERENCE = re.compile(r"^[A-Z]+[-/]?\d[\w/-]*$")  # "RM6155", "DN-123": a reference, not a name
-_PLACEHOLDER = re.compile(
+_REFERENCE = scanner(r"^[A-Z]+[-/]?\d[\w/-]*$")  # "RM6155", "DN-123": a reference, not a name
+_PLACEHOLDER = scanner(
     r"^(?:provider|supplier|contractor|bidder|tenderer|company|organisation|operator)\s+\w{1,2}$", re.I
 )
 _POST_FIRST = frozenset(
@@ -178,18 +178,16 @@ _POST_FIRST = frozenset(
     "continue extend procure purchase fund meet cover allow".split()
 )
 # A bidder said to have lost, or a supplier in an option that was rejected, is not one.
-_LOST = re.compile(
+_LOST = scanner(
     r"(?i:\bunsuccessful|\bnot (?:been )?successful|\bnot (?:be )?(?:appointed|awarded|recommended)|\brejected|"
     r"\bwithdr[ae]w|\bdeclined|\bsecond[- ]placed|\blower[- ]scor|\bscored (?:lower|lowest)|\bdid not|\bfailed to)"
 )
 # A sentence about a contract (a legal-suffixed name outside a cue counts only there), unless
 # the company is named as an adviser or auditor rather than as a supplier of the contract.
-_PROCUREMENT = re.compile(
+_PROCUREMENT = scanner(
     r"(?i:\b(?:contract|tender|procure|award|framework|supplier|provider|contractor|deliver|appoint)\w*)"
 )
-_ADVISER = re.compile(
-    r"(?i:\b(?:advis\w+|advice|auditors?|audited|consulted|legal|evaluat\w+|scor\w+|bids?)\b)"
-)
+_ADVISER = scanner(r"(?i:\b(?:advis\w+|advice|auditors?|audited|consulted|legal|evaluat\w+|scor\w+|bids?)\b)")
 
 
 def tidy(name: str) -> str:
