@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.analysis import category, durations, resolutions, roles, routes, segment, suppliers
+from extract.analysis import category, dates, durations, money, resolutions, roles, routes, segment, suppliers
 from extract.analysis.base import scanner
 from extract.analysis.segment import sentence_bounds
 
@@ -17,7 +17,7 @@ from extract.analysis.segment import sentence_bounds
 def _rules() -> list[tuple[str, int]]:
     """(source, flags) of every rule pattern compiled with scanner, its guard taken off again."""
     found = []
-    for module in (category, durations, resolutions, roles, routes, segment, suppliers):
+    for module in (category, dates, durations, money, resolutions, roles, routes, segment, suppliers):
         for value in vars(module).values():
             for item in value if isinstance(value, list) else [value]:
                 pattern = item[1] if isinstance(item, tuple) and len(item) == 2 else item

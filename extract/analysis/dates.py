@@ -14,7 +14,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import SP, add, text_of
+from extract.analysis.base import SP, add, scanner, text_of
 
 MONTHS = {
     "jan": 1,
@@ -41,7 +41,7 @@ _WEEKDAY = r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?" + SP + r"+)?"
 _S = r"[ \t\u00a0,]*"
 _S1 = r"[ \t\u00a0]+|[ \t\u00a0]*,[ \t\u00a0]*|[ \t\u00a0]*\n[ \t\u00a0]*"
 # Shapes, most specific first; named groups feed the fast normaliser.
-DATE = re.compile(
+DATE = scanner(
     r"(?<![\w/.-])(?:"
     r"(?P<d1>"
     + _DAY
@@ -67,7 +67,7 @@ DATE = re.compile(
     re.I,
 )
 # "13th and 20th February 2018", "1 – 31 March 2020": the first day borrows the month and year.
-DAY_RANGE = re.compile(
+DAY_RANGE = scanner(
     r"(?<![\w/.])(?P<d>"
     + _DAY
     + r")"
@@ -87,7 +87,7 @@ DAY_RANGE = re.compile(
     re.I,
 )
 # "1 April to 30 September 2020": the first day and month borrow the year.
-DAY_MONTH_RANGE = re.compile(
+DAY_MONTH_RANGE = scanner(
     r"(?<![\w/.])(?P<d>"
     + _DAY
     + r")"
@@ -115,7 +115,7 @@ DAY_MONTH_RANGE = re.compile(
     re.I,
 )
 # "July – December 2023": the first month borrows the year.
-MONTH_RANGE = re.compile(
+MONTH_RANGE = scanner(
     r"(?<![\w/.])(?P<m>"
     + _MONTH
     + r")"

@@ -11,14 +11,14 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import GAP, SP, add, after, before, text_of
+from extract.analysis.base import GAP, SP, add, after, before, scanner, text_of
 from extract.analysis.numbers import parse_amount
 
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
 _MAG = r"(?:bn|billions?|millions?|mn|thousand|m|k|b)(?![A-Za-z])"
 # '?' is a pound sign mangled by a wrong charset (GUIDE note on d001); only before thousands groups.
 _CURRENCY = r"(?:£|GBP|\?(?=\d{1,3}(?:,\d{3})+))"
-MONEY = re.compile(
+MONEY = scanner(
     r"(?P<cur>"
     + _CURRENCY
     + r")"
