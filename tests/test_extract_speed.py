@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.analysis import category, dates, durations, money, resolutions, roles, routes, segment, suppliers
-from extract.analysis.base import scanner
+from extract.analysis.base import opening_chars, scanner
 from extract.analysis.segment import sentence_bounds
 
 
@@ -127,3 +127,41 @@ def test_sentence_bounds_after_abbreviations() -> None:
         "No. 5 was noted.",
         "Then stop.",
     ]
+
+
+def test_category_alternation_finds_what_the_plain_buckets_find() -> None:
+    """The phrase alternation with group-led phrases spread over their letters finds what the
+    first-letter buckets alone find (a group-led phrase tried at every word, in its bucket's place)."""
+    pairs = sorted(
+        ((frag, code) for code, frags in category._vocabulary().items() for frag in frags),
+        key=lambda p: -len(p[0]),
+    )
+    buckets: dict[str, list[str]] = {}
+    for frag, _ in pairs:
+        first = frag[0].lower()
+        buckets.setdefault(first if first.isalnum() else "", []).append(category._phrase(frag))
+    branches = [
+        f"(?={first})" * bool(first) + "(?:" + "|".join(alts) + ")" for first, alts in buckets.items()
+    ]
+    plain = re.compile(r"\b(?=\w)(?:" + "|".join(branches) + r")\b", re.I)
+    fast = category._phrases()[0]
+    folder = Path(__file__).resolve().parents[1] / "corpora" / "texts"
+    texts = [f.read_text(encoding="utf-8") for f in sorted(folder.rglob("*.txt"))]
+    texts += [t.upper() for t in texts] + [" ".join(frag.replace("\\b", "") for frag, _ in pairs[:80])]
+    for text in texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "chars"),
+    [
+        (r"(?:refuse|waste) collection", {"r", "w"}),
+        (r"\bFM services", {"f"}),
+        (r"(?:natural )?gas", {"n", "g"}),
+        (r"\d+ years", None),  # a category
+        (r"[a-z]+", None),  # a range
+        (r"(?:x)?", None),  # can match empty
+    ],
+)
+def test_opening_chars(pattern: str, chars: set[str] | None) -> None:
+    assert opening_chars(pattern, re.I) == chars

@@ -110,6 +110,19 @@ def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile("(?=" + guard + ")(?:" + body + ")", flags)
 
 
+def opening_chars(pattern: str, flags: int = 0) -> set[str] | None:
+    """The characters, lower-cased, that a match of ``pattern`` can begin with; None unless
+    that is a set of plain characters (a class, a category or an empty match could begin it)."""
+    chars, empty = _first_chars(_sre_parse.parse(pattern, flags).data, flags, [False])
+    if chars is None or empty:
+        return None
+    # re.escape leaves letters and digits bare, so a backslash before one is a category ("\\d")
+    if any(len(item) > 2 or (len(item) == 2 and item[1].isalnum()) for item in chars):
+        return None
+    plain = {item[-1].lower() for item in chars}
+    return plain if all(len(c) == 1 for c in plain) else None
+
+
 def text_of(doc: Doc) -> str:
     """The document text, cached: spaCy rebuilds ``doc.text`` from its tokens on every access."""
     text = doc.user_data.get("papers_text")

@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, flat_text, items, scanner, sentence
+from extract.analysis.base import add, flat_text, items, opening_chars, scanner, sentence
 
 CPV_PATH = Path(__file__).resolve().parents[2] / "corpora" / "cpv" / "cpv2008.csv"
 
@@ -414,7 +414,9 @@ def _phrases() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
     """One alternation over every phrase, and the phrases one by one to tell which code a match
     belongs to. The alternation is bucketed by first letter and longest first within a bucket
     ("school meals" before "meals"): Python tries every branch at every word, and per-phrase named
-    groups or one flat list of ~350 branches made this the slowest rule of the pipeline."""
+    groups or one flat list of ~350 branches made this the slowest rule of the pipeline. A phrase
+    led by a group ("(?:refuse|waste) collections?") is tried only at the letters it can begin
+    with, in the place its bucket held, and the letters' branches are grouped six to a lookahead."""
     known = codes()
     pairs = [(frag, code) for code, frags in _vocabulary().items() for frag in frags]
     missing = {code for _, code in pairs if code not in known}
@@ -425,9 +427,25 @@ def _phrases() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
     for frag, _ in pairs:
         first = frag[0].lower()
         buckets[first if first.isalnum() else ""].append(_phrase(frag))
+    led = {phrase: opening_chars(phrase, re.I) for phrase in buckets.get("", [])}
+    letters = [k for k in buckets if k] + sorted({c for cs in led.values() for c in cs or ()} - set(buckets))
+
+    def branch(letter: str) -> str:
+        alts: list[str] = []
+        for first, phrases in buckets.items():
+            if first == letter:
+                alts += phrases
+            elif not first:
+                alts += [p for p, opens in led.items() if opens is None or letter in opens]
+        return f"(?={re.escape(letter)})(?:" + "|".join(alts) + ")"
+
+    groups = [letters[i : i + 6] for i in range(0, len(letters), 6)]
     branches = [
-        f"(?={first})" * bool(first) + "(?:" + "|".join(alts) + ")" for first, alts in buckets.items()
+        "(?=[" + "".join(map(re.escape, group)) + "])(?:" + "|".join(map(branch, group)) + ")"
+        for group in groups
     ]
+    if anywhere := [p for p, opens in led.items() if opens is None]:
+        branches.append("(?:" + "|".join(anywhere) + ")")
     anyone = re.compile(r"\b(?=\w)(?:" + "|".join(branches) + r")\b", re.I)
     return anyone, [(re.compile(_phrase(f), re.I), code) for f, code in pairs]
 
