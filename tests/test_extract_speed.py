@@ -20,7 +20,11 @@ def _rules() -> list[tuple[str, int]]:
     for module in (category, dates, durations, money, resolutions, roles, routes, segment, suppliers):
         for value in vars(module).values():
             for item in value if isinstance(value, list) else [value]:
-                pattern = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+                pattern = (
+                    next((x for x in item if isinstance(x, re.Pattern)), None)
+                    if isinstance(item, tuple)
+                    else item
+                )
                 if isinstance(pattern, re.Pattern) and pattern.pattern.startswith("(?=("):
                     source = pattern.pattern
                     found.append((source[source.index(")(?:") + 4 : -1], pattern.flags))
@@ -165,3 +169,19 @@ def test_category_alternation_finds_what_the_plain_buckets_find() -> None:
 )
 def test_opening_chars(pattern: str, chars: set[str] | None) -> None:
     assert opening_chars(pattern, re.I) == chars
+
+
+def test_duration_shapes_tried_at_number_starts_find_what_a_full_scan_finds() -> None:
+    folder = Path(__file__).resolve().parents[1] / "corpora" / "texts"
+    texts = [f.read_text(encoding="utf-8") for f in sorted(folder.rglob("*.txt"))]
+    texts += [t.upper() for t in texts] + ["twenty-one years, 3+2 years, two 12 month periods, 2 x 6 months"]
+    for text in texts:
+        fast = [(name, m.span()) for name, m in durations.find(text)]
+        taken: list[tuple[int, int]] = []
+        full = []
+        for name, pattern, _ in durations.SHAPES:
+            for m in pattern.finditer(text):
+                if not any(m.start() < e and s < m.end() for s, e in taken):
+                    taken.append(m.span())
+                    full.append((name, m.span()))
+        assert fast == sorted(full, key=lambda item: item[1][0])
