@@ -85,6 +85,19 @@ def _first_chars(items: Any, flags: int, folded: list[bool]) -> tuple[set[str] |
     return chars, True
 
 
+def _ahead_chars(items: Any, flags: int, folded: list[bool]) -> set[str] | None:
+    """The first characters of a lookahead that a match must pass before it reads anything
+    ("(?<!\\w)(?=\\d|one|two)"), or None."""
+    for op, av in items:
+        if op is _sre.ASSERT and av[0] == 1:
+            chars, empty = _first_chars(av[1], flags, folded)
+            if chars and not empty:
+                return chars
+        elif op not in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            return None
+    return None
+
+
 def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)`` with the same matches, faster to scan a whole text with.
 
@@ -101,7 +114,10 @@ def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
     folded = [False]
     chars, empty = _first_chars(parsed.data, parsed.state.flags, folded)
     if chars is None or empty or not chars:
-        return re.compile(pattern, flags)
+        folded = [False]
+        chars = _ahead_chars(parsed.data, parsed.state.flags, folded)
+        if not chars:
+            return re.compile(pattern, flags)
     # one first character read ignoring case makes the whole guard ignore case (a superset)
     guard = ("(?i:[{}])" if folded[0] else "(?-i:[{}])").format("".join(sorted(chars)))
     # inline global flags ("(?m)...") must stay at the start: they become flags of the whole

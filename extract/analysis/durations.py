@@ -135,7 +135,7 @@ _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w£$.,/])", r"(?![\w/])"
 # repeats), so find() tries those shapes only at these places: a dozen a page, found in one scan,
 # instead of every shape scanning the whole text.
 _NUMBER_START = _EDGE_BEFORE + r"(?=\d|" + NUMBER_WORD + ")"
-_STARTS = re.compile(_NUMBER_START, re.I)
+_STARTS = scanner(_NUMBER_START, re.I)
 # Compound shapes first: where two shapes overlap, the earlier (longer, more specific) one wins.
 # (name, pattern, whether it is led by a number)
 SHAPES: list[tuple[str, re.Pattern, bool]] = [
