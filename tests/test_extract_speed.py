@@ -43,6 +43,8 @@ SHAPES = [
     r"\bſpot purchase",  # a letter re.I folds irregularly
     r"(?i:name of)|Label:",  # case ignored in one scope only
     r"(?<![\w-])(?=\d|one|two)",  # zero-width: guarded by what the lookahead reads
+    r"(?:x|yz)*w",  # second characters through a repeat
+    r"(?:re-?)?tender|a(?:b|)c",  # through an optional prefix and an empty alternative
 ]
 TEXT = st.lists(
     st.sampled_from(
@@ -70,6 +72,7 @@ TEXT = st.lists(
             "name of",
             "Label:",
             "two-one 12",
+            "xxw yzw w ac abc re-tender",
         ]
     )
     | st.text(max_size=8),
@@ -106,7 +109,14 @@ def test_scanner_guards_only_where_it_helps(pattern: str, guarded: bool) -> None
 
 
 def test_optional_start_guards_with_what_follows() -> None:
-    assert scanner(r"(?:a |an )?(?:extra|further) year", re.I).pattern.startswith("(?=(?i:[aef]))")
+    assert scanner(r"(?:a |an )?(?:extra|further) year", re.I).pattern.startswith(
+        "(?=(?i:[aef])(?i:[\\ nux]))"
+    )
+
+
+def test_second_character_guarded_where_every_match_has_one() -> None:
+    assert scanner(r"(?:extend|widen)\w*", re.I).pattern.startswith("(?=(?i:[ew])(?i:[ix]))")
+    assert scanner(r"(?:a|bc)d?", re.I).pattern.startswith("(?=(?i:[ab]))(?:")  # "a" alone matches
 
 
 def test_rules_find_the_same_in_the_bundled_council_texts() -> None:

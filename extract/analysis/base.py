@@ -85,6 +85,40 @@ def _first_chars(items: Any, flags: int, folded: list[bool]) -> tuple[set[str] |
     return chars, True
 
 
+def _second_chars(items: Any, flags: int, folded: list[bool], depth: int = 0) -> set[str] | None:
+    """The characters the second character of a match of ``items`` can be; None when a match
+    can be one character long or the pattern is too involved to say."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+            continue
+        rest = items[i + 1 :]
+        if depth > 12:
+            return None
+        if op in (_sre.LITERAL, _sre.IN):
+            chars, empty = _first_chars(rest, flags, folded)
+            return None if empty else chars
+        if op is _sre.SUBPATTERN:
+            folded[0] = folded[0] or bool(av[1] or av[2])  # a scope's flags: read ignoring case
+            return _second_chars(list(av[3]) + rest, flags | av[1], folded, depth + 1)
+        if op is _sre.BRANCH:
+            found: set[str] = set()
+            for alternative in av[1]:
+                sub = _second_chars(list(alternative) + rest, flags, folded, depth + 1)
+                if sub is None:
+                    return None
+                found |= sub
+            return found
+        if op in _REPEATS and av[1] > 0:
+            least, most, sub = av
+            again = (op, (max(least - 1, 0), most if most == _sre.MAXREPEAT else most - 1, sub))
+            once = _second_chars(list(sub) + [again] + rest, flags, folded, depth + 1)
+            skipped = _second_chars(rest, flags, folded, depth + 1) if least == 0 else set()
+            return None if once is None or skipped is None else once | skipped
+        return None
+    return None
+
+
 def _ahead_chars(items: Any, flags: int, folded: list[bool]) -> set[str] | None:
     """The first characters of a lookahead that a match must pass before it reads anything
     ("(?<!\\w)(?=\\d|one|two)"), or None."""
@@ -103,8 +137,8 @@ def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
     Python's re searches a case-insensitive pattern, or one that opens with a lookbehind or an
     alternation, by trying every branch at every position of the text. A lookahead for the
-    characters a match can begin with (derived from the parsed pattern, so it cannot drift from
-    it) makes most positions fail at one test. A pattern opening with a plain character or
+    first two characters a match can have (derived from the parsed pattern, so it cannot drift
+    from it) makes most positions fail at one or two tests. A pattern opening with a plain character or
     anchored at the start of the text, or one that can begin anywhere, is compiled as it is.
     """
     parsed = _sre_parse.parse(pattern, flags)
@@ -113,13 +147,20 @@ def scanner(pattern: str, flags: int = 0) -> re.Pattern[str]:
         return re.compile(pattern, flags)
     folded = [False]
     chars, empty = _first_chars(parsed.data, parsed.state.flags, folded)
-    if chars is None or empty or not chars:
-        folded = [False]
+    folded_second = [False]
+    if chars and not empty:  # and the second character, where a match has one
+        second = _second_chars(parsed.data, parsed.state.flags, folded_second)
+    else:
+        folded, second = [False], None
         chars = _ahead_chars(parsed.data, parsed.state.flags, folded)
         if not chars:
             return re.compile(pattern, flags)
-    # one first character read ignoring case makes the whole guard ignore case (a superset)
-    guard = ("(?i:[{}])" if folded[0] else "(?-i:[{}])").format("".join(sorted(chars)))
+    # one character of a class read ignoring case makes the class ignore case (a superset)
+    guard = "".join(
+        ("(?i:[{}])" if fold[0] else "(?-i:[{}])").format("".join(sorted(part)))
+        for part, fold in ((chars, folded), (second, folded_second))
+        if part
+    )
     # inline global flags ("(?m)...") must stay at the start: they become flags of the whole
     body = _GLOBAL_FLAGS.sub("", pattern, count=1)
     flags = flags | (parsed.state.flags if body != pattern else 0)
