@@ -204,9 +204,15 @@ def flat_text(doc: Doc) -> str:
 
 
 def values(doc: Doc, key: str) -> list[dict[str, Any]]:
-    if doc._.values is None:
-        doc._.values = {}
-    return doc._.values.setdefault(key, [])
+    # doc._.values, held in user_data too: each doc._ access builds an accessor object, and the
+    # rules ask for values and sentences thousands of times a page
+    store = doc.user_data.get("papers_values")
+    if store is None:
+        store = doc._.values
+        if store is None:
+            store = doc._.values = {}
+        doc.user_data["papers_values"] = store
+    return store.setdefault(key, [])
 
 
 def add(doc: Doc, key: str, start: int, end: int, label: str, **value: Any) -> Span | None:
@@ -228,12 +234,20 @@ def items(doc: Doc, key: str) -> list[tuple[Span, dict[str, Any]]]:
     return sorted(pairs, key=lambda p: (p[0].start_char, p[0].end_char))
 
 
+def set_sentences(doc: Doc, bounds: list[tuple[int, int]]) -> None:
+    """Record the sentences (sorted, covering the text) as doc._.sentences."""
+    doc._.sentences = bounds
+    doc._.sentence_starts = starts = [s for s, _ in bounds]
+    doc.user_data["papers_sentences"] = (bounds, starts)
+
+
 def sentence(doc: Doc, char: int) -> tuple[int, int]:
     """The (start, end) offsets of the sentence holding a character."""
-    sents = doc._.sentences or [(0, len(text_of(doc)))]
-    starts = doc._.sentence_starts
-    if starts is None or len(starts) != len(sents):
-        starts = doc._.sentence_starts = [s for s, _ in sents]
+    index = doc.user_data.get("papers_sentences")
+    if index is None:  # a doc the sentence component has not seen: one sentence
+        bounds = doc._.sentences or [(0, len(text_of(doc)))]
+        index = doc.user_data["papers_sentences"] = (bounds, [s for s, _ in bounds])
+    sents, starts = index
     return sents[max(bisect.bisect_right(starts, char) - 1, 0)]
 
 

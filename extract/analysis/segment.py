@@ -14,7 +14,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extract.analysis.base import add, scanner, text_of
+from extract.analysis.base import add, scanner, set_sentences, text_of
 
 # Abbreviations whose full stop does not end a sentence ("c. £2m", "Cllr. Smith", "No. 5").
 # Each lookbehind includes the dot: it is tested at the position after it. "Ltd." and "etc."
@@ -71,7 +71,7 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def sentences_component(doc: Doc) -> Doc:
     """Sets token.is_sent_start and doc._.sentences; headings go to doc.spans['sections']."""
     bounds = sentence_bounds(text_of(doc))
-    doc._.sentences = bounds
+    set_sentences(doc, bounds)
     # One array write from the tokens' offsets: setting token.is_sent_start token by token
     # rescans the doc each time, and making a Token object per token costs as much again.
     if len(doc):
