@@ -328,7 +328,8 @@ class TantivyBackend(SearchBackend):
         searcher = self._searcher()
         if not searcher.num_docs:
             return []
-        compiled = self.compiler.compile(query, contracts_only)
+        # Unordered: a constant score spares scoring every match (about half the search's cost).
+        compiled = TQ.const_score_query(self.compiler.compile(query, contracts_only), 1.0)
         addrs = [addr for _, addr in searcher.search(compiled, searcher.num_docs, count=False).hits]
         return searcher.fast_field_values("key", addrs) if addrs else []
 
