@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,6 +32,8 @@ from papers.schema import Record
 
 log = logging.getLogger(__name__)
 
+Counts = tuple[int, dict[str, dict[str, int]]]  # a query's total and its facet counts
+
 # Bump when the schema below changes: an index built by another version is rebuilt from the store.
 INDEX_VERSION = 3  # 2: suppliers and CPV category; 3: body_rest (text past BODY_CHARS)
 META_FILE = "papers-index.json"
@@ -41,7 +43,9 @@ WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so me
 # A second thread for the facet pass of a search (see TantivyBackend.search).
 _PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
+ALL_TERMS = 1_000_000  # a terms aggregation's size when every term's count is wanted
 FACET_CACHE_SIZE = 256  # queries whose total and facet counts are kept for the current generation
+TEXT_FIELDS = ("title", "body", "body_rest")  # where a bare word or phrase is looked for
 TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
 
 
@@ -132,7 +136,7 @@ class Compiler:
         if not tokens:
             return None  # punctuation only: nothing to look for
         title = TQ.boost_query(self._words("title", tokens), TITLE_BOOST)
-        bodies = [(Occur.Should, self._words(field, tokens)) for field in ("body", "body_rest")]
+        bodies = [(Occur.Should, self._words(field, tokens)) for field in TEXT_FIELDS[1:]]
         return TQ.boolean_query([(Occur.Should, title), *bodies])
 
     def _words(self, field: str, tokens: list[str]) -> TQ:
@@ -193,6 +197,7 @@ class FacetCache:
         self.generation = 0
         self._meta_bytes: bytes | None = None
         self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
+        self._everything: tuple[int, Counts] | None = None
         self._lock = threading.Lock()
 
     def check(self, index: tantivy.Index) -> int:
@@ -211,8 +216,20 @@ class FacetCache:
             return self.generation
 
     def clear(self) -> None:
+        """Forget every query's counts (the index-wide counts stay: they change only at a commit)."""
         with self._lock:
             self._entries.clear()
+
+    def everything(self, generation: int, count: Callable[[], Counts]) -> Counts:
+        """The counts over the whole index at this generation: made by ``count`` once per commit."""
+        with self._lock:
+            if self._everything is not None and self._everything[0] == generation:
+                return self._everything[1]
+        counts = count()
+        with self._lock:
+            if generation == self.generation:
+                self._everything = (generation, counts)
+        return counts
 
     def get(self, generation: int, key: tuple) -> tuple[int, dict] | None:
         with self._lock:
@@ -338,17 +355,21 @@ class TantivyBackend(SearchBackend):
         compiled = self.compiler.compile(query)
         key = self.compiler.key(query)
         cached = self.facet_cache.get(generation, key)
-        # tantivy releases the GIL while it searches: facet counts run beside the ranking, not after.
-        pending = _PASSES.submit(self._facets, searcher, compiled) if facets and cached is None else None
-        # With the total known, the engine only ranks the page (it may skip hits that cannot place).
-        result = searcher.search(compiled, max(1, limit), count=cached is None, offset=offset)
+        # tantivy releases the GIL while it searches: the facet pass runs beside the ranking, and
+        # counts the matches too, so the ranking need not (it may then skip hits that cannot place).
+        pending = None
+        if facets and cached is None:
+            pending = _PASSES.submit(self._facets, generation, searcher, query, compiled)
+        result = searcher.search(
+            compiled, max(1, limit), count=cached is None and pending is None, offset=offset
+        )
         if cached is not None:
             total, counts = cached
+        elif pending is not None:
+            total, counts = pending.result()
+            self.facet_cache.put(generation, key, total, counts)
         else:
             total, counts = result.count, {}
-            if pending is not None:
-                counts = pending.result()
-                self.facet_cache.put(generation, key, total, counts)
         highlight = self.compiler.text_query(query)
         snippets = None
         if highlight is not None and result.hits:
@@ -373,11 +394,57 @@ class TantivyBackend(SearchBackend):
         body = doc.get_first("body") or ""
         return html.escape(body[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS else body)
 
-    @staticmethod
-    def _facets(searcher: tantivy.Searcher, compiled: TQ) -> dict[str, dict[str, int]]:
-        aggs = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()}
-        result = searcher.aggregate(compiled, aggs)
-        return {
-            name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}
-            for name in FACET_SIZES
-        }
+    def _facets(self, generation: int, searcher: tantivy.Searcher, query: Query, compiled: TQ) -> Counts:
+        """(total, facet counts) of a query's matches.
+
+        Counting is linear in the documents aggregated. A query matching most of the index (a
+        common word) is counted by its complement: the counts over the whole index, made once
+        per commit, less those over the documents it does not match. Either way the counts are
+        exact; the bound below only chooses the cheaper side.
+        """
+        if 2 * self._at_least(searcher, query) <= searcher.num_docs:
+            return _counts(searcher.aggregate(compiled, _aggregations(FACET_SIZES)), FACET_SIZES)
+        every = {name: ALL_TERMS for name in FACET_SIZES}
+        total, counts = self.facet_cache.everything(
+            generation, lambda: _counts(searcher.aggregate(TQ.all_query(), _aggregations(every)), every)
+        )
+        rest = TQ.boolean_query([(Occur.Must, TQ.all_query()), (Occur.MustNot, compiled)])
+        rest_total, rest_counts = _counts(searcher.aggregate(rest, _aggregations(every)), every)
+        facets = {}
+        for name, size in FACET_SIZES.items():
+            left = {k: n - rest_counts[name].get(k, 0) for k, n in counts[name].items()}
+            ranked = sorted(((k, n) for k, n in left.items() if n > 0), key=lambda kn: (-kn[1], kn[0]))
+            facets[name] = dict(ranked[:size])
+        return total - rest_total, facets
+
+    def _at_least(self, searcher: tantivy.Searcher, query: Query) -> int:
+        """A cheap estimate of how many documents a query matches at the least, from the document
+        frequencies of its single words (a word matches at least as many documents as any one of
+        its fields holds it in; documents deleted but not yet merged away count too, which only
+        sways the choice _facets makes). Other clauses are taken to match nothing."""
+        n = searcher.num_docs
+        if query.must_not:
+            return 0
+        bounds = []
+        for clause in query.must:
+            tokens = self.compiler.analyzer.analyze(clause.text) if isinstance(clause, Word) else []
+            if len(tokens) != 1:
+                return 0
+            bounds.append(max(searcher.doc_freq(field, tokens[0]) for field in TEXT_FIELDS))
+        # Each clause misses at most n - bound documents: together they miss at most the sum.
+        return max(0, n - sum(n - b for b in bounds))
+
+
+def _aggregations(sizes: dict[str, int]) -> dict:
+    """Terms counts for each facet (up to its size of the commonest terms), and the match count."""
+    aggs: dict = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in sizes.items()}
+    aggs["total"] = {"value_count": {"field": "key"}}  # every document has one key
+    return aggs
+
+
+def _counts(result: dict, sizes: dict[str, int]) -> Counts:
+    facets = {
+        name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}
+        for name in sizes
+    }
+    return int(result.get("total", {}).get("value") or 0), facets
