@@ -308,3 +308,49 @@ def test_a_rebuild_or_first_load_stages_its_marks_and_a_killed_one_leaves_no_cla
     with Store(settings.db_path) as store:
         assert store.count_unindexed("tantivy") == 0
         assert store.count_indexed("tantivy") == 7 and store.count_indexed("tantivy:rebuild") == 0
+
+
+def test_a_word_in_most_records_is_counted_exactly_by_its_complement(tmp_path):
+    settings = settings_for(tmp_path)
+    records = [
+        record(
+            f"{council}:minutes:{n}",
+            ("The council approved the budget." if n % 4 else "Budget approved.") + f" Item {n}.",
+            decision_date=f"{2018 + n % 3}-05-01",
+        )
+        for n, council in enumerate(["barnet", "camden", "leeds"] * 4)
+    ]
+    service.index_records(settings, records, progress=False)
+    backend = service.backend_for(settings)
+
+    def expected(word: str, kept: list) -> tuple[int, dict, dict]:
+        found = [r for r in kept if word in r.text.lower()]
+        councils, years = {}, {}
+        for r in found:
+            councils[r.council] = councils.get(r.council, 0) + 1
+            years[r.decision_date[:4]] = years.get(r.decision_date[:4], 0) + 1
+        return len(found), councils, years
+
+    def counted(q: str) -> tuple[int, dict, dict]:
+        backend.facet_cache.clear()  # the query's own counts, not a kept copy
+        result = service.search(settings, q, limit=1)
+        return result["total"], result["facets"]["council"], result["facets"]["year"]
+
+    searcher = backend.index.searcher()
+    assert 2 * backend._at_least(searcher, parse("council")) > searcher.num_docs  # the complement side
+    assert 2 * backend._at_least(searcher, parse("council -budget")) <= searcher.num_docs
+    assert (
+        counted("council")
+        == expected("council", records)
+        == (9, {"barnet": 3, "camden": 3, "leeds": 3}, {"2018": 3, "2019": 3, "2020": 3})
+    )
+    assert counted("") == (12, {"barnet": 4, "camden": 4, "leeds": 4}, {"2018": 4, "2019": 4, "2020": 4})
+    # The index-wide counts belong to one commit: after another, they are made again.
+    gone = {"camden:minutes:1", "leeds:minutes:2"}
+    backend.delete(gone)
+    backend.commit()
+    assert (
+        counted("council")
+        == expected("council", [r for r in records if r.id not in gone])
+        == (7, {"barnet": 3, "camden": 2, "leeds": 2}, {"2018": 3, "2019": 2, "2020": 2})
+    )
