@@ -149,10 +149,7 @@ def contracts(
             chosen = matters.select(keys)
             listed = np.flatnonzero(chosen)
             end = None if limit is None else offset + limit
-            page = [matters.rows[i] for i in listed[offset:end].tolist()]
-            ids = [record_key(i) for matter in page for i in matter["records"]]
-            full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
-            rows = matter_table.detailed(page, full)
+            rows = _detailed(store, [matters.rows[i] for i in listed[offset:end].tolist()])
             total, groups = len(listed), matters.groups(group_by).summary(chosen)
         else:
             if limit is None and not offset:
@@ -271,15 +268,18 @@ def _matters(store: Store) -> _Matters:
     return cache.get(store)
 
 
-def _matching(store: Store, keys: list[int] | None) -> set[str] | None:
-    return None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+def _detailed(store: Store, light: list[dict]) -> list[dict]:
+    """Light matters merged again in full from the table rows of their records."""
+    ids = [record_key(i) for matter in light for i in matter["records"]]
+    full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+    return matter_table.detailed(light, full)
 
 
 def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
     """The matters with a record among these keys (all matters for None). Matters are formed over
     the whole table, so a query that matches one page of a decision still gets all its sources."""
-    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
-    return matter_table.matter_rows(rows, _matching(store, keys))
+    matters = _matters(store)
+    return _detailed(store, [matters.rows[i] for i in np.flatnonzero(matters.select(keys)).tolist()])
 
 
 def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:
