@@ -212,7 +212,7 @@ class _Matters:
         if keys is None:
             chosen[:] = True
         elif len(keys) and len(self.keys):
-            wanted = np.asarray(keys, dtype=np.int64)
+            wanted = np.sort(np.asarray(keys, dtype=np.int64))  # sorted, the lookups walk memory in order
             at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
             chosen[self.owner[at[self.keys[at] == wanted]]] = True
         return chosen
