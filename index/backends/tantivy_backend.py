@@ -359,7 +359,9 @@ class TantivyBackend(SearchBackend):
         # counts the matches too, so the ranking need not (it may then skip hits that cannot place).
         pending = None
         if facets and cached is None:
-            pending = _PASSES.submit(self._facets, generation, searcher, query, compiled)
+            # Decided here: the analyzer is not shared with the other thread.
+            by_complement = 2 * self._at_least(searcher, query) > searcher.num_docs
+            pending = _PASSES.submit(self._facets, generation, searcher, compiled, by_complement)
         result = searcher.search(
             compiled, max(1, limit), count=cached is None and pending is None, offset=offset
         )
@@ -394,15 +396,17 @@ class TantivyBackend(SearchBackend):
         body = doc.get_first("body") or ""
         return html.escape(body[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS else body)
 
-    def _facets(self, generation: int, searcher: tantivy.Searcher, query: Query, compiled: TQ) -> Counts:
+    def _facets(
+        self, generation: int, searcher: tantivy.Searcher, compiled: TQ, by_complement: bool
+    ) -> Counts:
         """(total, facet counts) of a query's matches.
 
         Counting is linear in the documents aggregated. A query matching most of the index (a
-        common word) is counted by its complement: the counts over the whole index, made once
-        per commit, less those over the documents it does not match. Either way the counts are
-        exact; the bound below only chooses the cheaper side.
+        common word; see _at_least) is counted ``by_complement``: the counts over the whole index,
+        made once per commit, less those over the documents it does not match. Either way the
+        counts are exact; only the cost differs.
         """
-        if 2 * self._at_least(searcher, query) <= searcher.num_docs:
+        if not by_complement:
             return _counts(searcher.aggregate(compiled, _aggregations(FACET_SIZES)), FACET_SIZES)
         every = {name: ALL_TERMS for name in FACET_SIZES}
         total, counts = self.facet_cache.everything(
@@ -421,7 +425,7 @@ class TantivyBackend(SearchBackend):
         """A cheap estimate of how many documents a query matches at the least, from the document
         frequencies of its single words (a word matches at least as many documents as any one of
         its fields holds it in; documents deleted but not yet merged away count too, which only
-        sways the choice _facets makes). Other clauses are taken to match nothing."""
+        sways the choice of side _facets counts). Other clauses are taken to match nothing."""
         n = searcher.num_docs
         if query.must_not:
             return 0
