@@ -6,6 +6,7 @@ from index import service
 from index.backends.tantivy_backend import TantivyBackend
 from index.query import parse
 from index.store import Store
+from papers.schema import ContractSummary
 from tests.fixtures.index.records import record, sample_records, settings_for
 
 
@@ -354,3 +355,30 @@ def test_a_word_in_most_records_is_counted_exactly_by_its_complement(tmp_path):
         == expected("council", [r for r in records if r.id not in gone])
         == (7, {"barnet": 3, "camden": 2, "leeds": 2}, {"2018": 3, "2019": 2, "2020": 2})
     )
+
+
+def test_keys_of_a_query_matching_most_of_its_scope_are_exact_and_follow_commits(tmp_path):
+    from index.documents import record_key
+
+    settings = settings_for(tmp_path)
+    valued = ContractSummary(annual_value=1.0)
+    records = [
+        record(f"leeds:report:{n}", "Waste contract." if n % 5 else "Library hours.", contract=valued)
+        for n in range(10)
+    ] + [record("leeds:minutes:99", "Waste strategy.")]  # no contract: outside contracts_only
+    service.index_records(settings, records, progress=False)
+    backend = service.backend_for(settings)
+
+    def keys(q: str) -> set[int]:
+        return set(backend.keys(parse(q), contracts_only=True))
+
+    waste = {record_key(r.id) for r in records[:10] if "Waste" in r.text}
+    assert keys("waste") == waste and len(waste) == 8  # 8 of 10 contracts: read by complement
+    assert keys("library") == {record_key("leeds:report:0"), record_key("leeds:report:5")}
+    assert len(backend.keys(parse("waste"))) == 9
+    backend.delete(["leeds:report:1"])
+    backend.commit()
+    assert keys("waste") == waste - {record_key("leeds:report:1")}
+    backend.add([record("leeds:report:11", "Waste contract.", contract=valued)])
+    backend.commit()
+    assert keys("waste") == (waste - {record_key("leeds:report:1")}) | {record_key("leeds:report:11")}

@@ -19,7 +19,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
+import numpy as np
 import tantivy
 from tantivy import FieldType, Occur
 from tantivy import Query as TQ
@@ -33,6 +35,7 @@ from papers.schema import Record
 log = logging.getLogger(__name__)
 
 Counts = tuple[int, dict[str, dict[str, int]]]  # a query's total and its facet counts
+T = TypeVar("T")
 
 # Bump when the schema below changes: an index built by another version is rebuilt from the store.
 INDEX_VERSION = 3  # 2: suppliers and CPV category; 3: body_rest (text past BODY_CHARS)
@@ -197,7 +200,8 @@ class FacetCache:
         self.generation = 0
         self._meta_bytes: bytes | None = None
         self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
-        self._everything: tuple[int, Counts] | None = None
+        self._per_commit: dict[str, Any] = {}  # see per_commit
+        self._per_commit_generation = 0
         self._lock = threading.Lock()
 
     def check(self, index: tantivy.Index) -> int:
@@ -220,16 +224,19 @@ class FacetCache:
         with self._lock:
             self._entries.clear()
 
-    def everything(self, generation: int, count: Callable[[], Counts]) -> Counts:
-        """The counts over the whole index at this generation: made by ``count`` once per commit."""
+    def per_commit(self, generation: int, name: str, make: Callable[[], T]) -> T:
+        """A figure of the whole index (``name``: e.g. its facet counts) at this generation, made
+        by ``make`` once per commit."""
         with self._lock:
-            if self._everything is not None and self._everything[0] == generation:
-                return self._everything[1]
-        counts = count()
+            if self._per_commit_generation == generation and name in self._per_commit:
+                return self._per_commit[name]
+        value = make()
         with self._lock:
             if generation == self.generation:
-                self._everything = (generation, counts)
-        return counts
+                if self._per_commit_generation != generation:
+                    self._per_commit, self._per_commit_generation = {}, generation
+                self._per_commit[name] = value
+        return value
 
     def get(self, generation: int, key: tuple) -> tuple[int, dict] | None:
         with self._lock:
@@ -342,12 +349,37 @@ class TantivyBackend(SearchBackend):
         return {searcher.doc(addr).get_first("id") for _, addr in hits}
 
     def keys(self, query: Query, contracts_only: bool = False) -> list[int]:
-        searcher = self._searcher()
+        generation, searcher = self._current()
         if not searcher.num_docs:
             return []
+        compiled = self.compiler.compile(query, contracts_only)
+        # Reading a key costs about the same for every match: a query matching most of its scope
+        # (every record, or every contract) is read as the scope's keys, kept per commit, less
+        # the keys of what it does not match.
+        scope = self.facet_cache.per_commit(
+            generation,
+            f"keys:{contracts_only}",
+            lambda: np.unique(self._keys(searcher, self.compiler.compile(Query(), contracts_only))),
+        )
+        if 2 * searcher.search(compiled, 1, count=True).count <= len(
+            scope
+        ):  # counting is cheap beside reading
+            return self._keys(searcher, compiled)
+        rest = TQ.boolean_query(
+            [(Occur.Must, self.compiler.compile(Query(), contracts_only)), (Occur.MustNot, compiled)]
+        )
+        left = np.sort(np.array(self._keys(searcher, rest), dtype=np.int64))
+        if not len(left):
+            return scope.tolist()
+        at = np.minimum(np.searchsorted(left, scope), len(left) - 1)  # both sorted: lookups in order
+        return scope[left[at] != scope].tolist()
+
+    @staticmethod
+    def _keys(searcher: tantivy.Searcher, compiled: TQ) -> list[int]:
+        """The keys of every match of a compiled query, in no order."""
         # Unordered: a constant score spares scoring every match (about half the search's cost).
-        compiled = TQ.const_score_query(self.compiler.compile(query, contracts_only), 1.0)
-        addrs = [addr for _, addr in searcher.search(compiled, searcher.num_docs, count=False).hits]
+        unscored = TQ.const_score_query(compiled, 1.0)
+        addrs = [addr for _, addr in searcher.search(unscored, searcher.num_docs, count=False).hits]
         return searcher.fast_field_values("key", addrs) if addrs else []
 
     def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
@@ -409,8 +441,10 @@ class TantivyBackend(SearchBackend):
         if not by_complement:
             return _counts(searcher.aggregate(compiled, _aggregations(FACET_SIZES)), FACET_SIZES)
         every = {name: ALL_TERMS for name in FACET_SIZES}
-        total, counts = self.facet_cache.everything(
-            generation, lambda: _counts(searcher.aggregate(TQ.all_query(), _aggregations(every)), every)
+        total, counts = self.facet_cache.per_commit(
+            generation,
+            "facets",
+            lambda: _counts(searcher.aggregate(TQ.all_query(), _aggregations(every)), every),
         )
         rest = TQ.boolean_query([(Occur.Must, TQ.all_query()), (Occur.MustNot, compiled)])
         rest_total, rest_counts = _counts(searcher.aggregate(rest, _aggregations(every)), every)
