@@ -353,21 +353,16 @@ class TantivyBackend(SearchBackend):
         if not searcher.num_docs:
             return []
         compiled = self.compiler.compile(query, contracts_only)
+        everything = self.compiler.compile(Query(), contracts_only)
         # Reading a key costs about the same for every match: a query matching most of its scope
         # (every record, or every contract) is read as the scope's keys, kept per commit, less
-        # the keys of what it does not match.
+        # the keys of what it does not match. Counting first is cheap beside reading.
         scope = self.facet_cache.per_commit(
-            generation,
-            f"keys:{contracts_only}",
-            lambda: np.unique(self._keys(searcher, self.compiler.compile(Query(), contracts_only))),
+            generation, f"keys:{contracts_only}", lambda: np.unique(self._keys(searcher, everything))
         )
-        if 2 * searcher.search(compiled, 1, count=True).count <= len(
-            scope
-        ):  # counting is cheap beside reading
+        if 2 * searcher.search(compiled, 1, count=True).count <= len(scope):
             return self._keys(searcher, compiled)
-        rest = TQ.boolean_query(
-            [(Occur.Must, self.compiler.compile(Query(), contracts_only)), (Occur.MustNot, compiled)]
-        )
+        rest = TQ.boolean_query([(Occur.Must, everything), (Occur.MustNot, compiled)])
         left = np.sort(np.array(self._keys(searcher, rest), dtype=np.int64))
         if not len(left):
             return scope.tolist()
