@@ -191,7 +191,8 @@ class FacetCache:
     changes only at a commit, which rewrites meta.json: its bytes identify the generation. New
     bytes reload the searcher and start a new generation before the next search, and counts are
     filed and found under the generation they were computed in, so they are never served beside
-    hits from a different commit.
+    hits from a different commit. Figures of the whole index (its facet counts, its keys), from
+    which queries matching most of it are worked out, are kept the same way (``per_commit``).
     """
 
     def __init__(self, meta: Path, size: int = FACET_CACHE_SIZE):
