@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import IO
+
+import numpy as np
 
 from index.documents import is_contract, record_key, title_of
 from papers.schema import Record
@@ -195,41 +196,79 @@ def _labels(row: dict, group_by: str) -> dict[str, str]:
     return {}
 
 
+class Groups:
+    """Rows under one grouping, as arrays: the per-group figures of any subset of the rows come
+    from a few numpy passes, not a Python loop over every row.
+
+    The contracts table groups hundreds of thousands of matters for every query; the rows and
+    their groups change only with the store, so a Groups is built once per store version (see
+    index/service.py) and asked for each query's subset.
+    """
+
+    def __init__(self, rows: Iterable[dict], group_by: str):
+        self.group_by = group_by
+        names: dict[str, int] = {}
+        pair_row: list[int] = []
+        pair_group: list[int] = []
+        self.pair_label: list[str | None] = []  # what the row calls the group (first one wins)
+        values: list[float] = []
+        for i, row in enumerate(rows):
+            values.append(np.nan if row["annual_value"] is None else row["annual_value"])
+            labels = _labels(row, group_by)
+            for key in _group_keys(row, group_by):
+                pair_row.append(i)
+                pair_group.append(names.setdefault(key, len(names)))
+                self.pair_label.append(labels.get(key))
+        self.names = list(names)
+        self.size = len(values)
+        self.values = np.array(values, dtype=np.float64)
+        self.pair_row = np.array(pair_row, dtype=np.int64)
+        self.pair_group = np.array(pair_group, dtype=np.int64)
+        # The pairs with a value, by group then value: a subset of them stays in that order.
+        known = np.flatnonzero(~np.isnan(self.values[self.pair_row]))
+        self.by_value = known[np.lexsort((self.values[self.pair_row[known]], self.pair_group[known]))]
+
+    def summary(self, selected: np.ndarray | None = None) -> list[dict]:
+        """Per group: how many of the ``selected`` rows (a boolean mask; None: all) it holds, how
+        many have an annual value, and that value's quartiles, as ``summarise`` describes."""
+        chosen = np.ones(self.size, dtype=bool) if selected is None else selected
+        pairs = np.flatnonzero(chosen[self.pair_row])
+        groups = self.pair_group[pairs]
+        counts = np.bincount(groups, minlength=len(self.names))
+        present, first = np.unique(groups, return_index=True)
+        label = dict(zip(present.tolist(), (self.pair_label[i] for i in pairs[first].tolist()), strict=True))
+        ordered = self.by_value[chosen[self.pair_row[self.by_value]]]
+        known = np.bincount(self.pair_group[ordered], minlength=len(self.names))
+        starts = np.concatenate(([0], np.cumsum(known)[:-1]))
+        values = self.values[self.pair_row[ordered]].tolist()
+        out = []
+        for g in sorted(present.tolist(), key=lambda g: (self.names[g] == UNKNOWN_GROUP, self.names[g])):
+            n, start = int(known[g]), int(starts[g])
+            stats = {
+                p: round(quantile(values[start : start + n], q), 2) if n else None
+                for p, q in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
+            }
+            out.append(
+                {
+                    "group": self.names[g],
+                    "count": int(counts[g]),
+                    "known": n,
+                    "unknown": int(counts[g]) - n,
+                    **stats,
+                }
+            )
+            if self.group_by in ("category", "supplier"):
+                out[-1]["label"] = label[g]
+        return out
+
+
 def summarise(rows: Iterable[dict], group_by: str) -> list[dict]:
     """Per group: how many rows, how many have an annual value, and its quartiles.
 
     A row under two routes (or suppliers) counts once in each of their groups, never twice in one.
     Category and supplier groups carry a ``label``: the code's description, the supplier's name.
     """
-    values: dict[str, list[float]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    labels: dict[str, str] = {}
-    for row in rows:
-        for key, name in _labels(row, group_by).items():
-            labels.setdefault(key, name)
-        for key in _group_keys(row, group_by):
-            counts[key] += 1
-            if row["annual_value"] is not None:
-                values[key].append(row["annual_value"])
-    groups = []
-    for key in sorted(counts, key=lambda k: (k == UNKNOWN_GROUP, k)):
-        known = sorted(values[key])
-        stats = {
-            p: round(quantile(known, q), 2) if known else None
-            for p, q in (("q1", 0.25), ("median", 0.5), ("q3", 0.75))
-        }
-        groups.append(
-            {
-                "group": key,
-                "count": counts[key],
-                "known": len(known),
-                "unknown": counts[key] - len(known),
-                **stats,
-            }
-        )
-        if group_by in ("category", "supplier"):
-            groups[-1]["label"] = labels.get(key)
-    return groups
+    return Groups(rows, group_by).summary()
 
 
 def csv_cell(row: dict, name: str) -> object:

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import IO
 
+import numpy as np
+
 from index import contracts as contract_table
 from index import export as exporters
 from index import matters as matter_table
@@ -143,29 +145,25 @@ def contracts(
         keys = None if query.is_empty else backend_for(settings, backend).keys(query, contracts_only=True)
         if not by_record:
             # Groups need a few values of every matter; the page's rows are merged in full.
-            matching = _matching(store, keys)
-            grouped = [
-                m
-                for m in _light_matters(store)
-                if matching is None or any(i in matching for i in m["records"])
-            ]
+            matters = _matters(store)
+            chosen = matters.select(keys)
+            listed = np.flatnonzero(chosen)
             end = None if limit is None else offset + limit
-            page = grouped[offset:end]
-            ids = [record_key(i) for matter in page for i in matter["records"]]
-            full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
-            rows = matter_table.detailed(page, full)
-        elif limit is None and not offset:
-            rows = grouped = store.contract_rows(keys)
+            rows = _detailed(store, [matters.rows[i] for i in listed[offset:end].tolist()])
+            total, groups = len(listed), matters.groups(group_by).summary(chosen)
         else:
-            grouped = store.contract_rows(
-                keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]), ordered=False
-            )
-            rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
+            if limit is None and not offset:
+                rows = grouped = store.contract_rows(keys)
+            else:
+                grouped = store.contract_rows(
+                    keys, ("annual_value", contract_table.GROUP_COLUMNS[group_by]), ordered=False
+                )
+                rows = store.contract_rows(keys, limit=limit, offset=offset) if limit != 0 else []
+            total, groups = len(grouped), contract_table.summarise(grouped, group_by)
     names = {}
     for row in rows:
         row["council"] = registry_id(row.get("council"))
         names.setdefault(row["council"], row.get("council_name"))
-    groups = contract_table.summarise(grouped, group_by)
     if group_by == "council":
         for g in groups:
             found = _registered(g["group"])
@@ -174,7 +172,7 @@ def contracts(
     return {
         "group_by": group_by,
         "by_record": by_record,
-        "total": len(grouped),
+        "total": total,
         "rows": rows,
         "groups": groups,
     }
@@ -194,9 +192,41 @@ _KEPT = (
 )
 
 
+class _Matters:
+    """Every matter of one store, light (index/matters.py merge without detail), in the table's
+    order, with what a query's matters are picked and grouped by: each record's key (the index
+    hands back keys) beside its matter, and per grouping the matters as contracts.Groups."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        members = [(record_key(i), n) for n, m in enumerate(rows) for i in m["records"]]
+        members.sort()
+        self.keys = np.array([k for k, _ in members], dtype=np.int64)
+        self.owner = np.array([n for _, n in members], dtype=np.int64)
+        self._groups: dict[str, contract_table.Groups] = {}
+        self._lock = threading.Lock()
+
+    def select(self, keys: list[int] | None) -> np.ndarray:
+        """A mask over the matters: those with a record among ``keys`` (all of them for None)."""
+        chosen = np.zeros(len(self.rows), dtype=bool)
+        if keys is None:
+            chosen[:] = True
+        elif len(keys) and len(self.keys):
+            wanted = np.sort(np.asarray(keys, dtype=np.int64))  # sorted, the lookups walk memory in order
+            at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+            chosen[self.owner[at[self.keys[at] == wanted]]] = True
+        return chosen
+
+    def groups(self, group_by: str) -> contract_table.Groups:
+        with self._lock:
+            if group_by not in self._groups:
+                self._groups[group_by] = contract_table.Groups(self.rows, group_by)
+            return self._groups[group_by]
+
+
 class _MatterCache:
-    """Every matter of one store, light (index/matters.py merge without detail), kept until
-    anything commits to the store: forming 40,000 matters costs far more than filtering them.
+    """The store's _Matters, kept until anything commits to the store: forming 40,000 matters
+    costs far more than filtering them.
 
     A connection of its own that never writes asks ``PRAGMA data_version``, which changes exactly
     when another connection has committed since it last asked; a store file replaced under the
@@ -209,9 +239,9 @@ class _MatterCache:
         self.conn: sqlite3.Connection | None = None
         self.file: tuple[int, int] = (0, 0)
         self.version: int | None = None
-        self.matters: list[dict] = []
+        self.matters = _Matters([])
 
-    def get(self, store: Store) -> list[dict]:
+    def get(self, store: Store) -> _Matters:
         with self.lock:
             stat = os.stat(self.path)
             if self.conn is None or (stat.st_ino, stat.st_ctime_ns) != self.file:
@@ -223,7 +253,7 @@ class _MatterCache:
             if version != self.version:
                 table = store.contract_rows(None, matter_table.LIGHT_FIELDS, lazy=True)
                 light = matter_table.matter_rows(table, detail=False)
-                self.matters = [{name: m[name] for name in _KEPT} for m in light]
+                self.matters = _Matters([{name: m[name] for name in _KEPT} for m in light])
                 self.version = version
             return self.matters
 
@@ -231,22 +261,25 @@ class _MatterCache:
 _matter_caches: dict[str, _MatterCache] = {}
 
 
-def _light_matters(store: Store) -> list[dict]:
-    """Every matter of the store in the table's order, light, from the cache when still current."""
+def _matters(store: Store) -> _Matters:
+    """Every matter of the store, light, from the cache when still current."""
     path = str(store.path.resolve())
     cache = _matter_caches.get(path) or _matter_caches.setdefault(path, _MatterCache(path))
     return cache.get(store)
 
 
-def _matching(store: Store, keys: list[int] | None) -> set[str] | None:
-    return None if keys is None else {r["id"] for r in store.contract_rows(keys, ("id",))}
+def _detailed(store: Store, light: list[dict]) -> list[dict]:
+    """Light matters merged again in full from the table rows of their records."""
+    ids = [record_key(i) for matter in light for i in matter["records"]]
+    full = store.contract_rows(ids, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
+    return matter_table.detailed(light, full)
 
 
 def matching_matters(store: Store, keys: list[int] | None) -> list[dict]:
     """The matters with a record among these keys (all matters for None). Matters are formed over
     the whole table, so a query that matches one page of a decision still gets all its sources."""
-    rows = store.contract_rows(None, contract_table.ROW_FIELDS + contract_table.LINK_FIELDS, lazy=True)
-    return matter_table.matter_rows(rows, _matching(store, keys))
+    matters = _matters(store)
+    return _detailed(store, [matters.rows[i] for i in np.flatnonzero(matters.select(keys)).tolist()])
 
 
 def suppliers(settings: Settings, q: str | Query | None = None, backend: str = "tantivy") -> dict:

@@ -1,11 +1,13 @@
 """The contracts table: one row per contract decision, exact quartiles per group, unknowns counted."""
 
+import random
 import statistics
 
+import numpy as np
 import pytest
 
 from index import service
-from index.contracts import quantile, summarise
+from index.contracts import Groups, quantile, summarise
 from index.store import Store
 from papers.schema import ContractSummary, Record
 from tests.fixtures.index.records import record, sample_records, settings_for
@@ -208,3 +210,53 @@ def test_a_page_of_contract_rows_walks_the_order_index_and_groups_read_unordered
     assert "contracts_order" in plan and "TEMP B-TREE" not in plan  # no sort of every row for a page
     unordered = store.contract_rows(fields=("annual_value", "council"), ordered=False)
     assert sorted(r["annual_value"] for r in unordered) == [1.0, 2.0, 3.0, 4.0]
+
+
+def _oracle(rows: list[dict], group_by: str) -> list[dict]:
+    """The per-group figures by their plain definition: every row of a group, its values sorted."""
+    members: dict[str, list[dict]] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        named = {s["key"]: s["name"] for s in row["suppliers"]} if group_by == "supplier" else {}
+        keys = sorted(named) if group_by == "supplier" else sorted(set(row["routes"]))
+        for key in keys or ["(unknown)"]:
+            members.setdefault(key, []).append(row)
+            if key in named:
+                labels.setdefault(key, named[key])  # the first row's name for the supplier
+    out = []
+    for key in sorted(members, key=lambda k: (k == "(unknown)", k)):
+        known = sorted(r["annual_value"] for r in members[key] if r["annual_value"] is not None)
+        n = len(members[key])
+        quartiles = [round(quantile(known, p), 2) if known else None for p in (0.25, 0.5, 0.75)]
+        group = {"group": key, "count": n, "known": len(known), "unknown": n - len(known)}
+        out.append({**group, **dict(zip(("q1", "median", "q3"), quartiles, strict=True))})
+        if group_by == "supplier":
+            out[-1]["label"] = labels.get(key)
+    return out
+
+
+@pytest.mark.parametrize("group_by", ["route", "supplier"])
+def test_groups_of_any_subset_match_the_plain_definition(group_by):
+    rng = random.Random(16)
+    rows = [
+        {
+            "council": "a",
+            "decision_date": None,
+            "decision_maker": None,
+            "category_id": None,
+            "routes": rng.sample(["framework", "dps", "open", "direct_award"], rng.randint(0, 2)),
+            "suppliers": [
+                {"key": k, "name": f"{k.title()} {rng.choice(['Ltd', 'Limited'])}"}
+                for k in rng.sample(["acme", "bolt", "crane"], rng.randint(0, 2))
+            ],
+            "annual_value": rng.choice([None, float(rng.randint(1, 9)), rng.uniform(1e3, 1e6)]),
+        }
+        for _ in range(300)
+    ]
+    groups = Groups(rows, group_by)
+    for _ in range(20):
+        mask = np.array([rng.random() < 0.3 for _ in rows])
+        chosen = [r for r, keep in zip(rows, mask, strict=True) if keep]
+        assert groups.summary(mask) == _oracle(chosen, group_by)
+    assert groups.summary() == _oracle(rows, group_by) == summarise(rows, group_by)
+    assert groups.summary(np.zeros(len(rows), dtype=bool)) == []

@@ -6,6 +6,7 @@ from index import service
 from index.backends.tantivy_backend import TantivyBackend
 from index.query import parse
 from index.store import Store
+from papers.schema import ContractSummary
 from tests.fixtures.index.records import record, sample_records, settings_for
 
 
@@ -308,3 +309,76 @@ def test_a_rebuild_or_first_load_stages_its_marks_and_a_killed_one_leaves_no_cla
     with Store(settings.db_path) as store:
         assert store.count_unindexed("tantivy") == 0
         assert store.count_indexed("tantivy") == 7 and store.count_indexed("tantivy:rebuild") == 0
+
+
+def test_a_word_in_most_records_is_counted_exactly_by_its_complement(tmp_path):
+    settings = settings_for(tmp_path)
+    records = [
+        record(
+            f"{council}:minutes:{n}",
+            ("The council approved the budget." if n % 4 else "Budget approved.") + f" Item {n}.",
+            decision_date=f"{2018 + n % 3}-05-01",
+        )
+        for n, council in enumerate(["barnet", "camden", "leeds"] * 4)
+    ]
+    service.index_records(settings, records, progress=False)
+    backend = service.backend_for(settings)
+
+    def expected(word: str, kept: list) -> tuple[int, dict, dict]:
+        found = [r for r in kept if word in r.text.lower()]
+        councils, years = {}, {}
+        for r in found:
+            councils[r.council] = councils.get(r.council, 0) + 1
+            years[r.decision_date[:4]] = years.get(r.decision_date[:4], 0) + 1
+        return len(found), councils, years
+
+    def counted(q: str) -> tuple[int, dict, dict]:
+        backend.facet_cache.clear()  # the query's own counts, not a kept copy
+        result = service.search(settings, q, limit=1)
+        return result["total"], result["facets"]["council"], result["facets"]["year"]
+
+    searcher = backend.index.searcher()
+    assert 2 * backend._at_least(searcher, parse("council")) > searcher.num_docs  # the complement side
+    assert 2 * backend._at_least(searcher, parse("council -budget")) <= searcher.num_docs
+    assert (
+        counted("council")
+        == expected("council", records)
+        == (9, {"barnet": 3, "camden": 3, "leeds": 3}, {"2018": 3, "2019": 3, "2020": 3})
+    )
+    assert counted("") == (12, {"barnet": 4, "camden": 4, "leeds": 4}, {"2018": 4, "2019": 4, "2020": 4})
+    # The index-wide counts belong to one commit: after another, they are made again.
+    gone = {"camden:minutes:1", "leeds:minutes:2"}
+    backend.delete(gone)
+    backend.commit()
+    assert (
+        counted("council")
+        == expected("council", [r for r in records if r.id not in gone])
+        == (7, {"barnet": 3, "camden": 2, "leeds": 2}, {"2018": 3, "2019": 2, "2020": 2})
+    )
+
+
+def test_keys_of_a_query_matching_most_of_its_scope_are_exact_and_follow_commits(tmp_path):
+    from index.documents import record_key
+
+    settings = settings_for(tmp_path)
+    valued = ContractSummary(annual_value=1.0)
+    records = [
+        record(f"leeds:report:{n}", "Waste contract." if n % 5 else "Library hours.", contract=valued)
+        for n in range(10)
+    ] + [record("leeds:minutes:99", "Waste strategy.")]  # no contract: outside contracts_only
+    service.index_records(settings, records, progress=False)
+    backend = service.backend_for(settings)
+
+    def keys(q: str) -> set[int]:
+        return set(backend.keys(parse(q), contracts_only=True))
+
+    waste = {record_key(r.id) for r in records[:10] if "Waste" in r.text}
+    assert keys("waste") == waste and len(waste) == 8  # 8 of 10 contracts: read by complement
+    assert keys("library") == {record_key("leeds:report:0"), record_key("leeds:report:5")}
+    assert len(backend.keys(parse("waste"))) == 9
+    backend.delete(["leeds:report:1"])
+    backend.commit()
+    assert keys("waste") == waste - {record_key("leeds:report:1")}
+    backend.add([record("leeds:report:11", "Waste contract.", contract=valued)])
+    backend.commit()
+    assert keys("waste") == (waste - {record_key("leeds:report:1")}) | {record_key("leeds:report:11")}

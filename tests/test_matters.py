@@ -294,3 +294,14 @@ def test_on_the_snapshot_halton_is_one_matter_and_counts_once(tmp_path):
     assert group["count"] == matters["total"] and group["known"] == sum(
         r["annual_value"] is not None for r in matters["rows"]
     )
+
+
+def test_a_record_key_picks_its_whole_matter_and_unknown_keys_pick_nothing():
+    from index.documents import record_key
+
+    matters = service._Matters([{"records": ["a:1", "a:2"]}, {"records": ["b:1"]}, {"records": ["c:1"]}])
+    assert matters.select([record_key("a:2")]).tolist() == [True, False, False]
+    assert matters.select([record_key("c:1"), record_key("zz:9"), 0]).tolist() == [False, False, True]
+    assert matters.select([]).tolist() == [False] * 3
+    assert matters.select(None).tolist() == [True] * 3
+    assert service._Matters([]).select([record_key("a:1")]).tolist() == []

@@ -16,10 +16,12 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
+import numpy as np
 import tantivy
 from tantivy import FieldType, Occur
 from tantivy import Query as TQ
@@ -32,6 +34,9 @@ from papers.schema import Record
 
 log = logging.getLogger(__name__)
 
+Counts = tuple[int, dict[str, dict[str, int]]]  # a query's total and its facet counts
+T = TypeVar("T")
+
 # Bump when the schema below changes: an index built by another version is rebuilt from the store.
 INDEX_VERSION = 3  # 2: suppliers and CPV category; 3: body_rest (text past BODY_CHARS)
 META_FILE = "papers-index.json"
@@ -41,7 +46,9 @@ WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so me
 # A second thread for the facet pass of a search (see TantivyBackend.search).
 _PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
+ALL_TERMS = 1_000_000  # a terms aggregation's size when every term's count is wanted
 FACET_CACHE_SIZE = 256  # queries whose total and facet counts are kept for the current generation
+TEXT_FIELDS = ("title", "body", "body_rest")  # where a bare word or phrase is looked for
 TEXT_TOKENIZER = "en_stem"  # simple tokenizer, long tokens dropped, lowercased, English Snowball
 
 
@@ -132,7 +139,7 @@ class Compiler:
         if not tokens:
             return None  # punctuation only: nothing to look for
         title = TQ.boost_query(self._words("title", tokens), TITLE_BOOST)
-        bodies = [(Occur.Should, self._words(field, tokens)) for field in ("body", "body_rest")]
+        bodies = [(Occur.Should, self._words(field, tokens)) for field in TEXT_FIELDS[1:]]
         return TQ.boolean_query([(Occur.Should, title), *bodies])
 
     def _words(self, field: str, tokens: list[str]) -> TQ:
@@ -184,7 +191,8 @@ class FacetCache:
     changes only at a commit, which rewrites meta.json: its bytes identify the generation. New
     bytes reload the searcher and start a new generation before the next search, and counts are
     filed and found under the generation they were computed in, so they are never served beside
-    hits from a different commit.
+    hits from a different commit. Figures of the whole index (its facet counts, its keys), from
+    which queries matching most of it are worked out, are kept the same way (``per_commit``).
     """
 
     def __init__(self, meta: Path, size: int = FACET_CACHE_SIZE):
@@ -193,6 +201,8 @@ class FacetCache:
         self.generation = 0
         self._meta_bytes: bytes | None = None
         self._entries: OrderedDict[tuple, tuple[int, dict]] = OrderedDict()
+        self._per_commit: dict[str, Any] = {}  # see per_commit
+        self._per_commit_generation = 0
         self._lock = threading.Lock()
 
     def check(self, index: tantivy.Index) -> int:
@@ -211,8 +221,23 @@ class FacetCache:
             return self.generation
 
     def clear(self) -> None:
+        """Forget every query's counts (the index-wide counts stay: they change only at a commit)."""
         with self._lock:
             self._entries.clear()
+
+    def per_commit(self, generation: int, name: str, make: Callable[[], T]) -> T:
+        """A figure of the whole index (``name``: e.g. its facet counts) at this generation, made
+        by ``make`` once per commit."""
+        with self._lock:
+            if self._per_commit_generation == generation and name in self._per_commit:
+                return self._per_commit[name]
+        value = make()
+        with self._lock:
+            if generation == self.generation:
+                if self._per_commit_generation != generation:
+                    self._per_commit, self._per_commit_generation = {}, generation
+                self._per_commit[name] = value
+        return value
 
     def get(self, generation: int, key: tuple) -> tuple[int, dict] | None:
         with self._lock:
@@ -325,11 +350,32 @@ class TantivyBackend(SearchBackend):
         return {searcher.doc(addr).get_first("id") for _, addr in hits}
 
     def keys(self, query: Query, contracts_only: bool = False) -> list[int]:
-        searcher = self._searcher()
+        generation, searcher = self._current()
         if not searcher.num_docs:
             return []
         compiled = self.compiler.compile(query, contracts_only)
-        addrs = [addr for _, addr in searcher.search(compiled, searcher.num_docs, count=False).hits]
+        everything = self.compiler.compile(Query(), contracts_only)
+        # Reading a key costs about the same for every match: a query matching most of its scope
+        # (every record, or every contract) is read as the scope's keys, kept per commit, less
+        # the keys of what it does not match. Counting first is cheap beside reading.
+        scope = self.facet_cache.per_commit(
+            generation, f"keys:{contracts_only}", lambda: np.unique(self._keys(searcher, everything))
+        )
+        if 2 * searcher.search(compiled, 1, count=True).count <= len(scope):
+            return self._keys(searcher, compiled)
+        rest = TQ.boolean_query([(Occur.Must, everything), (Occur.MustNot, compiled)])
+        left = np.sort(np.array(self._keys(searcher, rest), dtype=np.int64))
+        if not len(left):
+            return scope.tolist()
+        at = np.minimum(np.searchsorted(left, scope), len(left) - 1)  # both sorted: lookups in order
+        return scope[left[at] != scope].tolist()
+
+    @staticmethod
+    def _keys(searcher: tantivy.Searcher, compiled: TQ) -> list[int]:
+        """The keys of every match of a compiled query, in no order."""
+        # Unordered: a constant score spares scoring every match (about half the search's cost).
+        unscored = TQ.const_score_query(compiled, 1.0)
+        addrs = [addr for _, addr in searcher.search(unscored, searcher.num_docs, count=False).hits]
         return searcher.fast_field_values("key", addrs) if addrs else []
 
     def search(self, query: Query, limit: int = 20, offset: int = 0, facets: bool = True) -> Hits:
@@ -337,17 +383,23 @@ class TantivyBackend(SearchBackend):
         compiled = self.compiler.compile(query)
         key = self.compiler.key(query)
         cached = self.facet_cache.get(generation, key)
-        # tantivy releases the GIL while it searches: facet counts run beside the ranking, not after.
-        pending = _PASSES.submit(self._facets, searcher, compiled) if facets and cached is None else None
-        # With the total known, the engine only ranks the page (it may skip hits that cannot place).
-        result = searcher.search(compiled, max(1, limit), count=cached is None, offset=offset)
+        # tantivy releases the GIL while it searches: the facet pass runs beside the ranking, and
+        # counts the matches too, so the ranking need not (it may then skip hits that cannot place).
+        pending = None
+        if facets and cached is None:
+            # Decided here: the analyzer is not shared with the other thread.
+            by_complement = 2 * self._at_least(searcher, query) > searcher.num_docs
+            pending = _PASSES.submit(self._facets, generation, searcher, compiled, by_complement)
+        result = searcher.search(
+            compiled, max(1, limit), count=cached is None and pending is None, offset=offset
+        )
         if cached is not None:
             total, counts = cached
+        elif pending is not None:
+            total, counts = pending.result()
+            self.facet_cache.put(generation, key, total, counts)
         else:
             total, counts = result.count, {}
-            if pending is not None:
-                counts = pending.result()
-                self.facet_cache.put(generation, key, total, counts)
         highlight = self.compiler.text_query(query)
         snippets = None
         if highlight is not None and result.hits:
@@ -372,11 +424,61 @@ class TantivyBackend(SearchBackend):
         body = doc.get_first("body") or ""
         return html.escape(body[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > SNIPPET_CHARS else body)
 
-    @staticmethod
-    def _facets(searcher: tantivy.Searcher, compiled: TQ) -> dict[str, dict[str, int]]:
-        aggs = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in FACET_SIZES.items()}
-        result = searcher.aggregate(compiled, aggs)
-        return {
-            name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}
-            for name in FACET_SIZES
-        }
+    def _facets(
+        self, generation: int, searcher: tantivy.Searcher, compiled: TQ, by_complement: bool
+    ) -> Counts:
+        """(total, facet counts) of a query's matches.
+
+        Counting is linear in the documents aggregated. A query matching most of the index (a
+        common word; see _at_least) is counted ``by_complement``: the counts over the whole index,
+        made once per commit, less those over the documents it does not match. Either way the
+        counts are exact; only the cost differs.
+        """
+        if not by_complement:
+            return _counts(searcher.aggregate(compiled, _aggregations(FACET_SIZES)), FACET_SIZES)
+        every = {name: ALL_TERMS for name in FACET_SIZES}
+        total, counts = self.facet_cache.per_commit(
+            generation,
+            "facets",
+            lambda: _counts(searcher.aggregate(TQ.all_query(), _aggregations(every)), every),
+        )
+        rest = TQ.boolean_query([(Occur.Must, TQ.all_query()), (Occur.MustNot, compiled)])
+        rest_total, rest_counts = _counts(searcher.aggregate(rest, _aggregations(every)), every)
+        facets = {}
+        for name, size in FACET_SIZES.items():
+            left = {k: n - rest_counts[name].get(k, 0) for k, n in counts[name].items()}
+            ranked = sorted(((k, n) for k, n in left.items() if n > 0), key=lambda kn: (-kn[1], kn[0]))
+            facets[name] = dict(ranked[:size])
+        return total - rest_total, facets
+
+    def _at_least(self, searcher: tantivy.Searcher, query: Query) -> int:
+        """A cheap estimate of how many documents a query matches at the least, from the document
+        frequencies of its single words (a word matches at least as many documents as any one of
+        its fields holds it in; documents deleted but not yet merged away count too, which only
+        sways the choice of side _facets counts). Other clauses are taken to match nothing."""
+        n = searcher.num_docs
+        if query.must_not:
+            return 0
+        bounds = []
+        for clause in query.must:
+            tokens = self.compiler.analyzer.analyze(clause.text) if isinstance(clause, Word) else []
+            if len(tokens) != 1:
+                return 0
+            bounds.append(max(searcher.doc_freq(field, tokens[0]) for field in TEXT_FIELDS))
+        # Each clause misses at most n - bound documents: together they miss at most the sum.
+        return max(0, n - sum(n - b for b in bounds))
+
+
+def _aggregations(sizes: dict[str, int]) -> dict:
+    """Terms counts for each facet (up to its size of the commonest terms), and the match count."""
+    aggs: dict = {name: {"terms": {"field": FACETS[name], "size": size}} for name, size in sizes.items()}
+    aggs["total"] = {"value_count": {"field": "key"}}  # every document has one key
+    return aggs
+
+
+def _counts(result: dict, sizes: dict[str, int]) -> Counts:
+    facets = {
+        name: {str(b["key"]): b["doc_count"] for b in result.get(name, {}).get("buckets", [])}
+        for name in sizes
+    }
+    return int(result.get("total", {}).get("value") or 0), facets
