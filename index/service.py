@@ -33,7 +33,7 @@ from papers.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000  # records per store transaction and per index write
+BATCH = 1000  # records per index write
 COMMIT_EVERY = 20_000  # records between index commits outside a rebuild (each commit makes a segment)
 # What one search call may ask for, whoever calls (CLI, web, update job). Deep offsets cost the
 # engine memory in proportion (tantivy collects offset + limit hits: 10^11 aborts the process), and
@@ -351,12 +351,7 @@ def index_records(
     engine = backend_for(settings, backend)
     rebuild = rebuild or engine.needs_rebuild()
     with Store(settings.ensure().db_path) as store:
-        loaded = None
-        if records is not None:
-            loaded = {"new": 0, "changed": 0, "unchanged": 0}
-            for batch in _batches(records, BATCH):
-                for k, v in store.put_records(batch).items():
-                    loaded[k] += v
+        loaded = None if records is None else store.load(records)
         # Records removed from the store leave this backend's index first (its own queue).
         deleted = send_deletes(store, engine, backend)
         if rebuild or engine.count() < store.count_indexed(backend):

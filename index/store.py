@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from index import contracts, matters
@@ -23,6 +24,15 @@ from papers.urls import ITEM_DECISION_PREFIX
 
 DEFAULT_BACKEND = "tantivy"
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of WAL kept between checkpoints
+# A load (Store.load) holds LOAD_BATCH records in memory and commits every LOAD_COMMIT of them,
+# with a LOAD_CACHE_KB page cache: each commit writes every page it touched (to the WAL, then
+# again at the checkpoint), and the indexes on random keys touch a page per record. Measured at
+# 300,000 records, 1,000-record commits with the default 2 MB cache wrote 38 KB per 5 KB record
+# and slowed as the store grew; these settings (with LOAD_INDEXES) write 17 KB, and a 1M load
+# keeps its pace (README, "Running at national scale").
+LOAD_BATCH = 1000
+LOAD_COMMIT = 10_000
+LOAD_CACHE_KB = 256 * 1024
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -72,7 +82,6 @@ CREATE TABLE IF NOT EXISTS records (
     json TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS records_document ON records(document_id);
 -- The index queue, per search backend: a record whose sha differs from its mark (or that has
 -- no mark) is not yet in that backend's index.
 CREATE TABLE IF NOT EXISTS index_marks (
@@ -92,6 +101,16 @@ CONTRACTS_TABLE = (
     + "\n)"
 )
 SCHEMA += CONTRACTS_TABLE + ";\n"
+# Indexes a load into an empty store builds once, at its end (one sorted pass each, instead of a
+# random B-tree insert per record); every open makes any that is missing, so a killed load leaves
+# no index behind.
+LOAD_INDEXES = {
+    "records_document": "records(document_id)",
+    "records_key": "records(key)",
+    # The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting
+    # every match (100,000 records: a page of 50 out of 32,000 in 22 ms, not 161).
+    "contracts_order": "contracts(council, decision_date, title, id)",
+}
 _INSERT_CONTRACT = (
     f"INSERT INTO contracts (key, id, {', '.join(n for n, _ in contracts.COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(contracts.COLUMNS) + 2))})"
@@ -164,13 +183,12 @@ class Store:
                     values = links.row_values(Record.from_json(row["json"]))
                     if values is not None:
                         c.execute(_INSERT_CONTRACT, values)
-        self.conn.execute("CREATE INDEX IF NOT EXISTS records_key ON records(key)")
-        # The listing order (index/contracts.py ORDER): a page of rows walks it instead of sorting
-        # every match (100,000 records: a page of 50 out of 32,000 in 22 ms, not 161).
-        self.conn.execute(
-            "CREATE INDEX IF NOT EXISTS contracts_order ON contracts(council, decision_date, title, id)"
-        )
+        self._create_load_indexes()
         self._migrate_item_decision_ids()
+
+    def _create_load_indexes(self) -> None:
+        for name, on in LOAD_INDEXES.items():
+            self.conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {on}")
 
     def _migrate_item_decision_ids(self) -> None:
         """Move decisions known by agenda item (`AIId`) into their own id space (crawlers.urls
@@ -344,24 +362,31 @@ class Store:
         A contract decision's compact row (index/contracts.py) is written in the same transaction.
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0}
+        stamp = now_iso()
+        rows = []
+        for rec in records:
+            body = rec.to_json()
+            rows.append((rec, sha256_text(body), body))
+        # In id order: neighbouring ids share index pages, so fewer pages are touched per commit.
+        rows.sort(key=lambda row: row[0].id)
         with self.transaction() as c:
+            had = dict(
+                c.execute(
+                    "SELECT id, sha256 FROM records WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([rec.id for rec, _, _ in rows]),),
+                ).fetchall()
+            )
             links = _Links(c)
-            for rec in records:
-                body = rec.to_json()
-                sha = sha256_text(body)
-                row = c.execute("SELECT sha256 FROM records WHERE id = ?", (rec.id,)).fetchone()
-                if row is not None and row["sha256"] == sha:
+            put: list[tuple] = []
+            contract_rows: dict[str, tuple] = {}  # by id: a record given twice keeps its last row
+            for rec, sha, body in rows:
+                old = had.get(rec.id)
+                if old == sha:
                     counts["unchanged"] += 1
                     continue
-                c.execute(
-                    """INSERT INTO records (id, key, document_id, council, page_type, decision_date, status,
-                           extractor_version, sha256, json, updated_at)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
-                       ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id,
-                           council=excluded.council, page_type=excluded.page_type,
-                           decision_date=excluded.decision_date, status=excluded.status,
-                           extractor_version=excluded.extractor_version, sha256=excluded.sha256,
-                           json=excluded.json, updated_at=excluded.updated_at""",
+                counts["new" if old is None else "changed"] += 1
+                had[rec.id] = sha  # a record given twice is stored once
+                put.append(
                     (
                         rec.id,
                         record_key(rec.id),
@@ -373,15 +398,68 @@ class Store:
                         rec.extractor_version,
                         sha,
                         body,
-                        now_iso(),
-                    ),
+                        stamp,
+                    )
                 )
-                c.execute("DELETE FROM contracts WHERE id = ?", (rec.id,))
-                values = links.row_values(rec)
-                if values is not None:
-                    c.execute(_INSERT_CONTRACT, values)
-                counts["new" if row is None else "changed"] += 1
+                if (values := links.row_values(rec)) is not None:
+                    contract_rows[rec.id] = values
+                else:
+                    contract_rows.pop(rec.id, None)
+            c.executemany(
+                """INSERT INTO records (id, key, document_id, council, page_type, decision_date, status,
+                       extractor_version, sha256, json, updated_at)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                   ON CONFLICT(id) DO UPDATE SET document_id=excluded.document_id,
+                       council=excluded.council, page_type=excluded.page_type,
+                       decision_date=excluded.decision_date, status=excluded.status,
+                       extractor_version=excluded.extractor_version, sha256=excluded.sha256,
+                       json=excluded.json, updated_at=excluded.updated_at""",
+                put,
+            )
+            if counts["changed"]:  # a changed record may have stopped deciding a contract
+                c.executemany("DELETE FROM contracts WHERE id = ?", ((row[0],) for row in put))
+            c.executemany(_INSERT_CONTRACT, contract_rows.values())
         return counts
+
+    def load(self, records: Iterable[Record]) -> dict[str, int]:
+        """put_records for a stream of any length (`papers index RECORDS.jsonl`): LOAD_BATCH
+        records in memory at a time, a commit every LOAD_COMMIT, a LOAD_CACHE_KB page cache, and,
+        into an empty store, LOAD_INDEXES built after the last commit. A killed load keeps what
+        it committed; run again, it finds those records unchanged and stores the rest.
+        """
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        it = iter(records)
+        with self._loading():
+            more = True
+            while more:
+                with self.transaction():
+                    stored = 0
+                    while stored < LOAD_COMMIT:
+                        batch = list(islice(it, LOAD_BATCH))
+                        if not batch:
+                            more = False
+                            break
+                        for k, v in self.put_records(batch).items():
+                            counts[k] += v
+                        stored += len(batch)
+        return counts
+
+    @contextmanager
+    def _loading(self) -> Iterator[None]:
+        """A big page cache for one load (given back after it), and an empty store's
+        LOAD_INDEXES dropped until its end."""
+        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        empty = self.conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+        self.conn.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
+        try:
+            if empty:
+                for name in LOAD_INDEXES:
+                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
+            yield
+        finally:
+            if empty:
+                self._create_load_indexes()
+            self.conn.execute(f"PRAGMA cache_size = {cache}")
 
     def delete_records(self, record_ids: Iterable[str]) -> int:
         """Remove records with their contract rows and index marks, in one transaction; how many

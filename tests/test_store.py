@@ -1,7 +1,10 @@
 """The store of record: stable ids, idempotent loads, the index queue."""
 
+import pytest
+
+from index import store as store_module
 from index.store import Store
-from papers.schema import Attachment, Document, Record
+from papers.schema import Attachment, ContractSummary, Document, Record
 
 
 def make_doc(body: str = "<p>hello</p>") -> Document:
@@ -136,3 +139,69 @@ def test_a_page_that_drops_an_attachment_drops_it_from_the_store(tmp_path):
     kept = store.get_document(doc.id).attachments
     assert [a.url for a in kept] == ["https://example.test/a.pdf"]
     assert store.count("attachments") == 1
+
+
+def _indexes(store: Store) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_record_given_twice_in_one_batch_is_stored_as_its_last_version(tmp_path):
+    store = Store(tmp_path / "s.db")
+    contract = Record(id="r1", source="s", text="award", contract=ContractSummary(annual_value=5.0))
+    plain = Record(id="r1", source="s", text="noted")
+    assert store.put_records([contract, plain]) == {"new": 1, "changed": 1, "unchanged": 0}
+    assert store.get_record("r1").text == "noted" and store.count("contracts") == 0
+    assert store.put_records([plain, contract]) == {"new": 0, "changed": 1, "unchanged": 1}
+    assert store.get_record("r1").text == "award" and store.count("contracts") == 1
+
+
+def test_a_load_commits_in_bounded_batches_and_a_failed_one_keeps_what_it_committed(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "LOAD_BATCH", 2)
+    monkeypatch.setattr(store_module, "LOAD_COMMIT", 4)
+    store = Store(tmp_path / "s.db")
+    cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+    recs = [Record(id=f"r{i}", source="s", text=f"text {i}") for i in range(10)]
+    seen = []
+
+    def failing():
+        for n, rec in enumerate(recs):
+            # Into an empty store the lookup indexes wait for the end of the load.
+            seen.append("records_key" in _indexes(store))
+            if n == 7:
+                raise OSError("disk full")
+            yield rec
+
+    with pytest.raises(OSError):
+        store.load(failing())
+    assert not any(seen)
+    # Two commits of four made it; the indexes and the page cache are as before.
+    assert store.count("records") == 4 and set(store_module.LOAD_INDEXES) <= _indexes(store)
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == cache
+    assert store.load(recs) == {"new": 6, "changed": 0, "unchanged": 4}
+    assert [r.id for r in store.records()] == sorted(r.id for r in recs)
+
+
+def test_an_index_a_killed_load_left_dropped_is_made_again_on_open(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.put_records([Record(id="r1", source="s", text="a")])
+    for name in store_module.LOAD_INDEXES:  # as a load killed before its end leaves the store
+        store.conn.execute(f"DROP INDEX {name}")
+    store.close()
+    store = Store(tmp_path / "s.db")
+    assert set(store_module.LOAD_INDEXES) <= _indexes(store)
+    plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT id FROM records WHERE key = 1").fetchall()
+    assert "records_key" in str([tuple(row) for row in plan])
+
+
+def test_a_load_into_a_store_with_records_keeps_its_indexes(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.put_records([Record(id="r0", source="s", text="a")])
+    seen = []
+
+    def watched():
+        for i in range(1, 4):
+            seen.append(set(store_module.LOAD_INDEXES) <= _indexes(store))
+            yield Record(id=f"r{i}", source="s", text="b")
+
+    assert store.load(watched()) == {"new": 3, "changed": 0, "unchanged": 0}
+    assert all(seen) and len(seen) == 3

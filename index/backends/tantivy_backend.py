@@ -9,6 +9,7 @@ analyzer as the index, and never passed to tantivy's query-string parser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import logging
@@ -42,7 +43,10 @@ INDEX_VERSION = 3  # 2: suppliers and CPV category; 3: body_rest (text past BODY
 META_FILE = "papers-index.json"
 TITLE_BOOST = 3.0
 SNIPPET_CHARS = 240
-WRITER_HEAP = 96_000_000  # bytes; the writer flushes a segment when full, so memory stays flat
+WRITER_HEAP = 96_000_000  # bytes, shared by the threads; a thread flushes a segment when its share is full
+# Tokenising and stemming a page costs tantivy about 250 us of CPU, the Python that reads and
+# converts it about half that: with one indexing thread the engine, not the reader, set the pace.
+WRITER_THREADS = 2
 # A second thread for the facet pass of a search (see TantivyBackend.search).
 _PASSES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 FACET_SIZES = {"council": 50, "type": 20, "route": 20, "year": 50, "category": 50, "supplier": 50}
@@ -161,6 +165,10 @@ class Compiler:
         )
 
 
+# Days repeat across records (a few thousand in a million records): each is made once.
+_day = functools.lru_cache(maxsize=1 << 15)(to_date)
+
+
 def to_document(fields: dict) -> tantivy.Document:
     doc = tantivy.Document()
     for name in ("id", "title", "body", "body_rest", "committee", "decision_maker", "council", "page_type"):
@@ -174,7 +182,7 @@ def to_document(fields: dict) -> tantivy.Document:
     doc.add_integer("key", fields["key"])
     doc.add_boolean("is_contract", fields["is_contract"])
     if fields["decision_date"]:
-        doc.add_date("decision_date", to_date(fields["decision_date"]))
+        doc.add_date("decision_date", _day(fields["decision_date"]))
         doc.add_integer("year", fields["year"])
     for name in ("annual_value", "total_value", "term_months", "extension_months"):
         if fields.get(name) is not None:
@@ -291,7 +299,7 @@ class TantivyBackend(SearchBackend):
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
             try:
-                self._writer = self.index.writer(WRITER_HEAP, 1)
+                self._writer = self.index.writer(WRITER_HEAP, WRITER_THREADS)
             except ValueError as exc:  # tantivy's lock file: another process is writing
                 raise UserError(
                     f"the index at {self.path} is being written by another process ({exc})", exit_code=3
