@@ -30,6 +30,7 @@ from tests.benchmarks.national_sim import (
     host_of,
     politeness,
     sample,
+    setting,
     short_reason,
 )
 
@@ -212,3 +213,12 @@ def test_a_sample_keeps_the_registry_mix_and_reasons_are_grouped():
     assert short_reason("abolished 2023; succeeded by North Yorkshire Council (NYE)") == "abolished"
     assert short_reason("disabled: repeats NNT") == "disabled"
     assert short_reason("no spider for its platform (unknown)") == "no spider for its platform (unknown)"
+
+
+def test_a_scrapy_setting_to_compare_is_read_as_json_else_text():
+    assert setting("CONCURRENT_REQUESTS=16") == ("CONCURRENT_REQUESTS", 16)
+    assert setting("WARN_ON_GENERATOR_RETURN_VALUE=true") == ("WARN_ON_GENERATOR_RETURN_VALUE", True)
+    assert setting("SCHEDULER_PRIORITY_QUEUE=scrapy.pqueues.ScrapyPriorityQueue") == (
+        "SCHEDULER_PRIORITY_QUEUE",
+        "scrapy.pqueues.ScrapyPriorityQueue",
+    )

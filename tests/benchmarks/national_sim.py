@@ -547,8 +547,9 @@ class WorkerMemory:
         }
 
 
-def crawl_once(settings: Settings, server: NationalServer, budget: float) -> dict:
-    """One crawl of every simulated council at the project's own politeness settings."""
+def crawl_once(settings: Settings, server: NationalServer, budget: float, scrapy: dict | None = None) -> dict:
+    """One crawl of every simulated council at the project's own politeness settings (``scrapy``:
+    Scrapy settings to override, to compare a change)."""
     from crawlers.run import _run_worker
 
     rows = [
@@ -562,7 +563,11 @@ def crawl_once(settings: Settings, server: NationalServer, budget: float) -> dic
         }
         for c in server.councils
     ]
-    overrides = {"CLOSESPIDER_TIMEOUT": budget, "BACKFILL_SINCE": backfill_since().isoformat()}
+    overrides = {
+        "CLOSESPIDER_TIMEOUT": budget,
+        "BACKFILL_SINCE": backfill_since().isoformat(),
+        **(scrapy or {}),
+    }
     before = len(server.log)
     started = time.monotonic()
     with WorkerMemory() as memory:
@@ -638,9 +643,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--changed", type=float, default=0.01, help="share of content pages changed for the night"
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting for both crawls (JSON values), e.g. CONCURRENT_REQUESTS=16",
+    )
     ap.add_argument("--json", default=str(ROOT / "build" / "bench-national.json"))
     ap.add_argument("--work", default=str(ROOT / "build" / "national-sim"))
     args = ap.parse_args(argv)
+    scrapy = dict(setting(a) for a in args.set)
     registry = load_registry()
     crawlable = [c for c in registry if c.crawlable]
     skipped = Counter(short_reason(c.reason) for c in registry if not c.crawlable)
@@ -667,20 +680,22 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(councils)} councils ({', '.join(f'{n} {p}' for p, n in platforms.items())}; "
         f"{', '.join(f'{n} {r}' for r, n in roles.items())}), "
         f"{args.meetings} meetings x 4 items + {args.decisions} decisions each; politeness: "
-        f"DOWNLOAD_DELAY {delay} s (randomised), {per_host} per host, {crawl_settings.CONCURRENT_REQUESTS} in all",
+        f"DOWNLOAD_DELAY {delay} s (randomised), {per_host} per host, "
+        f"{scrapy.get('CONCURRENT_REQUESTS', crawl_settings.CONCURRENT_REQUESTS)} in all",
         flush=True,
     )
     with NationalServer(councils, templates, max_requests=args.max_requests) as server:
-        backfill = crawl_once(settings, server, args.budget)
+        backfill = crawl_once(settings, server, args.budget, scrapy)
         print(f"back-fill: {backfill['requests']:,} requests in {backfill['seconds']:.0f} s", flush=True)
         changed = change_pages(councils, args.changed)
-        night = crawl_once(settings, server, args.budget)
+        night = crawl_once(settings, server, args.budget, scrapy)
         print(f"night: {night['requests']:,} requests in {night['seconds']:.0f} s", flush=True)
         polite = politeness(
             server.log, delay, per_host, crawl_settings.__dict__.get("RANDOMIZE_DOWNLOAD_DELAY", True)
         )
     real = len(crawlable)
     result = {
+        "scrapy_overrides": scrapy,
         "registry_councils": len(registry),
         "skipped": dict(skipped),
         "councils": len(councils),
@@ -711,6 +726,15 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     print(f"figures written to {args.json}")
     return 1 if polite["violations"] else 0
+
+
+def setting(arg: str) -> tuple[str, object]:
+    """A ``NAME=VALUE`` argument: the value read as JSON (numbers, booleans), else as text."""
+    name, _, value = arg.partition("=")
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
 
 
 def sample(councils: list[Council], n: int | None) -> list[Council]:
