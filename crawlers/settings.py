@@ -64,6 +64,8 @@ BACKFILL_SINCE = "2000-01-01"  # a council's first run starts here
 
 REQUEST_FINGERPRINTER_CLASS = "crawlers.urls.CanonicalFingerprinter"
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
     "crawlers.middlewares.ConditionalRequestMiddleware": 560,
