@@ -19,7 +19,6 @@ postback (a 500).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import re
 import shutil
@@ -35,13 +34,10 @@ sys.path.insert(0, str(HERE.parent))
 
 from build_snapshot import HEADINGS, paragraphs, pdf_bytes  # noqa: E402
 
-from crawlers.cmis_snapshot import view_state  # noqa: E402
+from crawlers.cmis_snapshot import ITEM_VIEW, MEETING_VIEW, chrome, doc_list, esc, meeting_html  # noqa: E402
 from crawlers.registry import get_council  # noqa: E402
 from crawlers.snapshot import route_key  # noqa: E402
 
-ITEM_VIEW = "Decisions/tabid/67/ctl/ViewCMIS_DecisionDetails/mid/391/Id/{guid}/Default.aspx"
-MEETING_VIEW = "Meetings/tabid/70/ctl/ViewMeetingPublic/mid/397/Meeting/{id}/Committee/{cid}/SelectedTab/Documents/Default.aspx"
-PAGER_TARGET = "dnn$ctr397$ViewMeetingPublic$cmisPdfDocuments$rptPager"
 CAPTURED = "LGSF cmis_meeting_summary.html + cmis_detail_with_minutes.html (tests/fixtures/cmis)"
 ASSUMED = "CMIS module classes as in tests/fixtures/cmis; no capture of this view (assumed)"
 # Reports and minutes behind Document.ashx: the text as a file, no council markup to copy.
@@ -136,10 +132,6 @@ def read_text(text_id: str) -> tuple[str, str]:
     return first.removeprefix("URL:").strip(), rest.lstrip("\n")
 
 
-def esc(s: str) -> str:
-    return html.escape(s, quote=True)
-
-
 def html_paragraphs(paras: list[str]) -> str:
     """Paragraphs as <p>, their lines kept apart (<br>) as on the page the text was read from."""
     return "".join("<p>" + "<br>\n".join(esc(x) for x in p.splitlines()) + "</p>\n" for p in paras)
@@ -148,52 +140,6 @@ def html_paragraphs(paras: list[str]) -> str:
 def guid(council: str, text_id: str) -> str:
     h = hashlib.sha1(f"{council}:{text_id}".encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-
-def holder(label: str, value_html: str, cls: str) -> str:
-    return (
-        f'<div class="holder">\n  <div class="DNNLabel {cls}Label"><div class="dnnLabel"><label><span>{esc(label)}:'
-        f'</span></label></div></div>\n  <div class="Value {cls}">{value_html}</div>\n</div>\n'
-    )
-
-
-def doc_list(docs: list[dict]) -> str:
-    rows = "".join(
-        f'  <li class="DocumentListItem">\n    <img class="FileTypeImage" src="images/FileManager/Icons/{d["icon"]}.gif" '
-        f'alt="{d["icon"]}" />\n    <a id="dnn_ctr397_ViewMeetingPublic_cmisPdfDocuments_rptDocuments_linkTitle_{i}" '
-        f'title="Click to view \'{esc(d["title"])}\'" class="TitleLink" href="{esc(d["href"])}" target="_blank">'
-        f'{esc(d["title"])}</a>\n    <span class="FileSize">({d["kb"]}Kb)</span>\n  </li>\n'
-        for i, d in enumerate(docs)
-    )
-    return (
-        '<div id="dnn_ctr397_ViewMeetingPublic_cmisPdfDocuments_pnlDocuments" class="CmisDocumentList">\n'
-        f'<ol class="DocumentList">\n{rows}</ol>\n'
-    )
-
-
-def chrome(name: str, title: str, inner: str, source: str, state: str = "") -> str:
-    """A DNN page: the WebForms form (view state), the content pane, the CMIS module."""
-    return f"""<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>{esc(title)} - {esc(name)}</title></head>
-<body>
-<!-- snapshot: text from {esc(source)} -->
-<form method="post" action="Default.aspx" id="Form" enctype="application/x-www-form-urlencoded">
-<div class="aspNetHidden">
-<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value="" />
-<input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="" />
-<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{state}" />
-</div>
-<div class="aspNetHidden">
-<input type="hidden" name="__VIEWSTATEGENERATOR" id="__VIEWSTATEGENERATOR" value="CA0B0334" />
-</div>
-<div id="dnn_ContentPane">
-<div class="DNNModuleContent ModCMISMeetingsC">
-{inner}
-</div>
-</div>
-</form>
-</body></html>
-"""
 
 
 class Builder:
@@ -299,39 +245,10 @@ class Builder:
         docs = [d for it in items for d in it["docs"]]
         if m.minutes:
             docs.append(self.document(site, m.minutes, f"Printed minutes {m.date} {m.committee}", "pdf"))
-        when = date.fromisoformat(m.date)
-        summary = (
-            "<h1>Meeting Details</h1>\n"
-            + holder("Committee", esc(m.committee), "Committee")
-            + holder("Date/Time", f"{when.day} {when.strftime('%b %Y')} - {m.time}", "DateTime")
-            + holder("Status", "Occurred", "Venue")
-        )
-        agenda = "".join(
-            f'<tr class="AgendaItem"><td class="ItemNumber">{n}.</td><td class="ItemTitle"><a href="{esc(it["href"])}">'
-            f"{esc(it['title'])}</a></td></tr>\n"
-            for n, it in enumerate(items, 1)
-        )
-        agenda = f'<div class="AgendaItems">\n<h2>Agenda</h2>\n<table class="AgendaTable">\n{agenda}</table>\n</div>\n'
         pages = [docs[i : i + m.page_size] for i in range(0, len(docs), m.page_size)] or [[]]
         files = []
         for k, chunk in enumerate(pages, 1):
-            pager = ""
-            if len(pages) > 1:
-                links = " ".join(
-                    f'<span class="rgCurrentPage">{n}</span>'
-                    if n == k
-                    else f"<a href=\"javascript:__doPostBack('{PAGER_TARGET}','Page${n}')\">{n}</a>"
-                    for n in range(1, len(pages) + 1)
-                )
-                pager = f'<div class="rgPager">Page: {links}</div>\n'
-            inner = summary + agenda + doc_list(chunk) + pager + "</div>\n"
-            page = chrome(
-                site["name"],
-                f"{m.committee} - {m.date}",
-                inner,
-                "CMIS meeting page",
-                view_state(site["id"], m.id, k),
-            )
+            page = meeting_html(site["name"], site["id"], vars(m), items, chunk, k, len(pages))
             path = MEETING_VIEW.format(id=m.id, cid=m.cid) + (f"#page{k}" if k > 1 else "")
             files.append(
                 self.write(

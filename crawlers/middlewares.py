@@ -1,5 +1,6 @@
-"""Downloader middlewares: conditional requests against the crawl state, retries with backoff, and
-a circuit breaker that stops asking a council's site for anything once it cannot be reached."""
+"""Downloader middlewares: conditional requests against the crawl state, retries with backoff, a
+circuit breaker that stops asking a council's site for anything once it cannot be reached, and
+robots.txt read once per site per run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 from OpenSSL.SSL import Error as TLSError
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -25,6 +27,25 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 from crawlers.urls import canonical_url
 
 log = logging.getLogger(__name__)
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, its parsed files shared by the spiders of one crawl worker:
+    a platform's spiders run one after the other over the same sites, and each asked every site
+    for robots.txt again (a ninth of a national night's requests). A file that could not be read
+    is not shared: the next spider tries again."""
+
+    parsed: dict[str, object] = {}  # netloc -> robot parser, for this process's run
+
+    async def robot_parser(self, request: Request):
+        netloc = urlsplit(request.url).netloc
+        if netloc not in self._parsers and netloc in self.parsed:
+            self._parsers[netloc] = self.parsed[netloc]
+        return await super().robot_parser(request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        await super()._parse_robots(response, netloc, request)
+        self.parsed[netloc] = self._parsers[netloc]
 
 
 class GonePage(IgnoreRequest):

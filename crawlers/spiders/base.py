@@ -95,10 +95,13 @@ class DateWindowSpider(scrapy.Spider):
         return start, self.today + self.lookahead
 
     def windows(self, council: str) -> list[tuple[date, date]]:
+        """The window in pieces of at most `window_days`. Not cut at New Year: a night's window
+        (the look-back to the look-ahead) spans it half the year, and each piece is a request
+        for every listing."""
         start, end = self.window(council)
         out = []
         while start <= end:
-            stop = min(end, date(start.year, 12, 31), start + timedelta(days=self.window_days - 1))
+            stop = min(end, start + timedelta(days=self.window_days - 1))
             out.append((start, stop))
             start = stop + timedelta(days=1)
         return out

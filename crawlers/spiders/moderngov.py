@@ -33,7 +33,7 @@ class ModernGovSpider(DateWindowSpider):
 
     platform = "moderngov"
     # Wide date ranges time out on some councils' listing pages (LGSF), so listings are asked
-    # for one calendar year at a time at most.
+    # for a year at a time at most.
     window_days = 366
     content_callbacks = frozenset({"parse_page", "parse_meeting_page"})
     # Where ModernGov sends a request it cannot serve (a withdrawn page, a broken listing).
