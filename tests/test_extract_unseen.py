@@ -468,6 +468,37 @@ def period(text):
             ("2019-11-01", None),
         ),
         ("The Council will join the regional contract as of January 2025.", ("2025-01", None)),
+        (
+            "The authority will sign up to the regional placements agreement as of May 2025.",
+            ("2025-05", None),
+        ),
+        # a go-live, a labelled start or end with a copula, a "between ... and" period, "effective"
+        ("The new meals service will go live on 1 October 2025.", ("2025-10-01", None)),
+        ("The go-live date for the new contract is 3 November 2025.", ("2025-11-03", None)),
+        (
+            "The contract start date is 1 July 2024 and the end date is 30 June 2027.",
+            ("2024-07-01", "2027-06-30"),
+        ),
+        ("The start date of the new contract will be 1 September 2025.", ("2025-09-01", None)),
+        ("The framework will run between 1 April 2025 and 31 March 2029.", ("2025-04-01", "2029-03-31")),
+        ("The contract extension will be effective 1 April 2025.", ("2025-04-01", None)),
+        ("The contract will begin in April 2025 and last until March 2028.", ("2025-04", "2028-03")),
+        (
+            "The cleaning contract, expiring 31 March 2026, will be awarded to Shine Ltd.",
+            (None, "2026-03-31"),
+        ),
+        # a start after the decided end is the successor's
+        (
+            "To extend the existing contracts to 30 June 2026. A new service model will be in place "
+            "from 1 July 2026.",
+            (None, "2026-06-30"),
+        ),
+        # the core term's end, told beside the old start, is not the end of the extension activated
+        (
+            "The contract began on 1st October 2019 and had a four-year core term ending on 30th "
+            "September 2023. The first extension will be activated from 1st October 2023.",
+            ("2023-10-01", None),
+        ),
     ],
 )
 def test_contract_period(text, expected):
@@ -481,6 +512,9 @@ def test_contract_period(text, expected):
         "The variation concerns the contract with the trust that commenced on 1st June 2022.",
         "The supplier on the framework has the capacity to start the service in May 2024.",
         "The current contract will expire on 31 March 2024.",
+        # a snapshot the report is dated to, and spend reported up to a date
+        "As of 31 March 2024, 85 adults were supported under the contract.",
+        "Spend to date under the contract up to 31 December 2024 is £1.2m.",
     ],
 )
 def test_old_or_hypothetical_dates_are_not_the_period(text):

@@ -137,17 +137,25 @@ _BODY_WORDS = re.compile(
 
 # A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
 _WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
+# What a start or end date label may carry before its date: "start date of the new contract is",
+# "end date will be", "expiry date of".
+_OF_CONTRACT = (
+    r"(?: (?:of|for)(?: the| this)?(?: new| proposed)?(?: [\w-]+)? (?:contracts?|extension|agreement|framework|service))?"
+    r"(?: (?:is|will be|would be|of))?"
+)
 _START_CUE = re.compile(
     r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
-    r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
-    r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
-    + _WEEKDAY
-    + r"\W{0,3}(?:the\s+)?$",
+    r"begin(?:s|ning)?(?: on| in| from)?|effective(?: from| on)?|to commence on|go(?:es)?[- ]live(?: on| in| from)?|"
+    # "the start date of the new contract is", "a go-live date of"
+    r"(?:start|commencement|go[- ]live) date" + _OF_CONTRACT + r"|"
+    r"(?:for|over|during|covering) the period(?: of| from)?|between)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$",
     re.I,
 )
 _END_CUE = re.compile(
-    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
-    r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
+    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|(?:end|expiry|completion) date"
+    + _OF_CONTRACT
+    + r"|expiry(?: of| on)?|through|"
+    r"(?:completion|complete\w*) (?:by|in)|expir(?:es|ed|ing|e)(?: on| in| at the end of)?|concluding (?:on|in)|"
     r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
     r"until the end of)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
     re.I,
@@ -161,21 +169,34 @@ _OLD_START = re.compile(
     re.I,
 )
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
-# reporting window ("September 2021 - March 2022").
+# reporting window ("September 2021 - March 2022"). "and" ends one opened by "between".
 _DASH = re.compile(r"[–—-]\s*$")
+_BETWEEN = re.compile(r"\bbetween\W{0,3}(?:the\s+)?$", re.I)
+_AND = re.compile(r"\band\s*$", re.I)
 # "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
 _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
+# "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
+_SNAPSHOT = re.compile(r"^\W*as (?:of|at)\W*$", re.I)
 _OLD_CUE = re.compile(
     r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
     r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
     # an extension already made: "the contract was extended to 31 March 2024"
-    r"(?:was|were|has been|have been|had been) extended)\b",
+    r"(?:was|were|has been|have been|had been) extended|"
+    # spend or activity reported up to a date: "spend to date ... up to 31 December 2024"
+    r"to date|so far)\b",
+    re.I,
+)
+# "extend the existing contracts to 30 June 2026": the date the extension runs to, whatever the
+# contract extended is called ("... which expires on" describes the old one; "was extended to" is past).
+_EXTEND_TO = re.compile(
+    r"(?<!was )(?<!were )(?<!been )\bextend(?:ed|ing|s)?\b"
+    r"(?:(?!\b(?:expir|end|conclud|ceas|terminat|due|run)\w*)[^.;]){0,70}?\b(?:to|until|till)\W{0,3}(?:the\s+)?$",
     re.I,
 )
 _NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
 _CONTRACT_CUE = re.compile(
     r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
-    r"services?|provision|lease|commenc\w*|start date|end date)\b",
+    r"services?|provision|lease|commenc\w*|start date|end date|sign(?:s|ed|ing)? up)\b",
     re.I,
 )
 
@@ -350,7 +371,7 @@ def _is_old_end(head: str) -> bool:
     """Whether the words before an end date describe the old contract: an old cue ("due to
     expire", "current") not overridden by a later new-period cue ("..., be extended until")."""
     olds = list(_OLD_CUE.finditer(head))
-    if not olds:
+    if not olds or _EXTEND_TO.search(head):
         return False
     news = list(_NEW_CUE.finditer(head))
     return not news or olds[-1].end() >= news[-1].end()
@@ -360,6 +381,10 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     """Start and end of the contract (or extension) decided, from cue words before each date."""
     starts, ends, old_ends = [], [], []
     last_start: tuple[int, str, int] | None = None
+    between = False  # the last start opened "between X and Y"
+    # where the sentence's past start ended ("the contract started 1st July 2018 and had a core
+    # term ending on 31st March 2023"): an end after it, with no new period between, is the old one
+    old_since: tuple[int, int] | None = None
     found = items(doc, "dates")
     for i, (span, value) in enumerate(found):
         if _is_metadata_line(doc, span.start_char):
@@ -378,24 +403,42 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         )
         paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
         if _OLD_START.search(head):
+            old_since = (s_start, span.end_char)
             continue  # a past start or a termination describes the old contract
+        if _SNAPSHOT.match(text_of(doc)[s_start : span.start_char]):
+            continue
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
             starts.append(value["date"])
             last_start = (s_start, value["date"], span.end_char)
-        elif _END_CUE.search(head) or (paired and _DASH.search(head)):
-            old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char])
+            between = bool(_BETWEEN.search(head))
+        elif _END_CUE.search(head) or (paired and (_DASH.search(head) or (between and _AND.search(head)))):
+            old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char]) or (
+                old_since is not None
+                and old_since[0] == s_start
+                and not _NEW_CUE.search(flat_text(doc), old_since[1], span.start_char)
+            )
             if old and not paired:
                 old_ends.append(value["date"])
             else:
                 ends.append((paired, value["date"]))
-    start = _day_of(doc, starts[0]) if starts else None
     end = None
     if ends:
         paired = [d for p, d in ends if p]
         end = paired[0] if paired else ends[0][1]
     elif old_ends and any(v["route"] == "extension" for v in values(doc, "routes")):
-        end = old_ends[0]
-    return start, _day_of(doc, end) if end else None
+        # the old contract's end, unless the decided period starts after it (an extension
+        # "activated on 1 April 2023" after a core term ending 31 March 2023 has no stated end)
+        end = old_ends[0] if not starts or _not_after(starts[0], old_ends[0]) else None
+    # a start after the decided end is the successor's ("extend to 31 March 2026 ... new
+    # arrangements from 1 April 2026")
+    start = next((d for d in starts if end is None or _not_after(d, end)), None)
+    return (_day_of(doc, start) if start else None), (_day_of(doc, end) if end else None)
+
+
+def _not_after(first: str, second: str) -> bool:
+    """Whether ISO date ``first`` is not after ``second``, at the precision both share."""
+    n = min(len(first), len(second))
+    return first[:n] <= second[:n]
 
 
 def _day_of(doc: Doc, iso: str) -> str:
