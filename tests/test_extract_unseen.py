@@ -391,6 +391,27 @@ def routes(text):
         ("A joint contract is being let for Halton, Warrington and Wirral Councils.", {"joint_procurement"}),
         ("From 1 April the service will be provided by the council's own youth team.", {"in_house"}),
         ("To fund three more council-run children's homes.", {"in_house"}),
+        # the Procurement Act 2023's procedures and markets, and going out to the market
+        ("The service will be bought through the competitive flexible procedure.", {"tender"}),
+        ("A competitive dialogue will be run with shortlisted bidders.", {"tender"}),
+        ("Cabinet agreed to go out to the market for a new provider of the service.", {"tender"}),
+        ("The re-procurement will follow an open procurement process.", {"tender"}),
+        ("Providers will be appointed through a dynamic market for taxi journeys.", {"dps"}),
+        ("To award the works under Regulation 32 (extreme urgency).", {"direct_award"}),
+        ("To award the contract by way of a single tender action.", {"direct_award"}),
+        ("To approve an exemption under CSO 4.2 for the interpreting contract.", {"exemption"}),
+        # an extension built into the contract, taken up
+        ("To take up the 12 month extension option in the advocacy contract.", {"extension"}),
+        ("To activate the second extension period of the domestic abuse contract.", {"extension"}),
+        ("The Director will invoke the extension clause in the parking agreement.", {"extension"}),
+        ("To extend the contract with Bright Futures Ltd for a further six months.", {"extension"}),
+        ("To continue funding the befriending services for an additional year.", {"extension"}),
+        # procured together with another public body
+        ("The service will be jointly commissioned with the ICB.", {"joint_procurement"}),
+        (
+            "Approval to go to tender, including the procurement exercise with NHS England for immunisations.",
+            {"tender", "joint_procurement"},
+        ),
     ],
 )
 def test_routes_named_indirectly(text, expected):
@@ -412,6 +433,10 @@ def test_routes_named_indirectly(text, expected):
         "Existing contract expiry and no extension available: the existing contracts expire in August.",
         # an option in the new contract is not an extension of an existing one
         "The new contract includes the provision to extend the contract for a further two years.",
+        # continuing to fund a service, with no further period, extends nothing
+        "The Council will continue to fund the service from the Public Health Grant.",
+        # a joint meeting is not a joint procurement
+        "The report was discussed with the ICB at the Health and Wellbeing Board.",
     ],
 )
 def test_routes_not_decided(text):

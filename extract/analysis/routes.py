@@ -23,7 +23,10 @@ ROUTES: list[tuple[str, str]] = [
     (
         "tender",
         r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
-        r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)",
+        r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)|"
+        # the Procurement Act 2023's competitive procedures, and going out to the market
+        r"competitive (?:flexible )?procedure|competitive dialogue|open (?:procurement|market) (?:process|exercise)|"
+        r"(?:go|goes|going|went|gone) out to (?:the )?(?:open )?market",
     ),
     (
         "framework",
@@ -44,20 +47,22 @@ ROUTES: list[tuple[str, str]] = [
         r"|call[- ]off|\bcalled off\b",
     ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
-    ("dps", r"dynamic purchasing system|\bDPS\b"),
+    ("dps", r"dynamic purchasing system|\bDPS\b|dynamic market"),
     (
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
         r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-        r"negotiated (?:procedure )?without",
+        r"negotiated (?:procedure )?without|Regulation 32\b",
     ),
     (
         "exemption",
         r"(?:exemption|waiv\w+|suspension|exception|disapplication|variation)"
         + _G
         + r"(?:contract(?:s)? procedure rules?|standing orders|procurement rules|contract rules|"
-        r"\bCPRs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
-        r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b)" + _G + r"\b(?:waived|be waived|"
+        r"\bCPRs?\b|\bCSOs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
+        r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b|\bCSOs?\b)"
+        + _G
+        + r"\b(?:waived|be waived|"
         r"exempt\w*|set aside|suspended|disapplied)|not required to (?:competitively )?tender|"
         r"exempt(?:ed|ion)? from (?:the )?(?:requirement|tender|competit)",
     ),
@@ -74,8 +79,17 @@ ROUTES: list[tuple[str, str]] = [
         r"contract|vary (?:the |this )?(?:existing |current )?contract|"
         # "extend the X contract by a year"; an option to extend is part of a new contract's terms
         r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
-        r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
+        r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using|with)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
+        # an extension built into the contract, taken up: "activate the second extension period",
+        # "take up the 12 month extension option", "invoke the extension clause"
+        r"(?:take|taking|took|taken) up (?:the|an?|its) (?:[\w-]+ ){0,3}?extension|"
+        r"(?:activat|invok|utilis|utiliz|trigger|enact|exercis)\w* (?:of )?(?:the|an?|its) (?:[\w-]+ ){0,3}?"
+        r"extension(?:s| options?| clauses?| provisions?| periods?)?\b|"
+        # "continue funding these services for an additional year"
+        r"continu\w* (?:funding|to fund|(?:the|these|this|its|existing|current) (?:[\w'’-]+ ){0,4}?"
+        r"(?:contracts?|services?|arrangements?|provision))\b" + _G + r"\bfor (?:a|an|one|\d+|two|three|six) "
+        r"(?:further|additional|extra)\b|"
         r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
@@ -85,7 +99,11 @@ ROUTES: list[tuple[str, str]] = [
         r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
         r"lead (?:authority|council|the procurement|a joint)|consortium|"
         r"in partnership with (?:[\w&'’,-]+ ){0,6}?(?:councils?|authorities|authority|boroughs?|NHS|CCGs?|ICBs?)\b|"
-        r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
+        r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)|"
+        r"jointly (?:commission|procur|tender)\w*|"
+        # "the procurement exercise with NHS England", "tendering with the ICB"
+        r"(?:procurement|tender\w*)(?: exercise| process)? (?:jointly )?with (?:the )?(?:NHS\b|ICB\b|CCG\b|"
+        r"(?:neighbouring|partner) (?:councils|authorities)|(?-i:(?:[A-Z][\w&'’-]+ ){1,4}(?:Council|Councils|ICB|CCG)\b))",
     ),
     (
         "in_house",
@@ -144,7 +162,7 @@ _SECTION_END = re.compile(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
 # exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
 _NOT_TENDER_BEFORE = re.compile(
     r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
-    r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$",
+    r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be |\bsingle[- ])$",
     re.I,
 )
 _NOT_TENDER_AFTER = re.compile(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
