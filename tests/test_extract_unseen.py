@@ -347,6 +347,27 @@ def values_of(text):
             "in advance; approx. £0.9m",
             [(900_000, False)],
         ),
+        # what the amount is said to be comes after it: a saving or avoided cost
+        ("The new contract will deliver a £250,000 efficiency saving.", [(250_000, False)]),
+        ("The framework has delivered £75k of cost avoidance to the Council.", [(75_000, False)]),
+        # money coming in, named as the subject however far before the amount
+        (
+            "The overall public health allocation for the 2026/27 financial year will be £2,104,000 for "
+            "treatment services.",
+            [(2_104_000, False)],
+        ),
+        # a bid, a payment to providers, the previous contract's value (the contract re-let)
+        ("The lowest compliant bid for the service was £845,000.", [(845_000, True)]),
+        ("Home care providers will be paid £21.50 per hour.", [(21.50, True)]),
+        ("The annual value of the previous three-year contract was £1.4m.", [(1_400_000, True)]),
+        # a list of prices under a lead-in that names them
+        (
+            "The proposed fee rates for care home placements are:\n\nResidential - £700 per week;\n\n"
+            "Nursing - £820 per week;\n",
+            [(700, True), (820, True)],
+        ),
+        # a list under a lead-in naming no price
+        ("Funding received in the year:\n\nFrom the ICB - £70,000;\n", [(70_000, False)]),
     ],
 )
 def test_contract_values(text, expected):

@@ -211,7 +211,8 @@ _NOT_VALUE = re.compile(
     r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
     r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
     r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
-    r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
+    # figures of the past; "the previous 5-year contract" alone is the contract re-let (as "current" is)
+    r"previously agreed|previously|previous(?!\s+(?:[\w-]+\s+){0,2}?(?:contracts?|arrangements?|agreements?)\b)|last year|"
     r"of which|split|comprising|"  # a breakdown of the value already stated
     # delegation thresholds: "where individual contract values exceeded £500,000 but remained below"
     r"(?:where|if|when)\s+(?:\w+\s+){0,3}?(?:values?|contracts?|spend|amounts?)\s+(?:\w+\s+){0,2}?"
@@ -247,18 +248,33 @@ _OTHER_PURPOSE = re.compile(
     r"(?:consultan\w*|legal|professional|advis[eo]\w*|insurance)",
     re.I,
 )
+# What the amount is said to be, right after it: "the £400,000 efficiency saving", "£120k of cost
+# avoidance", "£50,000 in savings"; the same line only (in a flattened table the next row's label
+# is not this amount's).
+_NOT_VALUE_AFTER = re.compile(
+    r"^[^\w\n]{0,3}(?:(?!for\b|to\b|from\b|over\b|across\b)[\w-]+[ \t]+){0,2}?"
+    r"(?:savings?|(?:cost )?avoidance|reductions?|grant|funding|contingency)\b",
+    re.I,
+)
+# Money coming in named as the clause's subject, however far before: "The total indicative
+# allocation for the 2025/26 financial year will be £3.2m".
+_FUNDING_SUBJECT = re.compile(
+    r"\b(?:grant|allocation|funding|income)(?: (?:for|from|of) [^.;:£]{0,50}?)? "
+    r"(?:will be|is|was|amounts? to|amounted to|totals?|totalled)\W*$",
+    re.I,
+)
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = re.compile(
     r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
-    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
+    r"providers?|suppliers?|bids?|bidders?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
     # fee rates paid to providers are the care contracts' prices (GUIDE labels them values)
     r"(?:bed|base|hourly|weekly|unit|fee) rates?|fee levels?|placements?)\b",
     re.I,
 )
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|spent|expenditure|fee|estimated|total|rates?)\b",
+    r"spend|spent|expenditure|fee|estimated|total|rates?|bids?|quot(?:e|ed|ation)|paid|payable|payments?)\b",
     re.I,
 )
 
@@ -480,14 +496,35 @@ def mark_contract_values(doc: Doc) -> None:
                 and not _NEW_PERIOD.search(clause)
                 and _contrasted(flat_text(doc)[s_start:s_end])
             )
-            # the same line only: in a flattened table the next row's label is not this amount's
-            and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and not _NOT_VALUE_AFTER.match(tail)
+            and not _FUNDING_SUBJECT.search(head)
             and not _OR_MORE.match(tail)
             and not _OTHER_PURPOSE.match(tail)
-            and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
-            and _about_procurement(doc, span.start_char)
+            and (
+                bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
+                and _about_procurement(doc, span.start_char)
+                or _listed_under_prices(doc, span.start_char)
+            )
         )
         value["is_contract_value"] = is_value
+
+
+def _listed_under_prices(doc: Doc, char: int) -> bool:
+    """Whether an amount is one line of a list of prices whose lead-in names them ("The fee levels
+    for placements, in summary:" then "Working-age Adults - £727 per week;"): the list's lines
+    carry no value words of their own."""
+    text = text_of(doc)
+    line_start = text.rfind("\n", 0, char) + 1
+    if char - line_start > 80:
+        return False
+    for line in reversed(text[max(0, line_start - 600) : line_start].splitlines()):
+        if not line.strip():
+            continue
+        if line.rstrip().endswith(":"):
+            return bool(_IS_VALUE.search(line) and _PROCUREMENT_CUE.search(line))
+        if "£" not in line:
+            return False
+    return False
 
 
 def _about_procurement(doc: Doc, char: int) -> bool:
