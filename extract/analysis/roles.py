@@ -263,6 +263,9 @@ _FUNDING_SUBJECT = re.compile(
     r"(?:will be|is|was|amounts? to|amounted to|totals?|totalled)\W*$",
     re.I,
 )
+# A payment to a provider states a price when it leads to the amount ("providers will be paid
+# £21.50 per hour"), not when it follows it ("a grant of £15,000 will be paid to ...").
+_PAID = re.compile(r"\b(?:paid|payable|payments?)\b", re.I)
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = re.compile(
@@ -274,7 +277,7 @@ _PROCUREMENT_CUE = re.compile(
 )
 _IS_VALUE = re.compile(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|spent|expenditure|fee|estimated|total|rates?|bids?|quot(?:e|ed|ation)|paid|payable|payments?)\b",
+    r"spend|spent|expenditure|fee|estimated|total|rates?|bids?|quot(?:e|ed|ation))\b",
     re.I,
 )
 
@@ -501,7 +504,7 @@ def mark_contract_values(doc: Doc) -> None:
             and not _OR_MORE.match(tail)
             and not _OTHER_PURPOSE.match(tail)
             and (
-                bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
+                bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail) or _PAID.search(head))
                 and _about_procurement(doc, span.start_char)
                 or _listed_under_prices(doc, span.start_char)
             )
