@@ -579,7 +579,9 @@ def durations(text):
     [
         ("The Trust held a three-year six-month core contract for the service.", [(42, "term")]),
         ("The contract runs for 2 years, 6 months from award.", [(30, "term")]),
-        ("The contract has three one-year built in extension options.", [(12, "extension")] * 1),
+        # a count of like options is one duration each (GUIDE: counted per extension)
+        ("The contract has three one-year built in extension options.", [(12, "extension")] * 3),
+        ("The agreement carries two, six-month optional extension options.", [(6, "extension")] * 2),
         (
             "Awarded for four years, with an option to extend for a further period, or periods, of up to a "
             "total of two (2) years.",
@@ -603,6 +605,13 @@ def durations(text):
             [(48, "term"), (6, "extension"), (6, "extension")],
         ),
         ("Extension period: 12 months", [(12, "extension")]),
+        # each part with its own unit
+        (
+            "The contract will be let on a 2 years + 1 year + 1 year basis.",
+            [(24, "term"), (12, "extension"), (12, "extension")],
+        ),
+        # the length of a past contract is still a contract's length
+        ("The value of the previous four-year contract was £2m.", [(48, "term")]),
         # ages, named checks, procedural windows and months of value are not contract periods
         ("The 0-19 years public health nursing service contract is to be retendered.", []),
         ("The tender scored 3+2, a total of 5 marks.", []),
@@ -610,6 +619,10 @@ def durations(text):
         ("The age range of the service was extended from 16 years to 19 years.", []),
         ("The decision will be implemented after the three day call in period.", []),
         ("Working capital for the contract will be the equivalent of 3 months contract value.", []),
+        # how long a service has run, and what is left of a contract, are not contract periods
+        ("The service has been delivered by the trust for 10 years under contract.", []),
+        ("The contract has 18 months left to run.", []),
+        ("Over the previous 12 months the contract performed well.", []),
     ],
 )
 def test_durations(text, expected):

@@ -65,6 +65,18 @@ _PLUS = (
     + _JOIN
     + _UNIT
 )
+# "3 years + 1 year + 1 year": each part with its own unit
+_PLUS_UNITS = (
+    r"(?P<units>\d+(?:\.\d+)?"
+    + _JOIN
+    + r"(?:years?|months?)(?:"
+    + SP
+    + r"?\+"
+    + SP
+    + r"?\d+(?:\.\d+)?"
+    + _JOIN
+    + r"(?:years?|months?))+)"
+)
 # "a 3+2+2 contract", "on a 3+2 basis": the GUIDE's compound in years with the unit left out
 _PLUS_BARE = (
     r"(?P<bare>[1-9](?:"
@@ -84,10 +96,11 @@ _PERIODS_OF = (
     r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:(?:further|additional|optional|possible)" + GAP + r")?"
     r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?" + _EACH_UNIT
 )
+# "2 further 12-month extensions", "three, one-year built in extension options"
 _COUNT_EACH = (
     r"(?P<count>\d|"
     + NUMBER_WORD
-    + r")"
+    + r"),?"
     + GAP
     + r"(?:(?:further|additional|optional|more)"
     + GAP
@@ -97,7 +110,11 @@ _COUNT_EACH = (
     + _JOIN
     + r"(?P<unit>years?|months?|weeks?)"
     + GAP
-    + r"(?:periods|extensions|terms)\b"
+    + r"(?:(?:built|in-built|built-in|in|optional)"
+    + GAP
+    + r"){0,2}(?:periods|extensions|terms|(?:extension"
+    + GAP
+    + r")?options)\b"
 )
 # "2 years plus one", "extensions of 2 years plus one"
 _PLUS_ONE = (
@@ -135,6 +152,7 @@ SHAPES: list[tuple[str, re.Pattern]] = [
     (name, re.compile(_EDGE_BEFORE + "(?:" + pattern + ")" + _EDGE_AFTER, re.I))
     for name, pattern in (
         ("ym", _YEARS_AND_MONTHS),
+        ("plusunits", _PLUS_UNITS),
         ("plus", _PLUS),
         ("bare", _PLUS_BARE),
         ("times", _TIMES),
@@ -175,7 +193,7 @@ _NOT_BEFORE = re.compile(
 _NOT_AFTER = re.compile(
     r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
     r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
-    r"after|before|prior|from the date|from receipt|following|of the date|in arrears|"
+    r"after|before|prior|from the date|from receipt|following|of the date|in arrears|left|remaining|"
     # a named check or a procedural window ("12-month check", "three day call in period")
     r"checks?\b|visits?\b|call[- ]?in\b|[ \t]*(?:-|–|to)[ \t]*\d{1,2}[ \t]*(?:years?|months?|weeks?)\b))",
     re.I,
@@ -268,11 +286,26 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     return default
 
 
+# "the previous 5-year contract", "the first three-year term": the length of a contract, however
+# long ago it ran (unlike "the previous 12 months").
+_PAST_WORD = re.compile(r"^(?:last|past|previous|first|recent)\W*$", re.I)
+_NAMES_CONTRACT = re.compile(r"^[ \t]*(?:contracts?|agreements?|frameworks?|terms?|leases?)\b", re.I)
+# How long a service has run: "has been delivered by the trust for 10 years", "has been in place for".
+_HISTORY = re.compile(
+    r"\b(?:has|have|had)\s+(?:been\s+)?(?:deliver|provid|run|ran|operat|held|work|in\s+place|support)\w*"
+    r"(?:\s+[\w'’&-]+){0,5}?\s+for\s+(?:the\s+(?:last|past)\s+)?(?:some|around|about|nearly|almost|over)?\s*$",
+    re.I,
+)
+
+
 def _is_period(doc: Doc, start: int, end: int) -> bool:
     s_start, s_end = sentence(doc, start)
     head = flat_text(doc)[max(s_start, start - 25) : start]
     tail = flat_text(doc)[end : end + 25]
-    if _NOT_BEFORE.search(head) or _NOT_AFTER.match(tail):
+    not_before = _NOT_BEFORE.search(head)
+    if not_before and not (_PAST_WORD.match(not_before.group()) and _NAMES_CONTRACT.match(tail)):
+        return False
+    if _NOT_AFTER.match(tail) or _HISTORY.search(flat_text(doc), max(s_start, start - 80), start):
         return False
     return bool(_CONTEXT.search(flat_text(doc)[max(s_start, start - 150) : min(s_end, end + 150)]))
 
@@ -288,6 +321,9 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
         return [(_months(numbers[0], "years"), "term")] + [
             (_months(n, "years"), "extension") for n in numbers[1:]
         ]
+    if shape == "plusunits":
+        parts = re.findall(r"(\d+(?:\.\d+)?)\W*(year|month)", g["units"], re.I)
+        return [(_months(n, unit), None if i == 0 else "extension") for i, (n, unit) in enumerate(parts)]
     if shape == "plus":
         numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
         first = _months(numbers[0], g["unit"])
