@@ -533,6 +533,32 @@ def period(text):
             "The cleaning contract, expiring 31 March 2026, will be awarded to Shine Ltd.",
             (None, "2026-03-31"),
         ),
+        # a labelled end, "to the end of", a new provider taking over
+        ("Contract Start: 1 June 2025\nContract End: 31 May 2027", ("2025-06-01", "2027-05-31")),
+        ("The contract will be extended for six months, to the end of September 2025.", (None, "2025-09")),
+        ("The new provider will take over the service on 1 November 2025.", ("2025-11-01", None)),
+        # the old end told in passing, then the new one
+        (
+            "To extend the current contract, which expires on 31 March 2025, for a further twelve "
+            "months until 31 March 2026.",
+            (None, "2026-03-31"),
+        ),
+        (
+            "This report seeks approval to extend the contract, due to end on 30 June 2025, by 6 months "
+            "to 31 December 2025.",
+            (None, "2025-12-31"),
+        ),
+        # another activity's dates in the same paragraph are not the contract's
+        (
+            "Consultation on the new service ran from 1 June 2024 to 31 July 2024. The contract will "
+            "start on 1 April 2025.",
+            ("2025-04-01", None),
+        ),
+        (
+            "The tender was advertised from 3 March 2025 to 4 April 2025 and the contract will start on "
+            "1 July 2025.",
+            ("2025-07-01", None),
+        ),
         # a start after the decided end is the successor's
         (
             "To extend the existing contracts to 30 June 2026. A new service model will be in place "
@@ -558,6 +584,8 @@ def test_contract_period(text, expected):
         "The variation concerns the contract with the trust that commenced on 1st June 2022.",
         "The supplier on the framework has the capacity to start the service in May 2024.",
         "The current contract will expire on 31 March 2024.",
+        "Performance data for the period 1 April 2023 to 31 March 2024 shows the contract is well run.",
+        "The current contract ends on 30 September 2025 and there is no option to extend.",
         # a snapshot the report is dated to, and spend reported up to a date
         "As of 31 March 2024, 85 adults were supported under the contract.",
         "Spend to date under the contract up to 31 December 2024 is £1.2m.",

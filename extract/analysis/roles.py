@@ -146,6 +146,8 @@ _OF_CONTRACT = (
 _START_CUE = re.compile(
     r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
     r"begin(?:s|ning)?(?: on| in| from)?|effective(?: from| on)?|to commence on|go(?:es)?[- ]live(?: on| in| from)?|"
+    # a new provider taking the service over: "will take over the service on 1 November 2025"
+    r"tak(?:e|es|ing) over(?: [\w'’-]+){0,3}? (?:on|in)|"
     # "the start date of the new contract is", "a go-live date of"
     r"(?:start|commencement|go[- ]live) date" + _OF_CONTRACT + r"|"
     r"(?:for|over|during|covering) the period(?: of| from)?|between)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$",
@@ -157,7 +159,7 @@ _END_CUE = re.compile(
     + r"|expiry(?: of| on)?|through|"
     r"(?:completion|complete\w*) (?:by|in)|expir(?:es|ed|ing|e)(?: on| in| at the end of)?|concluding (?:on|in)|"
     r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
-    r"until the end of)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
+    r"(?:until|to|till) the end of|(?<!the )end(?=[ \t]*:))" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
     re.I,
 )
 # "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
@@ -175,10 +177,18 @@ _BETWEEN = re.compile(r"\bbetween\W{0,3}(?:the\s+)?$", re.I)
 _AND = re.compile(r"\band\s*$", re.I)
 # "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
 _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
+# The dates of something other than the contract, told in the clause before them: "Consultation
+# on the new service ran from ...", "The tender was advertised from ...", "Performance data for the
+# period ..." (no contract word between the activity and the date).
+_ACTIVITY = re.compile(
+    r"\b(?:consultation|engagement|survey|advertis\w*|published|data|performance|figures|activity|outturn|"
+    r"monitoring|evaluation|call[- ]in)\b(?:(?!\b(?:contracts?|agreements?|extension|framework|term)\b)[^.;])*$",
+    re.I,
+)
 # "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
 _SNAPSHOT = re.compile(r"^\W*as (?:of|at)\W*$", re.I)
 _OLD_CUE = re.compile(
-    r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
+    r"\b(?:current|existing|previous|old|due to (?:expire|end|finish|cease|conclude|terminate)|(?<!will )expires?|expired|was due|extended "
     r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
     # an extension already made: "the contract was extended to 31 March 2024"
     r"(?:was|were|has been|have been|had been) extended|"
@@ -193,7 +203,12 @@ _EXTEND_TO = re.compile(
     r"(?:(?!\b(?:expir|end|conclud|ceas|terminat|due|run)\w*)[^.;]){0,70}?\b(?:to|until|till)\W{0,3}(?:the\s+)?$",
     re.I,
 )
-_NEW_CUE = re.compile(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
+_NEW_CUE = re.compile(
+    r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary|further|additional|"
+    # the length added: "..., due to end on 31 March 2025, by 12 months to 31 March 2026"
+    r"by (?:a further )?(?:\d+|one|two|three|six|nine|twelve|eighteen) (?:months?|years?))\b",
+    re.I,
+)
 _CONTRACT_CUE = re.compile(
     r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
     r"services?|provision|lease|commenc\w*|start date|end date|sign(?:s|ed|ing)? up)\b",
@@ -424,7 +439,9 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         if _OLD_START.search(head):
             old_since = (s_start, span.end_char)
             continue  # a past start or a termination describes the old contract
-        if _SNAPSHOT.match(text_of(doc)[s_start : span.start_char]):
+        if _SNAPSHOT.match(text_of(doc)[s_start : span.start_char]) or _ACTIVITY.search(
+            flat_text(doc), max(s_start, span.start_char - 80), span.start_char
+        ):
             continue
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
             starts.append(value["date"])

@@ -71,7 +71,7 @@ ROUTES: list[tuple[str, str]] = [
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
         r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
-        r"(?<!no )(?<!no further )\b(?:extend\w*|extension)|"
+        r"(?<!no )(?<!no further )(?<!no option to )(?<!not possible to )(?<!unable to )\b(?:extend\w*|extension)|"
         # "an extension to the parking enforcement contract", not "the option of an extension to ..."
         r"(?<!option of an )(?<!option for an )(?<!optional )extension (?:of|to) (?:the |this |these |its )?"
         r"(?:[\w'’&-]+ ){0,4}?contracts?\b|contract extension|"
