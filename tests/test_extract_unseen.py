@@ -288,7 +288,17 @@ def pers(text):
         ("Spend over three years: £96,000.", [(96_000, "total")]),
         ("The budget is £4.5m for the period 2025-2030.", [(4_500_000, "total")]),
         ("The cost of the extension is £84,000 for the 12 months.", [(84_000, "total")]),
+        ("The cumulative value of the agreement is £1.8m.", [(1_800_000, "total")]),
+        ("The contract value including all extensions is £2,400,000.", [(2_400_000, "total")]),
+        ("The spend over the life of the framework is estimated at £8m.", [(8_000_000, "total")]),
+        (
+            "The contract is valued at £180,000 per year, totalling £540,000.",
+            [(180_000, "year"), (540_000, "total")],
+        ),
         # a rate, not a total
+        ("Day opportunities will be charged at £85 a session.", [(85, "unit")]),
+        # a price per unit for a period is the period's
+        ("The weekly fee will be £1,250 per child.", [(1_250, "week")]),
         ("This equates to £21.40 p/hr for framework home care providers.", [(21.40, "hour")]),
         ("Nursing Bed Rate: £812.50", [(812.50, "unit")]),
         ("The placement fee of £1,150 applies to each child.", [(1_150, "unit")]),
