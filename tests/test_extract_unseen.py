@@ -431,6 +431,7 @@ def routes(text):
         ("To award the works under Regulation 32 (extreme urgency).", {"direct_award"}),
         ("To award the contract by way of a single tender action.", {"direct_award"}),
         ("To approve an exemption under CSO 4.2 for the interpreting contract.", {"exemption"}),
+        ("To approve a direct call-off from the YPO furniture framework.", {"framework", "direct_award"}),
         # an extension built into the contract, taken up
         ("To take up the 12 month extension option in the advocacy contract.", {"extension"}),
         ("To activate the second extension period of the domestic abuse contract.", {"extension"}),
@@ -466,6 +467,8 @@ def test_routes_named_indirectly(text, expected):
         "The new contract includes the provision to extend the contract for a further two years.",
         # continuing to fund a service, with no further period, extends nothing
         "The Council will continue to fund the service from the Public Health Grant.",
+        # a policy named a framework
+        "The Council's Social Value Framework will apply to the new contract.",
         # a joint meeting is not a joint procurement
         "The report was discussed with the ICB at the Health and Wellbeing Board.",
     ],

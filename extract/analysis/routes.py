@@ -42,7 +42,7 @@ ROUTES: list[tuple[str, str]] = [
         r"(?<!accountability framework)(?<!competency framework)(?<!assessment framework)"
         r"(?<!national framework)(?<!budget framework)(?<!investment framework)"
         r"(?<!delivery framework)(?<!decision-making framework)"
-        r"(?<!decision making framework)"
+        r"(?<!decision making framework)(?<!social value framework)(?<!values framework)"
         r"(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
         r"|call[- ]off|\bcalled off\b",
     ),
@@ -52,7 +52,7 @@ ROUTES: list[tuple[str, str]] = [
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
         r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-        r"negotiated (?:procedure )?without|Regulation 32\b",
+        r"negotiated (?:procedure )?without|Regulation 32\b|direct call[- ]?off",
     ),
     (
         "exemption",
