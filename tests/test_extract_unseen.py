@@ -572,6 +572,21 @@ def period(text):
             "1 July 2025.",
             ("2025-07-01", None),
         ),
+        # a period told of the old contract, then the one decided
+        (
+            "The contract was awarded in 2020 for a period of 3 years from 1 August 2020 to 31 July 2023, "
+            "with the option to extend for 2 years. Approval is sought to use the extension to 31 July 2025.",
+            (None, "2025-07-31"),
+        ),
+        (
+            "The original agreement ran from 1 April 2020 to 31 March 2023 and was extended to 31 March "
+            "2025. Approval is sought for a further extension to 31 March 2026.",
+            (None, "2026-03-31"),
+        ),
+        (
+            "To extend the existing contract from 1 April 2025 to 31 March 2026.",
+            ("2025-04-01", "2026-03-31"),
+        ),
         # a start after the decided end is the successor's
         (
             "To extend the existing contracts to 30 June 2026. A new service model will be in place "

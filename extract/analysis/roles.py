@@ -170,6 +170,13 @@ _OLD_START = re.compile(
     + r"\W{0,3}(?:on\W+|in\W+)?(?:the\s+)?$",
     re.I,
 )
+# A period told of the old contract: "The original contract ran from 1 April 2020 to ...", "The
+# contract was awarded in 2021 for 3 years from 1 July 2021 to ..." (no new-period word in the
+# clause: "to extend the existing contract from 1 April" is the new period).
+_PAST_PERIOD = re.compile(
+    r"\b(?:(?:was|were|had been) (?:awarded|let|procured|tendered)|ran|original(?:ly)?|previous|existing|current)\b",
+    re.I,
+)
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
 # reporting window ("September 2021 - March 2022"). "and" ends one opened by "between".
 _DASH = re.compile(r"[–—-]\s*$")
@@ -414,7 +421,7 @@ def _is_old_end(head: str) -> bool:
 def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     """Start and end of the contract (or extension) decided, from cue words before each date."""
     starts, ends, old_ends = [], [], []
-    last_start: tuple[int, str, int] | None = None
+    last_start: tuple[int, str, int, bool] | None = None  # sentence, date, end, told of the old contract
     between = False  # the last start opened "between X and Y"
     # where the sentence's past start ended ("the contract started 1st July 2018 and had a core
     # term ending on 31st March 2023"): an end after it, with no new period between, is the old one
@@ -444,8 +451,14 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         ):
             continue
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
-            starts.append(value["date"])
-            last_start = (s_start, value["date"], span.end_char)
+            clause = flat_text(doc)[max(s_start, span.start_char - 150) : span.start_char]
+            clause = clause[clause.rfind(";") + 1 :]
+            past = bool(_PAST_PERIOD.search(clause)) and not _NEW_CUE.search(_PAST_PERIOD.sub("", clause))
+            if past:
+                old_since = (s_start, span.end_char)
+            else:
+                starts.append(value["date"])
+            last_start = (s_start, value["date"], span.end_char, past)
             between = bool(_BETWEEN.search(head))
         elif _END_CUE.search(head) or (paired and (_DASH.search(head) or (between and _AND.search(head)))):
             old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char]) or (
@@ -453,7 +466,7 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
                 and old_since[0] == s_start
                 and not _NEW_CUE.search(flat_text(doc), old_since[1], span.start_char)
             )
-            if old and not paired:
+            if (old and not paired) or (paired and last_start[3]):
                 old_ends.append(value["date"])
             else:
                 ends.append((paired, value["date"]))
