@@ -211,7 +211,7 @@ _EXTEND_TO = re.compile(
     re.I,
 )
 _NEW_CUE = re.compile(
-    r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary|further|additional|"
+    r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary|variations?|further|additional|"
     # the length added: "..., due to end on 31 March 2025, by 12 months to 31 March 2026"
     r"by (?:a further )?(?:\d+|one|two|three|six|nine|twelve|eighteen) (?:months?|years?))\b",
     re.I,
