@@ -376,6 +376,21 @@ def values_of(text):
             "Nursing - £820 per week;\n",
             [(700, True), (820, True)],
         ),
+        # a saving told after the new price is not that price's
+        (
+            "The previous contract cost £900,000 per annum; the new contract will cost £850,000 per annum, "
+            "a saving of £50,000.",
+            [(900_000, False), (850_000, True), (50_000, False)],
+        ),
+        # social value pledged by a bidder, and a limit of delegated powers
+        (
+            "The winning bidder committed to social value worth £200,000 over the contract.",
+            [(200_000, False)],
+        ),
+        (
+            "The Director may approve contract expenditure up to £100,000 under delegated powers.",
+            [(100_000, False)],
+        ),
         # a list under a lead-in naming no price
         ("Funding received in the year:\n\nFrom the ICB - £70,000;\n", [(70_000, False)]),
     ],

@@ -230,7 +230,7 @@ _NOT_VALUE = re.compile(
     r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|(?:grant|indicative) allocation|"  # money coming in
     r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
     r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
-    r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
+    r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|social value|"  # other things
     r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
     r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
     # figures of the past; "the previous 5-year contract" alone is the contract re-let (as "current" is)
@@ -274,8 +274,10 @@ _OTHER_PURPOSE = re.compile(
 # avoidance", "£50,000 in savings"; the same line only (in a flattened table the next row's label
 # is not this amount's).
 _NOT_VALUE_AFTER = re.compile(
-    r"^[^\w\n]{0,3}(?:(?!for\b|to\b|from\b|over\b|across\b)[\w-]+[ \t]+){0,2}?"
-    r"(?:savings?|(?:cost )?avoidance|reductions?|grant|funding|contingency)\b",
+    r"^(?:[^\w\n]{0,3}|[ \t]+(?:(?!for\b|to\b|from\b|over\b|across\b)[\w-]+[ \t]+){0,2}?)"
+    r"(?:savings?|(?:cost )?avoidance|reductions?|grant|funding|contingency)\b"
+    # a limit of delegated powers: "approve expenditure up to £100,000 under delegated powers"
+    r"|^[ \t]+(?:under|within)[ \t]+(?:the[ \t]+|their[ \t]+|its[ \t]+)?delegat\w*[ \t]+(?:powers?|authority|limits?)",
     re.I,
 )
 # Money coming in named as the clause's subject, however far before: "The total indicative
