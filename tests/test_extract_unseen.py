@@ -681,6 +681,13 @@ def durations(text):
             "The contract will be let on a 2 years + 1 year + 1 year basis.",
             [(24, "term"), (12, "extension"), (12, "extension")],
         ),
+        ("To award a contract for 2 years + 1 + 1.", [(24, "term"), (12, "extension"), (12, "extension")]),
+        ("Contract length: 3 years + 2 years optional extension", [(36, "term"), (24, "extension")]),
+        # "in total" after a further period sums the extensions, not term and extensions
+        (
+            "An initial period of 5 years with the option to extend by up to a further 5 years in total.",
+            [(60, "term"), (60, "extension")],
+        ),
         # the length of a past contract is still a contract's length
         ("The value of the previous four-year contract was £2m.", [(48, "term")]),
         # ages, named checks, procedural windows and months of value are not contract periods
@@ -693,6 +700,7 @@ def durations(text):
         # how long a service has run, and what is left of a contract, are not contract periods
         ("The service has been delivered by the trust for 10 years under contract.", []),
         ("The contract has 18 months left to run.", []),
+        ("The re-procurement of the contract will take approximately 9 months.", []),
         ("Over the previous 12 months the contract performed well.", []),
     ],
 )

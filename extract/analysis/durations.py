@@ -66,6 +66,7 @@ _PLUS = (
     + _UNIT
 )
 # "3 years + 1 year + 1 year": each part with its own unit
+# "3 years + 1 year + 1 year", "2 years + 1 + 1" (a bare part takes the unit before it)
 _PLUS_UNITS = (
     r"(?P<units>\d+(?:\.\d+)?"
     + _JOIN
@@ -73,9 +74,9 @@ _PLUS_UNITS = (
     + SP
     + r"?\+"
     + SP
-    + r"?\d+(?:\.\d+)?"
+    + r"?\d+(?:\.\d+)?(?:"
     + _JOIN
-    + r"(?:years?|months?))+)"
+    + r"(?:years?|months?))?)+)"
 )
 # "a 3+2+2 contract", "on a 3+2 basis": the GUIDE's compound in years with the unit left out
 _PLUS_BARE = (
@@ -184,6 +185,8 @@ _NOT_BEFORE = re.compile(
     r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
     r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
+    # how long a step takes: "the procurement will take approximately 9 months"
+    r"\btak(?:e|es|ing)(?: approximately| around| about| up to| some)?|"
     r"\bexceeding|\bthan|\bage|\bolder|\bshort of|\bequivalent (?:of|to)(?: around| about)?"
     # a range ("0-19 years", "6-8 week check", "from 16 years to 19 years") is an age or a span
     r"|\b\d{1,2}[ \t]*(?:-|–)|\brange from|\d[ \t]*years?[ \t]+to)[ \t]*$",
@@ -227,7 +230,7 @@ _OTHER_AFTER = re.compile(
 )
 _NAMED_EXTENSION = re.compile(r"\b(?:extensions?|renewals?|further|additional|optional)\b", re.I)
 _EXTEND_BY = re.compile(
-    r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:a\s+)?(?:(?:further|additional)\s+)?"
+    r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:up\s+to\s+)?(?:a\s+)?(?:(?:further|additional)\s+)?"
     r"(?:period\s+of\s+)?(?:up\s+to\s+)?$",
     re.I,
 )
@@ -322,8 +325,11 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
             (_months(n, "years"), "extension") for n in numbers[1:]
         ]
     if shape == "plusunits":
-        parts = re.findall(r"(\d+(?:\.\d+)?)\W*(year|month)", g["units"], re.I)
-        return [(_months(n, unit), None if i == 0 else "extension") for i, (n, unit) in enumerate(parts)]
+        parts, unit = [], "years"
+        for number, named in re.findall(r"(\d+(?:\.\d+)?)\W*(year|month)?", g["units"], re.I):
+            unit = named or unit
+            parts.append((_months(number, unit), "extension" if parts else None))
+        return parts
     if shape == "plus":
         numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
         first = _months(numbers[0], g["unit"])
@@ -357,7 +363,8 @@ def durations_component(doc: Doc) -> Doc:
             else None
         )
         parts = _parts(shape, match)
-        first_kind = kind_of(doc, start, end)
+        # a compound's tail ("3 years + 2 years optional extension") names its last part, not its first
+        first_kind = kind_of(doc, start, start + match.group().find("+") if shape == "plusunits" else end)
         for i, (months, forced) in enumerate(parts):
             if not months:
                 continue
