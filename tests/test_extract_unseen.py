@@ -587,6 +587,11 @@ def period(text):
             "1 July 2025.",
             ("2025-07-01", None),
         ),
+        # the end moved from one date to another
+        (
+            "To move the contract end date from 31 March 2025 to 30 June 2026.",
+            (None, "2026-06-30"),
+        ),
         # a period told of the old contract, then the one decided
         (
             "The contract was awarded in 2020 for a period of 3 years from 1 August 2020 to 31 July 2023, "

@@ -177,6 +177,10 @@ _PAST_PERIOD = re.compile(
     r"\b(?:(?:was|were|had been) (?:awarded|let|procured|tendered)|ran|original(?:ly)?|previous|existing|current)\b",
     re.I,
 )
+# "move the contract end date from 31 March 2025 to ...": the old end, not a start.
+_END_MOVED_FROM = re.compile(
+    r"\b(?:end|expiry|completion) date(?: [\w'’]+){0,2}? from\W{0,3}(?:the\s+)?$", re.I
+)
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
 # reporting window ("September 2021 - March 2022"). "and" ends one opened by "between".
 _DASH = re.compile(r"[–—-]\s*$")
@@ -448,8 +452,10 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         if _OLD_START.search(head):
             old_since = (s_start, span.end_char)
             continue  # a past start or a termination describes the old contract
-        if _SNAPSHOT.match(text_of(doc)[s_start : span.start_char]) or _ACTIVITY.search(
-            flat_text(doc), max(s_start, span.start_char - 80), span.start_char
+        if (
+            _END_MOVED_FROM.search(head)
+            or _SNAPSHOT.match(text_of(doc)[s_start : span.start_char])
+            or _ACTIVITY.search(flat_text(doc), max(s_start, span.start_char - 80), span.start_char)
         ):
             continue
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
