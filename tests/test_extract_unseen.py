@@ -295,6 +295,12 @@ def pers(text):
             "The contract is valued at £180,000 per year, totalling £540,000.",
             [(180_000, "year"), (540_000, "total")],
         ),
+        ("The budget is £2.5m (total contract value) for the service.", [(2_500_000, "total")]),
+        ("The extension will cost £500,000 for two years.", [(500_000, "total")]),
+        # rates written short, and per financial year / in each year
+        ("Home care will be paid at £19.66 p/h and sleep-ins at £650 p/w.", [(19.66, "hour"), (650, "week")]),
+        ("The contract will cost £1.2 million per financial year.", [(1_200_000, "year")]),
+        ("The budget is £300,000 in each year of the contract.", [(300_000, "year")]),
         # a rate, not a total
         ("Day opportunities will be charged at £85 a session.", [(85, "unit")]),
         # a price per unit for a period is the period's

@@ -45,14 +45,14 @@ MONEY = re.compile(
 _PER_AFTER = [
     (
         "year",
-        r"(?:per|a|an|each|every|/)"
+        r"(?:per|a|an|each|every|in each|/)"
         + SP
-        + r"?(?:ann?um|year|yr)\b|p\.?\s?a\.?(?![a-z])|p/a\b|annually\b|yearly\b",
+        + r"?(?:(?:financial|calendar|contract) )?(?:ann?um|year|yr)\b|p\.?\s?a\.?(?![a-z])|p/a\b|annually\b|yearly\b",
     ),
     ("month", r"(?:per|a|each|every|/)" + SP + r"?(?:calendar )?month\b|pcm\b|monthly\b"),
-    ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|weekly\b"),
+    ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|p/w\b|weekly\b"),
     ("day", r"(?:per|a|each|every|/)" + SP + r"?(?:day|night)\b|daily\b"),
-    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b|p/?h(?:ou)?r\b|ph\b"),
+    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b|p/?h(?:ou)?r\b|p/?h\b"),
     (
         "unit",
         r"(?:per|each|a|an|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
@@ -150,7 +150,8 @@ _UNIT_LABEL = re.compile(
 # "across the remaining term" is what is left of a contract, not a total over it (as "over the
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
-    r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
+    r"^\W{0,3}(?:in total|in aggregate|total (?:contract )?(?:value|cost|spend)\b|"
+    r"for (?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](?:years?|months?)\b|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
     r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain)|"
     # "£12m for the period 2024-2029", "£120,000 for the 12 months", "for the whole contract period"
     r"for the (?:whole |full |entire |initial |total |same )?(?:contract |extension |extended )?(?:period|term|duration|life)\b|"
