@@ -23,10 +23,7 @@ ROUTES: list[tuple[str, str]] = [
     (
         "tender",
         r"(?<![\w-])(?:re-?)?tender(?:s|ed|ing)?\b|competitive (?:procurement|process)|open procedure|"
-        r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)|"
-        # the Procurement Act 2023's competitive procedures, and going out to the market
-        r"competitive (?:flexible )?procedure|competitive dialogue|open (?:procurement|market) (?:process|exercise)|"
-        r"(?:go|goes|going|went|gone) out to (?:the )?(?:open )?market",
+        r"restricted procedure|\bITT\b|procured (?:through|via|by) (?:a |an )?(?:open|competitive)",
     ),
     (
         "framework",
@@ -47,12 +44,12 @@ ROUTES: list[tuple[str, str]] = [
         r"|call[- ]off|\bcalled off\b",
     ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
-    ("dps", r"dynamic purchasing system|\bDPS\b|dynamic market"),
+    ("dps", r"dynamic (?:purchasing system|market)|\bDPS\b"),
     (
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
         r"single tender action|without (?:a )?(?:further )?competition|direct contract award|"
-        r"negotiated (?:procedure )?without|Regulation 32\b|direct call[- ]?off",
+        r"negotiated (?:procedure )?without",
     ),
     (
         "exemption",
@@ -81,15 +78,6 @@ ROUTES: list[tuple[str, str]] = [
         r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
         r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using|with)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
-        # an extension built into the contract, taken up: "activate the second extension period",
-        # "take up the 12 month extension option", "invoke the extension clause"
-        r"(?:take|taking|took|taken) up (?:the|an?|its) (?:[\w-]+ ){0,3}?extension|"
-        r"(?:activat|invok|utilis|utiliz|trigger|enact|exercis)\w* (?:of )?(?:the|an?|its) (?:[\w-]+ ){0,3}?"
-        r"extension(?:s| options?| clauses?| provisions?| periods?)?\b|"
-        # "continue funding these services for an additional year"
-        r"continu\w* (?:funding|to fund|(?:the|these|this|its|existing|current) (?:[\w'’-]+ ){0,4}?"
-        r"(?:contracts?|services?|arrangements?|provision))\b" + _G + r"\bfor (?:a|an|one|\d+|two|three|six) "
-        r"(?:further|additional|extra)\b|"
         r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
     ),
     ("block_contract", r"block (?:contract|purchas\w*|booking|arrangement)s?"),
@@ -99,11 +87,7 @@ ROUTES: list[tuple[str, str]] = [
         r"joint (?:procurement|tender\w*|commissioning)|collaborative (?:procurement|tender\w*)|"
         r"lead (?:authority|council|the procurement|a joint)|consortium|"
         r"in partnership with (?:[\w&'’,-]+ ){0,6}?(?:councils?|authorities|authority|boroughs?|NHS|CCGs?|ICBs?)\b|"
-        r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)|"
-        r"jointly (?:commission|procur|tender)\w*|"
-        # "the procurement exercise with NHS England", "tendering with the ICB"
-        r"(?:procurement|tender\w*)(?: exercise| process)? (?:jointly )?with (?:the )?(?:NHS\b|ICB\b|CCG\b|"
-        r"(?:neighbouring|partner) (?:councils|authorities)|(?-i:(?:[A-Z][\w&'’-]+ ){1,4}(?:Council|Councils|ICB|CCG)\b))",
+        r"on behalf of (?:the )?(?:other|partner|neighbouring|participating) (?:councils|authorities)",
     ),
     (
         "in_house",
@@ -112,7 +96,8 @@ ROUTES: list[tuple[str, str]] = [
     ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
     # Routes named indirectly (issue 14), each its own pattern so that its leading words are
-    # searched for directly rather than tried at every position of one long alternation.
+    # searched for directly rather than tried at every position of one long alternation (a leading
+    # literal, with no \b before it, lets the regex engine skip to it).
     # The Provider Selection Regime's direct award processes, and negotiating with one supplier:
     ("direct_award", r"PSR\b" + _G + r"direct award|most suitable provider process"),
     (
@@ -120,6 +105,36 @@ ROUTES: list[tuple[str, str]] = [
         r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)",
     ),
     ("direct_award", r"sole (?:supplier|provider) (?:exemption|justification)"),
+    # the Procurement Act 2023's competitive procedures, and going out to the market
+    ("tender", r"competitive (?:flexible procedure|procedure|dialogue)"),
+    ("tender", r"open (?:procurement|market) (?:process|exercise)"),
+    ("tender", r"out to (?:the )?(?:open )?market\b(?<!about to market)"),
+    # negotiated without notice for urgency, and a call-off made without competition
+    ("direct_award", r"Regulation 32\b"),
+    ("direct_award", r"direct call[- ]?off"),
+    # an extension built into the contract, taken up: "take up the 12 month extension option",
+    # "activate the second extension period", "invoke the extension clause"
+    ("extension", r"(?:tak(?:e|ing|en)|took) up (?:the|an?|its) (?:[\w-]+ ){0,3}?extension"),
+    (
+        "extension",
+        r"\b(?:activat|invok|utilis|utiliz|trigger|enact|exercis)\w* (?:of )?(?:the|an?|its) (?:[\w-]+ ){0,3}?"
+        r"extension(?:s| options?| clauses?| provisions?| periods?)?\b",
+    ),
+    # "continue funding these services for an additional year"
+    (
+        "extension",
+        r"continu\w* (?:funding|to fund|(?:the|these|this|its|existing|current) (?:[\w'’-]+ ){0,4}?"
+        r"(?:contracts?|services?|arrangements?|provision))\b" + _G + r"\bfor (?:a|an|one|\d+|two|three|six) "
+        r"(?:further|additional|extra)\b",
+    ),
+    # procured together with another public body: "jointly commissioned with the ICB", "the
+    # procurement exercise with NHS England"
+    ("joint_procurement", r"jointly (?:commission|procur|tender)\w*"),
+    (
+        "joint_procurement",
+        r"(?:procurement|tender\w*)(?: exercise| process)? (?:jointly )?with (?:the )?(?:NHS\b|ICB\b|CCG\b|"
+        r"(?:neighbouring|partner) (?:councils|authorities)|(?-i:(?:[A-Z][\w&'’-]+ ){1,4}(?:Council|Councils|ICB|CCG)\b))",
+    ),
     # a modification under the procurement regulations varies the existing contract
     (
         "extension",
