@@ -296,7 +296,6 @@ def pers(text):
             [(180_000, "year"), (540_000, "total")],
         ),
         ("The budget is £2.5m (total contract value) for the service.", [(2_500_000, "total")]),
-        ("The extension will cost £500,000 for two years.", [(500_000, "total")]),
         # rates written short, and per financial year / in each year
         ("Home care will be paid at £19.66 p/h and sleep-ins at £650 p/w.", [(19.66, "hour"), (650, "week")]),
         ("The contract will cost £1.2 million per financial year.", [(1_200_000, "year")]),
@@ -640,6 +639,8 @@ def test_contract_period(text, expected):
         "The current contract will expire on 31 March 2024.",
         "Performance data for the period 1 April 2023 to 31 March 2024 shows the contract is well run.",
         "The current contract ends on 30 September 2025 and there is no option to extend.",
+        # an appointee's start under an employment contract
+        "The successful candidate will start on 1 April 2025 on a permanent contract.",
         # a snapshot the report is dated to, and spend reported up to a date
         "As of 31 March 2024, 85 adults were supported under the contract.",
         "Spend to date under the contract up to 31 December 2024 is £1.2m.",
@@ -699,6 +700,12 @@ def durations(text):
             "An initial period of 5 years with the option to extend by up to a further 5 years in total.",
             [(60, "term"), (60, "extension")],
         ),
+        # a lease's or a probation's length is another period, however far the noun
+        (
+            "To grant a lease of the community centre to the Oak Tree Trust for 25 years.",
+            [(300, "other")],
+        ),
+        ("The post holder will serve a six month probationary period.", [(6, "other")]),
         # the length of a past contract is still a contract's length
         ("The value of the previous four-year contract was £2m.", [(48, "term")]),
         # ages, named checks, procedural windows and months of value are not contract periods

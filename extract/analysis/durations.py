@@ -218,13 +218,18 @@ _OTHER_CUE = re.compile(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
     r"retention|moratorium|implementation|transition|(?:maximum|total|overall|potential) (?:contract )?(?:duration|period|term|length)"
     r"|(?:potential )?maximum(?=\W*$)"
-    r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
+    r"|loan|licen[cs]e|tenancy|secondment|probation\w*|guarantee|programme)\b",
     re.I,
+)
+# "to grant a lease of the community centre to the trust for 25 years": the lease's length, however
+# far its noun is from the number.
+_LEASE_FOR = re.compile(
+    r"\b(?:lease|licen[cs]e|tenancy)\b[^.;£]{0,70}?\bfor\s+(?:a\s+(?:term|period)\s+of\s+)?$", re.I
 )
 _SPAN_WORDS = re.compile(r"(?:maximum|total|overall|potential)\b", re.I)
 _EXTENSION_NEAR = re.compile(r"\b(?:extend\w*|extensions?)\b", re.I)
 _OTHER_AFTER = re.compile(
-    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
+    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|probation\w*|"
     r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
     re.I,
 )
@@ -266,7 +271,9 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     text = flat_text(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
-    other = _OTHER_CUE.search(text[max(s_start, start - 30) : start])
+    other = _OTHER_CUE.search(text[max(s_start, start - 30) : start]) or _LEASE_FOR.search(
+        text, max(s_start, start - 90), start
+    )
     if other:
         # "a maximum period of 8 years" is the term when no extension is in sight; with one, the
         # "potential maximum 3 years" is the total of term and extensions (GUIDE: other)

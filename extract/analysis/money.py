@@ -151,7 +151,7 @@ _UNIT_LABEL = re.compile(
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
     r"^\W{0,3}(?:in total|in aggregate|total (?:contract )?(?:value|cost|spend)\b|"
-    r"for (?:two|three|four|five|six|seven|eight|nine|ten|\d{1,2})[- ](?:years?|months?)\b|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
+    r"over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
     r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain)|"
     # "£12m for the period 2024-2029", "£120,000 for the 12 months", "for the whole contract period"
     r"for the (?:whole |full |entire |initial |total |same )?(?:contract |extension |extended )?(?:period|term|duration|life)\b|"

@@ -193,7 +193,7 @@ _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 # period ..." (no contract word between the activity and the date).
 _ACTIVITY = re.compile(
     r"\b(?:consultation|engagement|survey|advertis\w*|published|data|performance|figures|activity|outturn|"
-    r"monitoring|evaluation|call[- ]in)\b(?:(?!\b(?:contracts?|agreements?|extension|framework|term)\b)[^.;])*$",
+    r"monitoring|evaluation|call[- ]in|candidate|appointee|post[- ]?holder)\b(?:(?!\b(?:contracts?|agreements?|extension|framework|term)\b)[^.;])*$",
     re.I,
 )
 # "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
