@@ -487,6 +487,8 @@ def test_routes_named_indirectly(text, expected):
         "The new contract includes the provision to extend the contract for a further two years.",
         # continuing to fund a service, with no further period, extends nothing
         "The Council will continue to fund the service from the Public Health Grant.",
+        # authority to take up a new contract's own extension later
+        "To delegate authority to the Director to exercise the extension option in the new contract.",
         # a policy named a framework
         "The Council's Social Value Framework will apply to the new contract.",
         # a joint meeting is not a joint procurement

@@ -229,6 +229,10 @@ _CURRENT = re.compile(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
 # A post or team named after a route ("Service Director – In House Provision").
 _POST_BEFORE = re.compile(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Authority delegated to take up an option later ("delegate authority to the Director to exercise
+# the extension option") is part of a new contract's terms, not an extension decided now.
+_OPTION_TAKEN = re.compile(r"\boption|\bextension (?:options?|clauses?|provisions?|periods?)\b", re.I)
+_DELEGATED = re.compile(r"\b(?:authority|authoris\w*|authoriz\w*|delegat\w*)\b", re.I)
 
 
 def _history(text: str, start: int, end: int, latest: int) -> bool:
@@ -255,6 +259,11 @@ def routes_component(doc: Doc) -> Doc:
                 or (
                     route in ("spot_purchase", "block_contract")
                     and _CURRENT.search(text, s_start, match.start())
+                )
+                or (
+                    route == "extension"
+                    and _OPTION_TAKEN.search(match.group())
+                    and _DELEGATED.search(text, s_start, match.start())
                 )
                 or (
                     route == "in_house"
