@@ -458,6 +458,10 @@ def routes(text):
         ("The Director will invoke the extension clause in the parking agreement.", {"extension"}),
         ("To extend the contract with Bright Futures Ltd for a further six months.", {"extension"}),
         ("To continue funding the befriending services for an additional year.", {"extension"}),
+        (
+            "The contract is due to expire in June and this report seeks approval to extend it.",
+            {"extension"},
+        ),
         # procured together with another public body
         ("The service will be jointly commissioned with the ICB.", {"joint_procurement"}),
         (
@@ -487,6 +491,9 @@ def test_routes_named_indirectly(text, expected):
         "The new contract includes the provision to extend the contract for a further two years.",
         # continuing to fund a service, with no further period, extends nothing
         "The Council will continue to fund the service from the Public Health Grant.",
+        # a new contract's own option, and widening a service's reach
+        "A five-year contract: an initial three years with the option to extend it to 2030.",
+        "The pilot worked well in two wards and officers propose to extend it to cover all wards.",
         # authority to take up a new contract's own extension later
         "To delegate authority to the Director to exercise the extension option in the new contract.",
         # a policy named a framework

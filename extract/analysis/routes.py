@@ -120,6 +120,13 @@ ROUTES: list[tuple[str, str]] = [
         r"\b(?:activat|invok|utilis|utiliz|trigger|enact|exercis)\w* (?:of )?(?:the|an?|its) (?:[\w-]+ ){0,3}?"
         r"extension(?:s| options?| clauses?| provisions?| periods?)?\b",
     ),
+    # "the contract is due to expire ... approval to extend it" (not "extend it to cover more wards")
+    # (the lookbehinds follow the literal so that it still leads the pattern)
+    (
+        "extension",
+        r"extend(?<!option to extend)(?<!options to extend)(?<!provision to extend)(?<!right to extend)"
+        r" (?:it|them)\b(?! to (?:include|cover|other|all|more|new))",
+    ),
     # "continue funding these services for an additional year"
     (
         "extension",
