@@ -529,6 +529,7 @@ def period(text):
         ),
         ("The works contract requires completion by December 2026.", (None, "2026-12")),
         ("The new framework will expire on 31 January 2028.", (None, "2028-01-31")),
+        ("The new agreement expires at the end of March 2028.", (None, "2028-03")),
         ("The extension will end on 31 October 2025.", (None, "2025-10-31")),
         ("The agreement will conclude on 31 August 2026.", (None, "2026-08-31")),
         ("The interim contract will cease on 31 March 2025.", (None, "2025-03-31")),

@@ -216,6 +216,12 @@ _EXTEND_TO = re.compile(
     r"(?:(?!\b(?:expir|end|conclud|ceas|terminat|due|run)\w*)[^.;]){0,70}?\b(?:to|until|till)\W{0,3}(?:the\s+)?$",
     re.I,
 )
+# "The new framework expires at the end of March 2028": the new contract's own end.
+_NEW_ENDS = re.compile(
+    r"\bnew (?:[\w'’-]+ ){0,3}?(?:contracts?|agreements?|frameworks?|arrangements?) "
+    r"(?:expires?|ends?|comes? to an end)\b[^.;]{0,25}$",
+    re.I,
+)
 _NEW_CUE = re.compile(
     r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary|variations?|further|additional|"
     # the length added: "..., due to end on 31 March 2025, by 12 months to 31 March 2026"
@@ -420,7 +426,7 @@ def _is_old_end(head: str) -> bool:
     """Whether the words before an end date describe the old contract: an old cue ("due to
     expire", "current") not overridden by a later new-period cue ("..., be extended until")."""
     olds = list(_OLD_CUE.finditer(head))
-    if not olds or _EXTEND_TO.search(head):
+    if not olds or _EXTEND_TO.search(head) or _NEW_ENDS.search(head):
         return False
     news = list(_NEW_CUE.finditer(head))
     return not news or olds[-1].end() >= news[-1].end()
