@@ -732,6 +732,8 @@ def durations(text):
         ("The service has been delivered by the trust for 10 years under contract.", []),
         ("The contract has 18 months left to run.", []),
         ("The re-procurement of the contract will take approximately 9 months.", []),
+        ("The contracted service operates 7 days a week, 24 hours a day.", []),
+        ("People stay in the contracted service for an average of 18 months.", []),
         ("Over the previous 12 months the contract performed well.", []),
     ],
 )

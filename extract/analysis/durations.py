@@ -186,7 +186,7 @@ _NOT_BEFORE = re.compile(
     r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
     # how long a step takes: "the procurement will take approximately 9 months"
-    r"\btak(?:e|es|ing)(?: approximately| around| about| up to| some)?|"
+    r"\btak(?:e|es|ing)(?: approximately| around| about| up to| some)?|\baverage(?: of)?|"
     r"\bexceeding|\bthan|\bage|\bolder|\bshort of|\bequivalent (?:of|to)(?: around| about)?"
     # a range ("0-19 years", "6-8 week check", "from 16 years to 19 years") is an age or a span
     r"|\b\d{1,2}[ \t]*(?:-|–)|\brange from|\d[ \t]*years?[ \t]+to)[ \t]*$",
@@ -197,6 +197,8 @@ _NOT_AFTER = re.compile(
     r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
     r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
     r"after|before|prior|from the date|from receipt|following|of the date|in arrears|left|remaining|"
+    # a frequency or opening hours: "7 days a week, 24 hours a day"
+    r"(?:a|per|each) (?:week|day|month|year)\b|"
     # a named check or a procedural window ("12-month check", "three day call in period")
     r"checks?\b|visits?\b|call[- ]?in\b|[ \t]*(?:-|–|to)[ \t]*\d{1,2}[ \t]*(?:years?|months?|weeks?)\b))",
     re.I,
