@@ -396,6 +396,12 @@ def values_of(text):
             "The Director may approve contract expenditure up to £100,000 under delegated powers.",
             [(100_000, False)],
         ),
+        # a decision record's label line leans on the record's title
+        (
+            "Award of home care contracts\n\nEstimated value: £250,000\n\nDecision maker: Cabinet",
+            [(250_000, True)],
+        ),
+        ("Budget setting 2025/26\n\nBudget: £2.5m\n\nDecision maker: Council", [(2_500_000, False)]),
         # a list under a lead-in naming no price
         ("Funding received in the year:\n\nFrom the ICB - £70,000;\n", [(70_000, False)]),
     ],

@@ -302,6 +302,9 @@ _FUNDING_SUBJECT = re.compile(
 # A payment to a provider states a price when it leads to the amount ("providers will be paid
 # £21.50 per hour"), not when it follows it ("a grant of £15,000 will be paid to ...").
 _PAID = re.compile(r"\b(?:paid|payable|payments?)\b", re.I)
+_VALUE_LABEL = re.compile(
+    r"[ \t]*(?:[\w()£'’-]+[ \t]+){0,4}?(?:value|cost|budget|price|spend)[\w()£ \t-]{0,20}:[ \t£]*$", re.I
+)
 _PARAGRAPH = re.compile(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = re.compile(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = re.compile(
@@ -588,7 +591,10 @@ def _about_procurement(doc: Doc, char: int) -> bool:
         return True
     after = _PARAGRAPH.search(text_of(doc), char, char + 1500)
     end = after.start() if after else min(len(text), char + 1500)
-    return bool(_PROCUREMENT_CUE.search(text, start, end))
+    if _PROCUREMENT_CUE.search(text, start, end):
+        return True
+    # a decision record's label line ("Estimated value: £250,000") leans on the record's title
+    return bool(_VALUE_LABEL.match(text, start, char) and _PROCUREMENT_CUE.search(text, 0, min(start, 1500)))
 
 
 @Language.component("papers_roles")
