@@ -628,6 +628,8 @@ def period(text):
             "To extend the existing contract from 1 April 2025 to 31 March 2026.",
             ("2025-04-01", "2026-03-31"),
         ),
+        # an activity word before a start that names the contract's own start again
+        ("Following the consultation, the new contract will start from 1 June 2025.", ("2025-06-01", None)),
         # a start after the decided end is the successor's
         (
             "To extend the existing contracts to 30 June 2026. A new service model will be in place "
