@@ -196,8 +196,7 @@ _ACTIVITY = re.compile(
     r"monitoring|evaluation|call[- ]in|candidate|appointee|post[- ]?holder|"
     # statistics told over a window, and rates changed on a date (a fee uplift is not a contract start)
     r"demand|referrals|numbers|grown|grew|increased|rose|fell|reduced|uplift\w*)\b"
-    r"(?:(?!\b(?:contracts?|agreements?|extension|framework|term|providers?|award\w*|commenc\w*|start\w*|"
-    r"begin\w*|go[- ]live)\b)[^.;])*$",
+    r"(?:(?!\b(?:contracts?|agreements?|extension|framework|term|providers?|award\w*)\b)[^.;])*$",
     re.I,
 )
 # "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
