@@ -192,7 +192,7 @@ _RANGE_TO = re.compile(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
 # on the new service ran from ...", "The tender was advertised from ...", "Performance data for the
 # period ..." (no contract word between the activity and the date).
 _ACTIVITY = re.compile(
-    r"\b(?:consultation|engagement|survey|advertis\w*|published|data|performance|figures|activity|outturn|"
+    r"\b(?:consult\w*|engagement|engaged|survey\w*|advertis\w*|published|data|performance|figures|activity|outturn|"
     r"monitoring|evaluation|call[- ]in|candidate|appointee|post[- ]?holder|"
     # statistics told over a window, and rates changed on a date (a fee uplift is not a contract start)
     r"demand|referrals|numbers|grown|grew|increased|rose|fell|reduced|uplift\w*)\b"
