@@ -658,6 +658,7 @@ def test_contract_period(text, expected):
         "Performance data for the period 1 April 2023 to 31 March 2024 shows the contract is well run.",
         "The current contract ends on 30 September 2025 and there is no option to extend.",
         "Users of the contracted service were consulted between 6 May and 14 June 2024.",
+        "Members noted that from April 2024 to March 2025 the service supported 412 families under the contract.",
         # statistics over a window, and a fee uplift's date
         "Demand under the current contract has grown by 20% from April 2023 to March 2024.",
         "The hourly rates paid under the home care contracts will be increased from 7 April 2025.",

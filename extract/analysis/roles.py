@@ -199,6 +199,11 @@ _ACTIVITY = re.compile(
     r"(?:(?!\b(?:contracts?|agreements?|extension|framework|term|providers?|award\w*)\b)[^.;])*$",
     re.I,
 )
+# A month told in a sentence that reports results ("from April 2024 to March 2025 the service
+# supported 412 families") is a reporting window, not the contract's period.
+_REPORTED = re.compile(
+    r"\b(?:supported|delivered|received|helped|handled|served|achieved|completed|recorded|reported)\b", re.I
+)
 # "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
 _SNAPSHOT = re.compile(r"^\W*as (?:of|at)\W*$", re.I)
 _OLD_CUE = re.compile(
@@ -465,7 +470,8 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
             old_since = (s_start, span.end_char)
             continue  # a past start or a termination describes the old contract
         if (
-            _END_MOVED_FROM.search(head)
+            (len(value["date"]) == 7 and _REPORTED.search(flat_text(doc), s_start, s_end))
+            or _END_MOVED_FROM.search(head)
             or _SNAPSHOT.match(text_of(doc)[s_start : span.start_char])
             or _ACTIVITY.search(flat_text(doc), max(s_start, span.start_char - 80), span.start_char)
         ):
