@@ -201,9 +201,7 @@ _ACTIVITY = re.compile(
 )
 # A month told in a sentence that reports results ("from April 2024 to March 2025 the service
 # supported 412 families") is a reporting window, not the contract's period.
-_REPORTED = re.compile(
-    r"\b(?:supported|delivered|received|helped|handled|served|achieved|completed|recorded|reported)\b", re.I
-)
+_REPORTED = re.compile(r"\b(?:supported|delivered|helped|handled|served|achieved|recorded)\b", re.I)
 # "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
 _SNAPSHOT = re.compile(r"^\W*as (?:of|at)\W*$", re.I)
 _OLD_CUE = re.compile(
