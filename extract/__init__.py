@@ -6,4 +6,4 @@ spaCy rule pipeline that finds money, durations, dates, routes and resolutions i
 """
 
 # Bump when rules change: records extracted by an older version are re-extracted by `reextract`.
-EXTRACTOR_VERSION = "0.3.1"  # 0.3: issue 14 rule classes, suppliers and category; 0.3.1: label lines, a full stop ends a supplier name
+EXTRACTOR_VERSION = "0.3.2"  # 0.3: issue 14 rule classes, suppliers and category; 0.3.1: label lines, a full stop ends a supplier name; 0.3.2: issue 14 generalisation (period, values, per, routes, durations)

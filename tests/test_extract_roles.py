@@ -203,7 +203,12 @@ def _kinds(text):
         ("The weekly cost of the contract is £2,500.", [(2_500, "week", None, True)]),
         # the decision extends the existing contract: that cost is the value decided
         ("Extend the existing contract at a cost of £90,000 for six months.", [(90_000, None, None, True)]),
-        ("The previous contract was worth £400,000 per annum.", [(400_000, "year", None, False)]),
+        # set against the new contract's cost, the previous contract's is not the value decided
+        # (alone, it is: the labels on unseen councils' pages count the contract re-let)
+        (
+            "The previous contract was worth £400,000 per annum; the new contract will cost £380,000 per annum.",
+            [(400_000, "year", None, False), (380_000, "year", None, True)],
+        ),
         # GUIDE per total: "maximum over the contract"; qualifier max: "maximum"
         ("The maximum value of the framework is £20 million.", [(20_000_000, "total", "max", True)]),
         # GUIDE per unit: a price per item of service

@@ -288,7 +288,22 @@ def pers(text):
         ("Spend over three years: £96,000.", [(96_000, "total")]),
         ("The budget is £4.5m for the period 2025-2030.", [(4_500_000, "total")]),
         ("The cost of the extension is £84,000 for the 12 months.", [(84_000, "total")]),
+        ("The cumulative value of the agreement is £1.8m.", [(1_800_000, "total")]),
+        ("The contract value including all extensions is £2,400,000.", [(2_400_000, "total")]),
+        ("The spend over the life of the framework is estimated at £8m.", [(8_000_000, "total")]),
+        (
+            "The contract is valued at £180,000 per year, totalling £540,000.",
+            [(180_000, "year"), (540_000, "total")],
+        ),
+        ("The budget is £2.5m (total contract value) for the service.", [(2_500_000, "total")]),
+        # rates written short, and per financial year / in each year
+        ("Home care will be paid at £19.66 p/h and sleep-ins at £650 p/w.", [(19.66, "hour"), (650, "week")]),
+        ("The contract will cost £1.2 million per financial year.", [(1_200_000, "year")]),
+        ("The budget is £300,000 in each year of the contract.", [(300_000, "year")]),
         # a rate, not a total
+        ("Day opportunities will be charged at £85 a session.", [(85, "unit")]),
+        # a price per unit for a period is the period's
+        ("The weekly fee will be £1,250 per child.", [(1_250, "week")]),
         ("This equates to £21.40 p/hr for framework home care providers.", [(21.40, "hour")]),
         ("Nursing Bed Rate: £812.50", [(812.50, "unit")]),
         ("The placement fee of £1,150 applies to each child.", [(1_150, "unit")]),
@@ -347,6 +362,48 @@ def values_of(text):
             "in advance; approx. £0.9m",
             [(900_000, False)],
         ),
+        # what the amount is said to be comes after it: a saving or avoided cost
+        ("The new contract will deliver a £250,000 efficiency saving.", [(250_000, False)]),
+        ("The framework has delivered £75k of cost avoidance to the Council.", [(75_000, False)]),
+        # money coming in, named as the subject however far before the amount
+        (
+            "The overall public health allocation for the 2026/27 financial year will be £2,104,000 for "
+            "treatment services.",
+            [(2_104_000, False)],
+        ),
+        # a bid, a payment to providers, the previous contract's value (the contract re-let)
+        ("The lowest compliant bid for the service was £845,000.", [(845_000, True)]),
+        ("Home care providers will be paid £21.50 per hour.", [(21.50, True)]),
+        ("The annual value of the previous three-year contract was £1.4m.", [(1_400_000, True)]),
+        # a list of prices under a lead-in that names them
+        (
+            "The proposed fee rates for care home placements are:\n\nResidential - £700 per week;\n\n"
+            "Nursing - £820 per week;\n",
+            [(700, True), (820, True)],
+        ),
+        # a saving told after the new price is not that price's
+        (
+            "The previous contract cost £900,000 per annum; the new contract will cost £850,000 per annum, "
+            "a saving of £50,000.",
+            [(900_000, False), (850_000, True), (50_000, False)],
+        ),
+        # social value pledged by a bidder, and a limit of delegated powers
+        (
+            "The winning bidder committed to social value worth £200,000 over the contract.",
+            [(200_000, False)],
+        ),
+        (
+            "The Director may approve contract expenditure up to £100,000 under delegated powers.",
+            [(100_000, False)],
+        ),
+        # a decision record's label line leans on the record's title
+        (
+            "Award of home care contracts\n\nEstimated value: £250,000\n\nDecision maker: Cabinet",
+            [(250_000, True)],
+        ),
+        ("Budget setting 2025/26\n\nBudget: £2.5m\n\nDecision maker: Council", [(2_500_000, False)]),
+        # a list under a lead-in naming no price
+        ("Funding received in the year:\n\nFrom the ICB - £70,000;\n", [(70_000, False)]),
     ],
 )
 def test_contract_values(text, expected):
@@ -391,6 +448,32 @@ def routes(text):
         ("A joint contract is being let for Halton, Warrington and Wirral Councils.", {"joint_procurement"}),
         ("From 1 April the service will be provided by the council's own youth team.", {"in_house"}),
         ("To fund three more council-run children's homes.", {"in_house"}),
+        # the Procurement Act 2023's procedures and markets, and going out to the market
+        ("The service will be bought through the competitive flexible procedure.", {"tender"}),
+        ("A competitive dialogue will be run with shortlisted bidders.", {"tender"}),
+        ("Cabinet agreed to go out to the market for a new provider of the service.", {"tender"}),
+        ("The re-procurement will follow an open procurement process.", {"tender"}),
+        ("Providers will be appointed through a dynamic market for taxi journeys.", {"dps"}),
+        ("To award the works under Regulation 32 (extreme urgency).", {"direct_award"}),
+        ("To award the contract by way of a single tender action.", {"direct_award"}),
+        ("To approve an exemption under CSO 4.2 for the interpreting contract.", {"exemption"}),
+        ("To approve a direct call-off from the YPO furniture framework.", {"framework", "direct_award"}),
+        # an extension built into the contract, taken up
+        ("To take up the 12 month extension option in the advocacy contract.", {"extension"}),
+        ("To activate the second extension period of the domestic abuse contract.", {"extension"}),
+        ("The Director will invoke the extension clause in the parking agreement.", {"extension"}),
+        ("To extend the contract with Bright Futures Ltd for a further six months.", {"extension"}),
+        ("To continue funding the befriending services for an additional year.", {"extension"}),
+        (
+            "The contract is due to expire in June and this report seeks approval to extend it.",
+            {"extension"},
+        ),
+        # procured together with another public body
+        ("The service will be jointly commissioned with the ICB.", {"joint_procurement"}),
+        (
+            "Approval to go to tender, including the procurement exercise with NHS England for immunisations.",
+            {"tender", "joint_procurement"},
+        ),
     ],
 )
 def test_routes_named_indirectly(text, expected):
@@ -412,6 +495,17 @@ def test_routes_named_indirectly(text, expected):
         "Existing contract expiry and no extension available: the existing contracts expire in August.",
         # an option in the new contract is not an extension of an existing one
         "The new contract includes the provision to extend the contract for a further two years.",
+        # continuing to fund a service, with no further period, extends nothing
+        "The Council will continue to fund the service from the Public Health Grant.",
+        # a new contract's own option, and widening a service's reach
+        "A five-year contract: an initial three years with the option to extend it to 2030.",
+        "The pilot worked well in two wards and officers propose to extend it to cover all wards.",
+        # authority to take up a new contract's own extension later
+        "To delegate authority to the Director to exercise the extension option in the new contract.",
+        # a policy named a framework
+        "The Council's Social Value Framework will apply to the new contract.",
+        # a joint meeting is not a joint procurement
+        "The report was discussed with the ICB at the Health and Wellbeing Board.",
     ],
 )
 def test_routes_not_decided(text):
@@ -441,6 +535,7 @@ def period(text):
         ),
         ("The works contract requires completion by December 2026.", (None, "2026-12")),
         ("The new framework will expire on 31 January 2028.", (None, "2028-01-31")),
+        ("The new agreement expires at the end of March 2028.", (None, "2028-03")),
         ("The extension will end on 31 October 2025.", (None, "2025-10-31")),
         ("The agreement will conclude on 31 August 2026.", (None, "2026-08-31")),
         ("The interim contract will cease on 31 March 2025.", (None, "2025-03-31")),
@@ -468,6 +563,85 @@ def period(text):
             ("2019-11-01", None),
         ),
         ("The Council will join the regional contract as of January 2025.", ("2025-01", None)),
+        (
+            "The authority will sign up to the regional placements agreement as of May 2025.",
+            ("2025-05", None),
+        ),
+        # a go-live, a labelled start or end with a copula, a "between ... and" period, "effective"
+        ("The new meals service will go live on 1 October 2025.", ("2025-10-01", None)),
+        ("The go-live date for the new contract is 3 November 2025.", ("2025-11-03", None)),
+        (
+            "The contract start date is 1 July 2024 and the end date is 30 June 2027.",
+            ("2024-07-01", "2027-06-30"),
+        ),
+        ("The start date of the new contract will be 1 September 2025.", ("2025-09-01", None)),
+        ("The framework will run between 1 April 2025 and 31 March 2029.", ("2025-04-01", "2029-03-31")),
+        ("The contract extension will be effective 1 April 2025.", ("2025-04-01", None)),
+        ("The contract will begin in April 2025 and last until March 2028.", ("2025-04", "2028-03")),
+        (
+            "The cleaning contract, expiring 31 March 2026, will be awarded to Shine Ltd.",
+            (None, "2026-03-31"),
+        ),
+        # a labelled end, "to the end of", a new provider taking over
+        ("Contract Start: 1 June 2025\nContract End: 31 May 2027", ("2025-06-01", "2027-05-31")),
+        ("The contract will be extended for six months, to the end of September 2025.", (None, "2025-09")),
+        ("The new provider will take over the service on 1 November 2025.", ("2025-11-01", None)),
+        # the old end told in passing, then the new one
+        (
+            "To extend the current contract, which expires on 31 March 2025, for a further twelve "
+            "months until 31 March 2026.",
+            (None, "2026-03-31"),
+        ),
+        (
+            "This report seeks approval to extend the contract, due to end on 30 June 2025, by 6 months "
+            "to 31 December 2025.",
+            (None, "2025-12-31"),
+        ),
+        # another activity's dates in the same paragraph are not the contract's
+        (
+            "Consultation on the new service ran from 1 June 2024 to 31 July 2024. The contract will "
+            "start on 1 April 2025.",
+            ("2025-04-01", None),
+        ),
+        (
+            "The tender was advertised from 3 March 2025 to 4 April 2025 and the contract will start on "
+            "1 July 2025.",
+            ("2025-07-01", None),
+        ),
+        # the end moved from one date to another
+        (
+            "To move the contract end date from 31 March 2025 to 30 June 2026.",
+            (None, "2026-06-30"),
+        ),
+        # a period told of the old contract, then the one decided
+        (
+            "The contract was awarded in 2020 for a period of 3 years from 1 August 2020 to 31 July 2023, "
+            "with the option to extend for 2 years. Approval is sought to use the extension to 31 July 2025.",
+            (None, "2025-07-31"),
+        ),
+        (
+            "The original agreement ran from 1 April 2020 to 31 March 2023 and was extended to 31 March "
+            "2025. Approval is sought for a further extension to 31 March 2026.",
+            (None, "2026-03-31"),
+        ),
+        (
+            "To extend the existing contract from 1 April 2025 to 31 March 2026.",
+            ("2025-04-01", "2026-03-31"),
+        ),
+        # an activity word before a start that names the contract's own start again
+        ("Following the consultation, the new contract will start from 1 June 2025.", ("2025-06-01", None)),
+        # a start after the decided end is the successor's
+        (
+            "To extend the existing contracts to 30 June 2026. A new service model will be in place "
+            "from 1 July 2026.",
+            (None, "2026-06-30"),
+        ),
+        # the core term's end, told beside the old start, is not the end of the extension activated
+        (
+            "The contract began on 1st October 2019 and had a four-year core term ending on 30th "
+            "September 2023. The first extension will be activated from 1st October 2023.",
+            ("2023-10-01", None),
+        ),
     ],
 )
 def test_contract_period(text, expected):
@@ -481,6 +655,18 @@ def test_contract_period(text, expected):
         "The variation concerns the contract with the trust that commenced on 1st June 2022.",
         "The supplier on the framework has the capacity to start the service in May 2024.",
         "The current contract will expire on 31 March 2024.",
+        "Performance data for the period 1 April 2023 to 31 March 2024 shows the contract is well run.",
+        "The current contract ends on 30 September 2025 and there is no option to extend.",
+        "Users of the contracted service were consulted between 6 May and 14 June 2024.",
+        "Members noted that from April 2024 to March 2025 the service supported 412 families under the contract.",
+        # statistics over a window, and a fee uplift's date
+        "Demand under the current contract has grown by 20% from April 2023 to March 2024.",
+        "The hourly rates paid under the home care contracts will be increased from 7 April 2025.",
+        # an appointee's start under an employment contract
+        "The successful candidate will start on 1 April 2025 on a permanent contract.",
+        # a snapshot the report is dated to, and spend reported up to a date
+        "As of 31 March 2024, 85 adults were supported under the contract.",
+        "Spend to date under the contract up to 31 December 2024 is £1.2m.",
     ],
 )
 def test_old_or_hypothetical_dates_are_not_the_period(text):
@@ -499,7 +685,9 @@ def durations(text):
     [
         ("The Trust held a three-year six-month core contract for the service.", [(42, "term")]),
         ("The contract runs for 2 years, 6 months from award.", [(30, "term")]),
-        ("The contract has three one-year built in extension options.", [(12, "extension")] * 1),
+        # a count of like options is one duration each (GUIDE: counted per extension)
+        ("The contract has three one-year built in extension options.", [(12, "extension")] * 3),
+        ("The agreement carries two, six-month optional extension options.", [(6, "extension")] * 2),
         (
             "Awarded for four years, with an option to extend for a further period, or periods, of up to a "
             "total of two (2) years.",
@@ -523,6 +711,26 @@ def durations(text):
             [(48, "term"), (6, "extension"), (6, "extension")],
         ),
         ("Extension period: 12 months", [(12, "extension")]),
+        # each part with its own unit
+        (
+            "The contract will be let on a 2 years + 1 year + 1 year basis.",
+            [(24, "term"), (12, "extension"), (12, "extension")],
+        ),
+        ("To award a contract for 2 years + 1 + 1.", [(24, "term"), (12, "extension"), (12, "extension")]),
+        ("Contract length: 3 years + 2 years optional extension", [(36, "term"), (24, "extension")]),
+        # "in total" after a further period sums the extensions, not term and extensions
+        (
+            "An initial period of 5 years with the option to extend by up to a further 5 years in total.",
+            [(60, "term"), (60, "extension")],
+        ),
+        # a lease's or a probation's length is another period, however far the noun
+        (
+            "To grant a lease of the community centre to the Oak Tree Trust for 25 years.",
+            [(300, "other")],
+        ),
+        ("The post holder will serve a six month probationary period.", [(6, "other")]),
+        # the length of a past contract is still a contract's length
+        ("The value of the previous four-year contract was £2m.", [(48, "term")]),
         # ages, named checks, procedural windows and months of value are not contract periods
         ("The 0-19 years public health nursing service contract is to be retendered.", []),
         ("The tender scored 3+2, a total of 5 marks.", []),
@@ -530,6 +738,13 @@ def durations(text):
         ("The age range of the service was extended from 16 years to 19 years.", []),
         ("The decision will be implemented after the three day call in period.", []),
         ("Working capital for the contract will be the equivalent of 3 months contract value.", []),
+        # how long a service has run, and what is left of a contract, are not contract periods
+        ("The service has been delivered by the trust for 10 years under contract.", []),
+        ("The contract has 18 months left to run.", []),
+        ("The re-procurement of the contract will take approximately 9 months.", []),
+        ("The contracted service operates 7 days a week, 24 hours a day.", []),
+        ("People stay in the contracted service for an average of 18 months.", []),
+        ("Over the previous 12 months the contract performed well.", []),
     ],
 )
 def test_durations(text, expected):

@@ -66,6 +66,19 @@ _PLUS = (
     + _JOIN
     + _UNIT
 )
+# "3 years + 1 year + 1 year": each part with its own unit
+# "3 years + 1 year + 1 year", "2 years + 1 + 1" (a bare part takes the unit before it)
+_PLUS_UNITS = (
+    r"(?P<units>\d+(?:\.\d+)?"
+    + _JOIN
+    + r"(?:years?|months?)(?:"
+    + SP
+    + r"?\+"
+    + SP
+    + r"?\d+(?:\.\d+)?(?:"
+    + _JOIN
+    + r"(?:years?|months?))?)+)"
+)
 # "a 3+2+2 contract", "on a 3+2 basis": the GUIDE's compound in years with the unit left out
 _PLUS_BARE = (
     r"(?P<bare>[1-9](?:"
@@ -85,10 +98,11 @@ _PERIODS_OF = (
     r"(?P<count>\d|" + NUMBER_WORD + r")" + GAP + r"(?:(?:further|additional|optional|possible)" + GAP + r")?"
     r"(?:periods?|terms?|extensions?)" + GAP + r"of" + GAP + r"(?:up" + GAP + r"to" + GAP + r")?" + _EACH_UNIT
 )
+# "2 further 12-month extensions", "three, one-year built in extension options"
 _COUNT_EACH = (
     r"(?P<count>\d|"
     + NUMBER_WORD
-    + r")"
+    + r"),?"
     + GAP
     + r"(?:(?:further|additional|optional|more)"
     + GAP
@@ -98,7 +112,11 @@ _COUNT_EACH = (
     + _JOIN
     + r"(?P<unit>years?|months?|weeks?)"
     + GAP
-    + r"(?:periods|extensions|terms)\b"
+    + r"(?:(?:built|in-built|built-in|in|optional)"
+    + GAP
+    + r"){0,2}(?:periods|extensions|terms|(?:extension"
+    + GAP
+    + r")?options)\b"
 )
 # "2 years plus one", "extensions of 2 years plus one"
 _PLUS_ONE = (
@@ -146,6 +164,7 @@ SHAPES: list[tuple[str, re.Pattern, bool]] = [
     )
     for name, pattern, numbered in (
         ("ym", _YEARS_AND_MONTHS, True),
+        ("plusunits", _PLUS_UNITS, True),
         ("plus", _PLUS, True),
         ("bare", _PLUS_BARE, True),
         ("times", _TIMES, True),
@@ -188,6 +207,8 @@ _NOT_BEFORE = scanner(
     r"(?:\b(?:aged?|ages)[ \t]+(?:between[ \t]+)?\d+[ \t]*(?:-|–|to|and)[ \t]*"  # "aged 5 to 11 years"
     r"|\baged?|\bages|\bunder|\bover the (?:last|past|next few)|(?<!will )(?<!would )(?<!to )(?<!shall )(?<!may )(?<!could )(?<!can )\b(?:last|past|previous|first|recent)|\bsince|\bwithin"
     r"|\bevery|\bfor the last|\bin the (?:last|past)|\bbetween|\bat least|\bbefore|\bafter|\bexceeds?|"
+    # how long a step takes: "the procurement will take approximately 9 months"
+    r"\btak(?:e|es|ing)(?: approximately| around| about| up to| some)?|\baverage(?: of)?|"
     r"\bexceeding|\bthan|\bage|\bolder|\bshort of|\bequivalent (?:of|to)(?: around| about)?"
     # a range ("0-19 years", "6-8 week check", "from 16 years to 19 years") is an age or a span
     r"|\b\d{1,2}[ \t]*(?:-|–)|\brange from|\d[ \t]*years?[ \t]+to)[ \t]*$",
@@ -197,7 +218,9 @@ _NOT_BEFORE = scanner(
 _NOT_AFTER = scanner(
     r"^(?:\W{0,2}(?:old|of age|ago|service|and over|\+|or (?:more|over|older|under|less)|"
     r"olds?|experience|in (?:prison|care)|of (?:experience|service)|later|earlier|"
-    r"after|before|prior|from the date|from receipt|following|of the date|in arrears|"
+    r"after|before|prior|from the date|from receipt|following|of the date|in arrears|left|remaining|"
+    # a frequency or opening hours: "7 days a week, 24 hours a day"
+    r"(?:a|per|each) (?:week|day|month|year)\b|"
     # a named check or a procedural window ("12-month check", "three day call in period")
     r"checks?\b|visits?\b|call[- ]?in\b|[ \t]*(?:-|–|to)[ \t]*\d{1,2}[ \t]*(?:years?|months?|weeks?)\b))",
     re.I,
@@ -219,19 +242,24 @@ _OTHER_CUE = scanner(
     r"\b(?:pilot|lease|leases|leasehold|notice|mobili[sz]ation|warranty|consultation|defects|in total|"
     r"retention|moratorium|implementation|transition|(?:maximum|total|overall|potential) (?:contract )?(?:duration|period|term|length)"
     r"|(?:potential )?maximum(?=\W*$)"
-    r"|loan|licen[cs]e|tenancy|secondment|probation|guarantee|programme)\b",
+    r"|loan|licen[cs]e|tenancy|secondment|probation\w*|guarantee|programme)\b",
     re.I,
+)
+# "to grant a lease of the community centre to the trust for 25 years": the lease's length, however
+# far its noun is from the number.
+_LEASE_FOR = scanner(
+    r"\b(?:lease|licen[cs]e|tenancy)\b[^.;£]{0,70}?\bfor\s+(?:a\s+(?:term|period)\s+of\s+)?$", re.I
 )
 _SPAN_WORDS = scanner(r"(?:maximum|total|overall|potential)\b", re.I)
 _EXTENSION_NEAR = scanner(r"\b(?:extend\w*|extensions?)\b", re.I)
 _OTHER_AFTER = scanner(
-    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|"
+    r"^[\w\s-]{0,30}?\b(?:in total|pilot|lease|notice|mobili[sz]ation|warranty|consultation|licen[cs]e|probation\w*|"
     r"tenancy|loan|including (?:all )?(?:the )?extensions?|(?:implementation|transition\w*|handover|defects?(?: liability)?|retention|run[- ]in|bedding[- ]in) (?:period|phase))\b",
     re.I,
 )
 _NAMED_EXTENSION = scanner(r"\b(?:extensions?|renewals?|further|additional|optional)\b", re.I)
 _EXTEND_BY = scanner(
-    r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:a\s+)?(?:(?:further|additional)\s+)?"
+    r"\bextend(?:ed|ing|s)?\s+(?:[\w'’-]+\s+){0,4}?(?:by|for)\s+(?:up\s+to\s+)?(?:a\s+)?(?:(?:further|additional)\s+)?"
     r"(?:period\s+of\s+)?(?:up\s+to\s+)?$",
     re.I,
 )
@@ -267,7 +295,9 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     text = flat_text(doc)
     s_start, s_end = sentence(doc, start)
     head, tail = text[max(s_start, start - 45) : start], text[end : min(s_end, end + 40)]
-    other = _OTHER_CUE.search(text[max(s_start, start - 30) : start])
+    other = _OTHER_CUE.search(text[max(s_start, start - 30) : start]) or _LEASE_FOR.search(
+        text, max(s_start, start - 90), start
+    )
     if other:
         # "a maximum period of 8 years" is the term when no extension is in sight; with one, the
         # "potential maximum 3 years" is the total of term and extensions (GUIDE: other)
@@ -290,11 +320,26 @@ def kind_of(doc: Doc, start: int, end: int, default: str = "term") -> str:
     return default
 
 
+# "the previous 5-year contract", "the first three-year term": the length of a contract, however
+# long ago it ran (unlike "the previous 12 months").
+_PAST_WORD = re.compile(r"^(?:last|past|previous|first|recent)\W*$", re.I)
+_NAMES_CONTRACT = re.compile(r"^[ \t]*(?:contracts?|agreements?|frameworks?|terms?|leases?)\b", re.I)
+# How long a service has run: "has been delivered by the trust for 10 years", "has been in place for".
+_HISTORY = re.compile(
+    r"\b(?:has|have|had)\s+(?:been\s+)?(?:deliver|provid|run|ran|operat|held|work|in\s+place|support)\w*"
+    r"(?:\s+[\w'’&-]+){0,5}?\s+for\s+(?:the\s+(?:last|past)\s+)?(?:some|around|about|nearly|almost|over)?\s*$",
+    re.I,
+)
+
+
 def _is_period(doc: Doc, start: int, end: int) -> bool:
     s_start, s_end = sentence(doc, start)
     head = flat_text(doc)[max(s_start, start - 25) : start]
     tail = flat_text(doc)[end : end + 25]
-    if _NOT_BEFORE.search(head) or _NOT_AFTER.match(tail):
+    not_before = _NOT_BEFORE.search(head)
+    if not_before and not (_PAST_WORD.match(not_before.group()) and _NAMES_CONTRACT.match(tail)):
+        return False
+    if _NOT_AFTER.match(tail) or _HISTORY.search(flat_text(doc), max(s_start, start - 80), start):
         return False
     return bool(_CONTEXT.search(flat_text(doc)[max(s_start, start - 150) : min(s_end, end + 150)]))
 
@@ -310,6 +355,12 @@ def _parts(shape: str, match: re.Match) -> list[tuple[float | None, str | None]]
         return [(_months(numbers[0], "years"), "term")] + [
             (_months(n, "years"), "extension") for n in numbers[1:]
         ]
+    if shape == "plusunits":
+        parts, unit = [], "years"
+        for number, named in re.findall(r"(\d+(?:\.\d+)?)\W*(year|month)?", g["units"], re.I):
+            unit = named or unit
+            parts.append((_months(number, unit), "extension" if parts else None))
+        return parts
     if shape == "plus":
         numbers = re.split(r"\s*(?:\+|plus)\s*", g["parts"], flags=re.I)
         first = _months(numbers[0], g["unit"])
@@ -343,7 +394,8 @@ def durations_component(doc: Doc) -> Doc:
             else None
         )
         parts = _parts(shape, match)
-        first_kind = kind_of(doc, start, end)
+        # a compound's tail ("3 years + 2 years optional extension") names its last part, not its first
+        first_kind = kind_of(doc, start, start + match.group().find("+") if shape == "plusunits" else end)
         for i, (months, forced) in enumerate(parts):
             if not months:
                 continue

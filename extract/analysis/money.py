@@ -45,17 +45,17 @@ MONEY = scanner(
 _PER_AFTER = [
     (
         "year",
-        r"(?:per|a|an|each|every|/)"
+        r"(?:per|a|an|each|every|in each|/)"
         + SP
-        + r"?(?:ann?um|year|yr)\b|p\.?\s?a\.?(?![a-z])|p/a\b|annually\b|yearly\b",
+        + r"?(?:(?:financial|calendar|contract) )?(?:ann?um|year|yr)\b|p\.?\s?a\.?(?![a-z])|p/a\b|annually\b|yearly\b",
     ),
     ("month", r"(?:per|a|each|every|/)" + SP + r"?(?:calendar )?month\b|pcm\b|monthly\b"),
-    ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|weekly\b"),
+    ("week", r"(?:per|a|each|every|/)" + SP + r"?(?:week|wk)\b|p\.?w\.?(?![a-z])|p/w\b|weekly\b"),
     ("day", r"(?:per|a|each|every|/)" + SP + r"?(?:day|night)\b|daily\b"),
-    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b|p/?h(?:ou)?r\b|ph\b"),
+    ("hour", r"(?:per|an|each|/)" + SP + r"?(?:hour|hr)\b|hourly\b|p/?h(?:ou)?r\b|p/?h\b"),
     (
         "unit",
-        r"(?:per|each|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
+        r"(?:per|each|a|an|/)" + SP + r"?(?:placement|bed|child|young person|person|unit|household|package|"
         r"property|place|pupil|client|resident|dwelling|home|head|user|participant|learner|family|visit|session|meal|referral|assessment|journey|tonne|room|patient)\b",
     ),
 ]
@@ -94,7 +94,7 @@ _FILL = (
 )
 # A period adjective a few words before the amount: "an annual contract value of £X",
 # "a weekly rate of £X", "the daily fee is £X".
-_PERIOD_BEFORE = [
+_PERIOD_ADJECTIVE = [
     (per, re.compile(r"\b(?:" + words + r")\b\W+(?:\w+\W+){0,4}$", re.I))
     for per, words in (
         ("year", r"annual|annually|yearly|per annum|each year|a year"),
@@ -103,7 +103,8 @@ _PERIOD_BEFORE = [
         ("day", r"daily|nightly|per day|per night"),
         ("hour", r"hourly|per hour"),
     )
-] + [
+]
+_PERIOD_BEFORE = _PERIOD_ADJECTIVE + [
     # "Annual spend through the system was estimated at £3.8m", "the weekly cost of the contract
     # is £2,500": the period names the noun the amount restates, however many words later in the
     # same clause.
@@ -120,7 +121,8 @@ _PERIOD_BEFORE = [
     for per, words in (("year", "annual|yearly"), ("month", "monthly"), ("week", "weekly"), ("day", "daily"))
 ]
 _TOTAL_BEFORE = re.compile(
-    r"\b(?:total|aggregat\w*|overall|whole[- ]life|lifetime|combined|in total|maximum (?:contract )?(?:cost|value|spend))\b"
+    r"\b(?:total|totall?(?:ing|ed)|totals|aggregat\w*|overall|whole[- ]life|lifetime|combined|cumulative|in total|"
+    r"maximum (?:contract )?(?:cost|value|spend)|including (?:all |any |the )?(?:optional |possible )?extensions?)\b"
     r"(?:[^\w£]|£(?!\s*\d))+(?:[\w-]+(?:[^\w£]|£(?!\s*\d))+){0,8}$",
     re.I,
 )
@@ -134,7 +136,7 @@ _PART_OF = re.compile(r"\b(?:includes|included|of which|consist\w*|compris\w*)\b
 # A bare "for 18 months, at a fee of £X" is left alone (the GUIDE's labels read it as the amount).
 _PERIOD_TOTAL = re.compile(
     r"(?:\b(?:for\s+(?:the|a|an|its|this|that)\s+|(?:over|across|during|throughout)\s+(?:the\s+|a\s+|its\s+|this\s+)?)(?:[\w-]+\s+){0,3}?"
-    r"(?:[\w-]+[- ])?(?:years?|months?|period|term|duration)\b"
+    r"(?:[\w-]+[- ])?(?:years?|months?|period|term|duration|life|lifetime)\b"
     r"|\b(?:from|period(?:\s+of)?|between)\s+(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+(?:\d{4}\s+)?(?:to|until|and)\s+\d{1,2}(?:st|nd|rd|th)?"
     r"\s+[A-Z][a-z]+\s+\d{4})"
     r"[^\w£]+(?:[\w-]+[^\w£;]+){0,12}$"
@@ -148,7 +150,8 @@ _UNIT_LABEL = re.compile(
 # "across the remaining term" is what is left of a contract, not a total over it (as "over the
 # remainder of the contract" is not).
 _TOTAL_AFTER = re.compile(
-    r"^\W{0,3}(?:in total|in aggregate|over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
+    r"^\W{0,3}(?:in total|in aggregate|total (?:contract )?(?:value|cost|spend)\b|"
+    r"over (?:the |its )?(?:[\w-]+ ){0,2}?(?:life|lifetime|whole|full|"
     r"duration|term|period)|over (?:a |the )?(?:\w+[- ])?(?:year|month)|across(?! (?:the )?remain)|"
     # "£12m for the period 2024-2029", "£120,000 for the 12 months", "for the whole contract period"
     r"for the (?:whole |full |entire |initial |total |same )?(?:contract |extension |extended )?(?:period|term|duration|life)\b|"
@@ -219,6 +222,12 @@ def period_of(doc: Doc, start: int, end: int) -> tuple[str | None, int]:
     for per, pattern in _PER_AFTER_RE:
         match = pattern.match(tail)
         if match:
+            # "the weekly fee will be £1,250 per child": a price per unit for a period is the period's
+            if per == "unit":
+                head = before(doc, start, 60)
+                for period, before_pattern in _PERIOD_ADJECTIVE:
+                    if before_pattern.search(head):
+                        return period, end + match.end()
             return per, end + match.end()
     head = before(doc, start, 60)
     wide = before(doc, start, 160)

@@ -137,19 +137,29 @@ _BODY_WORDS = scanner(
 
 # A weekday may stand between the cue and the date ("starting on Monday 1st April, 2024").
 _WEEKDAY = r"(?:\s*(?:the\s+)?(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
+# What a start or end date label may carry before its date: "start date of the new contract is",
+# "end date will be", "expiry date of".
+_OF_CONTRACT = (
+    r"(?: (?:of|for)(?: the| this)?(?: new| proposed)?(?: [\w-]+)? (?:contracts?|extension|agreement|framework|service))?"
+    r"(?: (?:is|will be|would be|of))?"
+)
 _START_CUE = scanner(
     r"\b(?:from|commenc\w*(?: on| from| in)?|start(?:s|ing)?(?: on| from)?|(?<!capacity to )(?<!able to )(?<!ready to )start in|with effect from|as of|"
-    r"beginning(?: on)?|begin(?:s)? on|start date(?: of)?|commencement date(?: of)?|"
-    r"effective from|to commence on|(?:for|over|during|covering) the period(?: of| from)?)"
-    + _WEEKDAY
-    + r"\W{0,3}(?:the\s+)?$",
+    r"begin(?:s|ning)?(?: on| in| from)?|effective(?: from| on)?|to commence on|go(?:es)?[- ]live(?: on| in| from)?|"
+    # a new provider taking the service over: "will take over the service on 1 November 2025"
+    r"tak(?:e|es|ing) over(?: [\w'’-]+){0,3}? (?:on|in)|"
+    # "the start date of the new contract is", "a go-live date of"
+    r"(?:start|commencement|go[- ]live) date" + _OF_CONTRACT + r"|"
+    r"(?:for|over|during|covering) the period(?: of| from)?|between)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$",
     re.I,
 )
 _END_CUE = scanner(
-    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|end date(?: of)?|expiry(?: date)?(?: of| on)?|through|"
-    r"completion date(?: of)?|(?:completion|complete\w*) (?:by|in)|expir\w* (?:on|in)|concluding (?:on|in)|"
+    r"(?:\b(?:to|until|till|ending(?: on| in)?|ends? on|(?:end|expiry|completion) date"
+    + _OF_CONTRACT
+    + r"|expiry(?: of| on)?|through|"
+    r"(?:completion|complete\w*) (?:by|in)|expir(?:es|ed|ing|e)(?: on| in| at the end of)?|concluding (?:on|in)|"
     r"up to and including|(?:come|comes|coming) to an end (?:on|in)|conclud\w* on|ceas\w* on|terminat\w* on|"
-    r"until the end of)" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
+    r"(?:until|to|till) the end of|(?<!the )end(?=[ \t]*:))" + _WEEKDAY + r"\W{0,3}(?:the\s+)?$)",
     re.I,
 )
 # "the contract that commenced on 1st February 2023", "terminate their contract from 31 January":
@@ -160,22 +170,71 @@ _OLD_START = scanner(
     + r"\W{0,3}(?:on\W+|in\W+)?(?:the\s+)?$",
     re.I,
 )
-# A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
-# reporting window ("September 2021 - March 2022").
-_DASH = scanner(r"[–—-]\s*$")
-# "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
-_RANGE_TO = scanner(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
-_OLD_CUE = scanner(
-    r"\b(?:current|existing|previous|old|due to expire|(?<!will )expires?|expired|was due|extended "
-    r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
-    # an extension already made: "the contract was extended to 31 March 2024"
-    r"(?:was|were|has been|have been|had been) extended)\b",
+# A period told of the old contract: "The original contract ran from 1 April 2020 to ...", "The
+# contract was awarded in 2021 for 3 years from 1 July 2021 to ..." (no new-period word in the
+# clause: "to extend the existing contract from 1 April" is the new period).
+_PAST_PERIOD = scanner(
+    r"\b(?:(?:was|were|had been) (?:awarded|let|procured|tendered)|ran|original(?:ly)?|previous|existing|current)\b",
     re.I,
 )
-_NEW_CUE = scanner(r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary)\b", re.I)
+# "move the contract end date from 31 March 2025 to ...": the old end, not a start.
+_END_MOVED_FROM = scanner(
+    r"\b(?:end|expiry|completion) date(?: [\w'’]+){0,2}? from\W{0,3}(?:the\s+)?$", re.I
+)
+# A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
+# reporting window ("September 2021 - March 2022"). "and" ends one opened by "between".
+_DASH = scanner(r"[–—-]\s*$")
+_BETWEEN = scanner(r"\bbetween\W{0,3}(?:the\s+)?$", re.I)
+_AND = scanner(r"\band\s*$", re.I)
+# "1/4/2024 - 31/3/2027" without a "from": a day opening a range starts the period.
+_RANGE_TO = scanner(r"\s*(?:-|–|—|to|until|till)\s*", re.I)
+# The dates of something other than the contract, told in the clause before them: "Consultation
+# on the new service ran from ...", "The tender was advertised from ...", "Performance data for the
+# period ..." (no contract word between the activity and the date).
+_ACTIVITY = scanner(
+    r"\b(?:consult\w*|engagement|engaged|survey\w*|advertis\w*|published|data|performance|figures|activity|outturn|"
+    r"monitoring|evaluation|call[- ]in|candidate|appointee|post[- ]?holder|"
+    # statistics told over a window, and rates changed on a date (a fee uplift is not a contract start)
+    r"demand|referrals|numbers|grown|grew|increased|rose|fell|reduced|uplift\w*)\b"
+    r"(?:(?!\b(?:contracts?|agreements?|extension|framework|term|providers?|award\w*)\b)[^.;])*$",
+    re.I,
+)
+# A month told in a sentence that reports results ("from April 2024 to March 2025 the service
+# supported 412 families") is a reporting window, not the contract's period.
+_REPORTED = scanner(r"\b(?:supported|delivered|helped|handled|served|achieved|recorded)\b", re.I)
+# "As of 31 March 2024, 120 children were placed": a snapshot the report is dated to.
+_SNAPSHOT = scanner(r"^\W*as (?:of|at)\W*$", re.I)
+_OLD_CUE = scanner(
+    r"\b(?:current|existing|previous|old|due to (?:expire|end|finish|cease|conclude|terminate)|(?<!will )expires?|expired|was due|extended "
+    r"contract|original(?:ly)?|(?<!will )ends on|(?<!will )comes? to an end|"
+    # an extension already made: "the contract was extended to 31 March 2024"
+    r"(?:was|were|has been|have been|had been) extended|"
+    # spend or activity reported up to a date: "spend to date ... up to 31 December 2024"
+    r"to date|so far)\b",
+    re.I,
+)
+# "extend the existing contracts to 30 June 2026": the date the extension runs to, whatever the
+# contract extended is called ("... which expires on" describes the old one; "was extended to" is past).
+_EXTEND_TO = scanner(
+    r"(?<!was )(?<!were )(?<!been )\bextend(?:ed|ing|s)?\b"
+    r"(?:(?!\b(?:expir|end|conclud|ceas|terminat|due|run)\w*)[^.;]){0,70}?\b(?:to|until|till)\W{0,3}(?:the\s+)?$",
+    re.I,
+)
+# "The new framework expires at the end of March 2028": the new contract's own end.
+_NEW_ENDS = scanner(
+    r"\bnew (?:[\w'’-]+ ){0,3}?(?:contracts?|agreements?|frameworks?|arrangements?) "
+    r"(?:expires?|ends?|comes? to an end)\b[^.;]{0,25}$",
+    re.I,
+)
+_NEW_CUE = scanner(
+    r"\b(?:extend\w*|extension|renew\w*|new|award\w*|varied|vary|variations?|further|additional|"
+    # the length added: "..., due to end on 31 March 2025, by 12 months to 31 March 2026"
+    r"by (?:a further )?(?:\d+|one|two|three|six|nine|twelve|eighteen) (?:months?|years?))\b",
+    re.I,
+)
 _CONTRACT_CUE = scanner(
     r"\b(?:contracts?|extension|extend\w*|term|award\w*|agreement|framework|period|"
-    r"services?|provision|lease|commenc\w*|start date|end date)\b",
+    r"services?|provision|lease|commenc\w*|start date|end date|sign(?:s|ed|ing)? up)\b",
     re.I,
 )
 
@@ -187,10 +246,11 @@ _NOT_VALUE = scanner(
     r"grant funding|funded|funding|income|contribution|loan|rebate|allowance|(?:grant|indicative) allocation|"  # money coming in
     r"threshold|key decision|published|publish|financial impact|single purchase|"  # thresholds
     r"overspend|underspend|pressures?|deficit|surplus|reserves?|contingenc\w*|revenue budget|unspent|"  # budgets
-    r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|"  # other things
+    r"salar\w*|penalt\w*|compensation|fine|insurance|benchmark|fair cost|scheme value|scheme total|social value|"  # other things
     r"(?:consultan\w*|legal|professional|advis[eo]r\w*) (?:fees?|costs?)|"
     r"fees? (?:for|to|of) (?:the )?(?:\w+ )?(?:consultan\w*|legal|advis)|"
-    r"previously agreed|previous(?:ly)?|last year|"  # figures of the past
+    # figures of the past; "the previous 5-year contract" alone is the contract re-let (as "current" is)
+    r"previously agreed|previously|previous(?!\s+(?:[\w-]+\s+){0,2}?(?:contracts?|arrangements?|agreements?)\b)|last year|"
     r"of which|split|comprising|"  # a breakdown of the value already stated
     # delegation thresholds: "where individual contract values exceeded £500,000 but remained below"
     r"(?:where|if|when)\s+(?:\w+\s+){0,3}?(?:values?|contracts?|spend|amounts?)\s+(?:\w+\s+){0,2}?"
@@ -226,18 +286,41 @@ _OTHER_PURPOSE = scanner(
     r"(?:consultan\w*|legal|professional|advis[eo]\w*|insurance)",
     re.I,
 )
+# What the amount is said to be, right after it: "the £400,000 efficiency saving", "£120k of cost
+# avoidance", "£50,000 in savings"; the same line only (in a flattened table the next row's label
+# is not this amount's).
+_NOT_VALUE_AFTER = scanner(
+    r"^(?:[^\w\n]{0,3}|[ \t]+(?:(?!for\b|to\b|from\b|over\b|across\b)[\w-]+[ \t]+){0,2}?)"
+    r"(?:savings?|(?:cost )?avoidance|reductions?|grant|funding|contingency)\b"
+    # a limit of delegated powers: "approve expenditure up to £100,000 under delegated powers"
+    r"|^[ \t]+(?:under|within)[ \t]+(?:the[ \t]+|their[ \t]+|its[ \t]+)?delegat\w*[ \t]+(?:powers?|authority|limits?)",
+    re.I,
+)
+# Money coming in named as the clause's subject, however far before: "The total indicative
+# allocation for the 2025/26 financial year will be £3.2m".
+_FUNDING_SUBJECT = scanner(
+    r"\b(?:grant|allocation|funding|income)(?: (?:for|from|of) [^.;:£]{0,50}?)? "
+    r"(?:will be|is|was|amounts? to|amounted to|totals?|totalled)\W*$",
+    re.I,
+)
+# A payment to a provider states a price when it leads to the amount ("providers will be paid
+# £21.50 per hour"), not when it follows it ("a grant of £15,000 will be paid to ...").
+_PAID = scanner(r"\b(?:paid|payable|payments?)\b", re.I)
+_VALUE_LABEL = scanner(
+    r"[ \t]*(?:[\w()£'’-]+[ \t]+){0,4}?(?:value|cost|budget|price|spend)[\w()£ \t-]{0,20}:[ \t£]*$", re.I
+)
 _PARAGRAPH = scanner(r"\n[ \t\u00a0\r]*\n")
 _LIST_ITEM = scanner(r"\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)](?!\d)|[•·▪‣◦*–-])\s")
 _PROCUREMENT_CUE = scanner(
     r"\b(?:contract\w*|framework|tender\w*|procure\w*|award\w*|purchasing system|DPS|agreements?|"
-    r"providers?|suppliers?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
+    r"providers?|suppliers?|bids?|bidders?|lots?|call[- ]off|extension|commission\w*|concession\w*|services?|"
     # fee rates paid to providers are the care contracts' prices (GUIDE labels them values)
     r"(?:bed|base|hourly|weekly|unit|fee) rates?|fee levels?|placements?)\b",
     re.I,
 )
 _IS_VALUE = scanner(
     r"\b(?:contracts?|framework|tender\w*|procure\w*|award\w*|lots?|budget|value[ds]?|costs?|sum|price|worth|"
-    r"spend|spent|expenditure|fee|estimated|total|rates?)\b",
+    r"spend|spent|expenditure|fee|estimated|total|rates?|bids?|quot(?:e|ed|ation))\b",
     re.I,
 )
 
@@ -350,7 +433,7 @@ def _is_old_end(head: str) -> bool:
     """Whether the words before an end date describe the old contract: an old cue ("due to
     expire", "current") not overridden by a later new-period cue ("..., be extended until")."""
     olds = list(_OLD_CUE.finditer(head))
-    if not olds:
+    if not olds or _EXTEND_TO.search(head) or _NEW_ENDS.search(head):
         return False
     news = list(_NEW_CUE.finditer(head))
     return not news or olds[-1].end() >= news[-1].end()
@@ -359,7 +442,11 @@ def _is_old_end(head: str) -> bool:
 def contract_period(doc: Doc) -> tuple[str | None, str | None]:
     """Start and end of the contract (or extension) decided, from cue words before each date."""
     starts, ends, old_ends = [], [], []
-    last_start: tuple[int, str, int] | None = None
+    last_start: tuple[int, str, int, bool] | None = None  # sentence, date, end, told of the old contract
+    between = False  # the last start opened "between X and Y"
+    # where the sentence's past start ended ("the contract started 1st July 2018 and had a core
+    # term ending on 31st March 2023"): an end after it, with no new period between, is the old one
+    old_since: tuple[int, int] | None = None
     found = items(doc, "dates")
     for i, (span, value) in enumerate(found):
         if _is_metadata_line(doc, span.start_char):
@@ -378,24 +465,53 @@ def contract_period(doc: Doc) -> tuple[str | None, str | None]:
         )
         paired = last_start is not None and last_start[0] == s_start and span.start_char - last_start[2] < 40
         if _OLD_START.search(head):
+            old_since = (s_start, span.end_char)
             continue  # a past start or a termination describes the old contract
+        if (
+            (len(value["date"]) == 7 and _REPORTED.search(flat_text(doc), s_start, s_end))
+            or _END_MOVED_FROM.search(head)
+            or _SNAPSHOT.match(text_of(doc)[s_start : span.start_char])
+            or _ACTIVITY.search(flat_text(doc), max(s_start, span.start_char - 80), span.start_char)
+        ):
+            continue
         if _START_CUE.search(head) or (opens_range and not _END_CUE.search(head)):
-            starts.append(value["date"])
-            last_start = (s_start, value["date"], span.end_char)
-        elif _END_CUE.search(head) or (paired and _DASH.search(head)):
-            old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char])
-            if old and not paired:
+            clause = flat_text(doc)[max(s_start, span.start_char - 150) : span.start_char]
+            clause = clause[clause.rfind(";") + 1 :]
+            past = bool(_PAST_PERIOD.search(clause)) and not _NEW_CUE.search(_PAST_PERIOD.sub("", clause))
+            if past:
+                old_since = (s_start, span.end_char)
+            else:
+                starts.append(value["date"])
+            last_start = (s_start, value["date"], span.end_char, past)
+            between = bool(_BETWEEN.search(head))
+        elif _END_CUE.search(head) or (paired and (_DASH.search(head) or (between and _AND.search(head)))):
+            old = _is_old_end(flat_text(doc)[max(s_start, span.start_char - 80) : span.start_char]) or (
+                old_since is not None
+                and old_since[0] == s_start
+                and not _NEW_CUE.search(flat_text(doc), old_since[1], span.start_char)
+            )
+            if (old and not paired) or (paired and last_start[3]):
                 old_ends.append(value["date"])
             else:
                 ends.append((paired, value["date"]))
-    start = _day_of(doc, starts[0]) if starts else None
     end = None
     if ends:
         paired = [d for p, d in ends if p]
         end = paired[0] if paired else ends[0][1]
     elif old_ends and any(v["route"] == "extension" for v in values(doc, "routes")):
-        end = old_ends[0]
-    return start, _day_of(doc, end) if end else None
+        # the old contract's end, unless the decided period starts after it (an extension
+        # "activated on 1 April 2023" after a core term ending 31 March 2023 has no stated end)
+        end = old_ends[0] if not starts or _not_after(starts[0], old_ends[0]) else None
+    # a start after the decided end is the successor's ("extend to 31 March 2026 ... new
+    # arrangements from 1 April 2026")
+    start = next((d for d in starts if end is None or _not_after(d, end)), None)
+    return (_day_of(doc, start) if start else None), (_day_of(doc, end) if end else None)
+
+
+def _not_after(first: str, second: str) -> bool:
+    """Whether ISO date ``first`` is not after ``second``, at the precision both share."""
+    n = min(len(first), len(second))
+    return first[:n] <= second[:n]
 
 
 def _day_of(doc: Doc, iso: str) -> str:
@@ -437,14 +553,35 @@ def mark_contract_values(doc: Doc) -> None:
                 and not _NEW_PERIOD.search(clause)
                 and _contrasted(flat_text(doc)[s_start:s_end])
             )
-            # the same line only: in a flattened table the next row's label is not this amount's
-            and not re.match(r"^[^\w\n]{0,3}(?:saving|reduction|grant|funding|contingency)", tail, re.I)
+            and not _NOT_VALUE_AFTER.match(tail)
+            and not _FUNDING_SUBJECT.search(head)
             and not _OR_MORE.match(tail)
             and not _OTHER_PURPOSE.match(tail)
-            and bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail))
-            and _about_procurement(doc, span.start_char)
+            and (
+                bool(_IS_VALUE.search(head) or _IS_VALUE.search(tail) or _PAID.search(head))
+                and _about_procurement(doc, span.start_char)
+                or _listed_under_prices(doc, span.start_char)
+            )
         )
         value["is_contract_value"] = is_value
+
+
+def _listed_under_prices(doc: Doc, char: int) -> bool:
+    """Whether an amount is one line of a list of prices whose lead-in names them ("The fee levels
+    for placements, in summary:" then "Working-age Adults - £727 per week;"): the list's lines
+    carry no value words of their own."""
+    text = text_of(doc)
+    line_start = text.rfind("\n", 0, char) + 1
+    if char - line_start > 80:
+        return False
+    for line in reversed(text[max(0, line_start - 600) : line_start].splitlines()):
+        if not line.strip():
+            continue
+        if line.rstrip().endswith(":"):
+            return bool(_IS_VALUE.search(line) and _PROCUREMENT_CUE.search(line))
+        if "£" not in line:
+            return False
+    return False
 
 
 def _about_procurement(doc: Doc, char: int) -> bool:
@@ -459,7 +596,10 @@ def _about_procurement(doc: Doc, char: int) -> bool:
         return True
     after = _PARAGRAPH.search(text_of(doc), char, char + 1500)
     end = after.start() if after else min(len(text), char + 1500)
-    return bool(_PROCUREMENT_CUE.search(text, start, end))
+    if _PROCUREMENT_CUE.search(text, start, end):
+        return True
+    # a decision record's label line ("Estimated value: £250,000") leans on the record's title
+    return bool(_VALUE_LABEL.match(text, start, char) and _PROCUREMENT_CUE.search(text, 0, min(start, 1500)))
 
 
 @Language.component("papers_roles")

@@ -39,12 +39,12 @@ ROUTES: list[tuple[str, str]] = [
         r"(?<!accountability framework)(?<!competency framework)(?<!assessment framework)"
         r"(?<!national framework)(?<!budget framework)(?<!investment framework)"
         r"(?<!delivery framework)(?<!decision-making framework)"
-        r"(?<!decision making framework)"
+        r"(?<!decision making framework)(?<!social value framework)(?<!values framework)"
         r"(?: agreement| arrangement)?s?\b(?! for (?:action|change|decision|the (?:future|delivery)))"
         r"|call[- ]off|\bcalled off\b",
     ),
     ("mini_competition", r"mini[- ]?competition|further competition"),
-    ("dps", r"dynamic purchasing system|\bDPS\b"),
+    ("dps", r"dynamic (?:purchasing system|market)|\bDPS\b"),
     (
         "direct_award",
         r"direct(?:ly)? award\w*|award\w* directly|direct appointment|single[- ]source\w*|"
@@ -56,8 +56,10 @@ ROUTES: list[tuple[str, str]] = [
         r"(?:exemption|waiv\w+|suspension|exception|disapplication|variation)"
         + _G
         + r"(?:contract(?:s)? procedure rules?|standing orders|procurement rules|contract rules|"
-        r"\bCPRs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
-        r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b)" + _G + r"\b(?:waived|be waived|"
+        r"\bCPRs?\b|\bCSOs?\b|competitive tendering|requirement to (?:competitively )?tender|tendering requirements)|"
+        r"(?:contract(?:s)? procedure rules?|standing orders|\bCPRs?\b|\bCSOs?\b)"
+        + _G
+        + r"\b(?:waived|be waived|"
         r"exempt\w*|set aside|suspended|disapplied)|not required to (?:competitively )?tender|"
         r"exempt(?:ed|ion)? from (?:the )?(?:requirement|tender|competit)",
     ),
@@ -66,7 +68,7 @@ ROUTES: list[tuple[str, str]] = [
         r"extend\w*" + _G + r"(?:existing|current|concession\w*|present)(?: [\w-]+){0,3}? (?:contract|"
         r"agreement|arrangement|provision|service)|(?:existing|current|present) (?:contracts?|agreements?|"
         r"arrangements?)" + _G + r"(?<!not be )(?<!cannot be )(?<!can not be )(?<!no longer be )"
-        r"(?<!no )(?<!no further )\b(?:extend\w*|extension)|"
+        r"(?<!no )(?<!no further )(?<!no option to )(?<!not possible to )(?<!unable to )\b(?:extend\w*|extension)|"
         # "an extension to the parking enforcement contract", not "the option of an extension to ..."
         r"(?<!option of an )(?<!option for an )(?<!optional )extension (?:of|to) (?:the |this |these |its )?"
         r"(?:[\w'’&-]+ ){0,4}?contracts?\b|contract extension|"
@@ -74,7 +76,7 @@ ROUTES: list[tuple[str, str]] = [
         r"contract|vary (?:the |this )?(?:existing |current )?contract|"
         # "extend the X contract by a year"; an option to extend is part of a new contract's terms
         r"(?<!option to )(?<!options to )(?<!provision to )(?<!ability to )extend\w* (?:the|this|these|both|all) "
-        r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using)\b|"
+        r"(?:[\w'’&-]+ ){0,3}?contracts? (?:by|for|until|to|utilising|using|with)\b|"
         r"exercis\w* (?:of )?(?:the|an?|its) (?:[\w-]+ )?option to extend|"
         r"variations? (?:to|of)\b[^.]{0,110}?\bcontract",
     ),
@@ -94,7 +96,8 @@ ROUTES: list[tuple[str, str]] = [
     ),
     ("grant", r"award\w* (?:of )?(?:a )?grants?\b|grant (?:agreement|award|funding agreement)s?"),
     # Routes named indirectly (issue 14), each its own pattern so that its leading words are
-    # searched for directly rather than tried at every position of one long alternation.
+    # searched for directly rather than tried at every position of one long alternation (a leading
+    # literal, with no \b before it, lets the regex engine skip to it).
     # The Provider Selection Regime's direct award processes, and negotiating with one supplier:
     ("direct_award", r"PSR\b" + _G + r"direct award|most suitable provider process"),
     (
@@ -102,6 +105,43 @@ ROUTES: list[tuple[str, str]] = [
         r"negotiat\w*(?: \w+){0,4}? with (?:a |one |the )?(?:single|sole|one|only) (?:supplier|provider|contractor)",
     ),
     ("direct_award", r"sole (?:supplier|provider) (?:exemption|justification)"),
+    # the Procurement Act 2023's competitive procedures, and going out to the market
+    ("tender", r"competitive (?:flexible procedure|procedure|dialogue)"),
+    ("tender", r"open (?:procurement|market) (?:process|exercise)"),
+    ("tender", r"out to (?:the )?(?:open )?market\b(?<!about to market)"),
+    # negotiated without notice for urgency, and a call-off made without competition
+    ("direct_award", r"Regulation 32\b"),
+    ("direct_award", r"direct call[- ]?off"),
+    # an extension built into the contract, taken up: "take up the 12 month extension option",
+    # "activate the second extension period", "invoke the extension clause"
+    ("extension", r"(?:tak(?:e|ing|en)|took) up (?:the|an?|its) (?:[\w-]+ ){0,3}?extension"),
+    (
+        "extension",
+        r"\b(?:activat|invok|utilis|utiliz|trigger|enact|exercis)\w* (?:of )?(?:the|an?|its) (?:[\w-]+ ){0,3}?"
+        r"extension(?:s| options?| clauses?| provisions?| periods?)?\b",
+    ),
+    # "the contract is due to expire ... approval to extend it" (not "extend it to cover more wards")
+    # (the lookbehinds follow the literal so that it still leads the pattern)
+    (
+        "extension",
+        r"extend(?<!option to extend)(?<!options to extend)(?<!provision to extend)(?<!right to extend)"
+        r" (?:it|them)\b(?! to (?:include|cover|other|all|more|new))",
+    ),
+    # "continue funding these services for an additional year"
+    (
+        "extension",
+        r"continu\w* (?:funding|to fund|(?:the|these|this|its|existing|current) (?:[\w'’-]+ ){0,4}?"
+        r"(?:contracts?|services?|arrangements?|provision))\b" + _G + r"\bfor (?:a|an|one|\d+|two|three|six) "
+        r"(?:further|additional|extra)\b",
+    ),
+    # procured together with another public body: "jointly commissioned with the ICB", "the
+    # procurement exercise with NHS England"
+    ("joint_procurement", r"jointly (?:commission|procur|tender)\w*"),
+    (
+        "joint_procurement",
+        r"(?:procurement|tender\w*)(?: exercise| process)? (?:jointly )?with (?:the )?(?:NHS\b|ICB\b|CCG\b|"
+        r"(?:neighbouring|partner) (?:councils|authorities)|(?-i:(?:[A-Z][\w&'’-]+ ){1,4}(?:Council|Councils|ICB|CCG)\b))",
+    ),
     # a modification under the procurement regulations varies the existing contract
     (
         "extension",
@@ -144,7 +184,7 @@ _SECTION_END = scanner(r"(?m)^[ \t]*[A-Z][^\n.]{2,60}:?[ \t]*$")
 # exemption from tendering, or a later step ("will be retendered", "prior to a competitive process").
 _NOT_TENDER_BEFORE = scanner(
     r"(?:\b(?:not|no need to|without|exemption|exempt|waiver|waive\w*|prior to|before|"
-    r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be )$",
+    r"until|pending)\b[\w\s]{0,35}|\b(?:will|would|to) be |\bsingle[- ])$",
     re.I,
 )
 _NOT_TENDER_AFTER = scanner(r"^\s*(?:of\b|from\b|submitted by|price|prices|sum)", re.I)
@@ -196,6 +236,10 @@ _CURRENT = scanner(r"\b(?:existing|currently|current)\b[^.;]{0,140}$", re.I)
 # A post or team named after a route ("Service Director – In House Provision").
 _POST_BEFORE = scanner(r"\b(?:Director|Manager|Head|Lead|Officer)\W{1,5}$")
 _ANY_YEAR = scanner(r"\b(?:19|20)\d\d\b")
+# Authority delegated to take up an option later ("delegate authority to the Director to exercise
+# the extension option") is part of a new contract's terms, not an extension decided now.
+_OPTION_TAKEN = scanner(r"\boption|\bextension (?:options?|clauses?|provisions?|periods?)\b", re.I)
+_DELEGATED = scanner(r"\b(?:authority|authoris\w*|authoriz\w*|delegat\w*)\b", re.I)
 
 
 def _history(text: str, start: int, end: int, latest: int) -> bool:
@@ -222,6 +266,11 @@ def routes_component(doc: Doc) -> Doc:
                 or (
                     route in ("spot_purchase", "block_contract")
                     and _CURRENT.search(text, s_start, match.start())
+                )
+                or (
+                    route == "extension"
+                    and _OPTION_TAKEN.search(match.group())
+                    and _DELEGATED.search(text, s_start, match.start())
                 )
                 or (
                     route == "in_house"
