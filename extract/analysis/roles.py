@@ -178,9 +178,7 @@ _PAST_PERIOD = scanner(
     re.I,
 )
 # "move the contract end date from 31 March 2025 to ...": the old end, not a start.
-_END_MOVED_FROM = scanner(
-    r"\b(?:end|expiry|completion) date(?: [\w'’]+){0,2}? from\W{0,3}(?:the\s+)?$", re.I
-)
+_END_MOVED_FROM = scanner(r"\b(?:end|expiry|completion) date(?: [\w'’]+){0,2}? from\W{0,3}(?:the\s+)?$", re.I)
 # A dash ends a period only after its start ("1 April 2024 – 31 March 2027"); alone it joins a
 # reporting window ("September 2021 - March 2022"). "and" ends one opened by "between".
 _DASH = scanner(r"[–—-]\s*$")
