@@ -66,3 +66,11 @@ def test_cli_with_the_shared_scorer_prints_the_gap(files, capsys):
 def test_cli_missing_file_is_a_usage_error(files, capsys):
     assert evaluate.main([str(files / "gold"), str(files / "nothing.jsonl"), "--scorer", str(SCORER)]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_the_star_footnote_only_follows_a_starred_gap():
+    counts = {"d": 1, "a": 1}
+    close = evaluate.render({"d": {"decision_maker": 1.0}, "d-a": {"decision_maker": 0.02}}, counts)
+    wide = evaluate.render({"d": {"decision_maker": 1.0}, "d-a": {"decision_maker": 0.2}}, counts)
+    assert "leads a" not in close and "0.020 " in close
+    assert "0.200*" in wide and wide.splitlines()[-1].startswith("* d leads a")
