@@ -14,9 +14,9 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import IO
+from typing import IO, TypeVar
 
 import numpy as np
 
@@ -26,12 +26,13 @@ from index import matters as matter_table
 from index.backends import SearchBackend, open_backend
 from index.documents import record_key
 from index.query import Query, parse
-from index.store import Store
+from index.store import Store, Stored
 from papers.errors import UserError
 from papers.schema import Record
 from papers.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BATCH = 1000  # records per index write
 COMMIT_EVERY = 20_000  # records between index commits outside a rebuild (each commit makes a segment)
@@ -351,7 +352,6 @@ def index_records(
     engine = backend_for(settings, backend)
     rebuild = rebuild or engine.needs_rebuild()
     with Store(settings.ensure().db_path) as store:
-        loaded = None if records is None else store.load(records)
         # Records removed from the store leave this backend's index first (its own queue).
         deleted = send_deletes(store, engine, backend)
         if rebuild or engine.count() < store.count_indexed(backend):
@@ -372,12 +372,31 @@ def index_records(
             store.mark_all_unindexed(staged)  # what a killed load or rebuild left
         if rebuild:
             engine.start_rebuild()
-        total = store.count_unindexed(backend)
+        loaded = None
         indexed = 0
+        if records is not None:
+            # Into a fresh index each batch is indexed as it is stored: nothing is read back, and
+            # the engine's threads and the store's writes run beside the Python that feeds them
+            # (README, "Running at national scale"). Into an index with older copies, each must
+            # leave at the commit that brings its new one, which the queue below sees to.
+            def index_stored(stored: list[Stored]) -> list[tuple[str, str]]:
+                nonlocal indexed
+                for replaced in (False, True):  # a record this load indexed before must replace it
+                    batch = [s.record for s in stored if s.replaced is replaced]
+                    indexed += engine.add(batch, fresh=not replaced) if batch else 0
+                not_taken = engine.refused()  # stays queued: the pass below tries it again
+                return [(s.record.id, s.sha256) for s in stored if s.record.id not in not_taken]
+
+            with _progress(progress, None, "storing and indexing" if fresh else "storing") as advance:
+                loaded = store.load(
+                    _counted(records, advance), index=index_stored if fresh else None, mark_as=staged
+                )
+        queue = staged if fresh else backend
+        total = store.count_unindexed(queue)
         refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
-            for batch in _batches(store.unindexed(backend), BATCH):
+            for batch in _batches(store.unindexed(queue), BATCH):
                 indexed += engine.add(batch, fresh=fresh)
                 # A record the engine refused stays queued (and is logged); the rest of its batch is marked.
                 not_taken = engine.refused()
@@ -409,12 +428,23 @@ def index_records(
         }
 
 
-class _progress:
-    """A rich progress bar on stderr, or nothing when progress is off or there is nothing to do."""
+def _counted(items: Iterable[T], advance: Callable[[int], None], every: int = BATCH) -> Iterator[T]:
+    """``items``, calling ``advance`` with how many went by, every ``every`` of them and at the end."""
+    n = 0
+    for n, item in enumerate(items, 1):
+        yield item
+        if n % every == 0:
+            advance(every)
+    advance(n % every)
 
-    def __init__(self, enabled: bool, total: int, label: str):
+
+class _progress:
+    """A rich progress bar on stderr, or nothing when progress is off or there is nothing to do
+    (``total`` None: not known beforehand, the bar counts)."""
+
+    def __init__(self, enabled: bool, total: int | None, label: str):
         self.bar = None
-        if enabled and total:
+        if enabled and total != 0:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -12,10 +12,11 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 from index import contracts, matters
 from index.documents import is_contract, record_key
@@ -115,6 +116,15 @@ _INSERT_CONTRACT = (
     f"INSERT INTO contracts (key, id, {', '.join(n for n, _ in contracts.COLUMNS)}) "
     f"VALUES ({', '.join('?' * (len(contracts.COLUMNS) + 2))})"
 )
+
+
+class Stored(NamedTuple):
+    """A record as a load stored it: the hash it was stored under, and whether the store held
+    an older version before (a search index may then hold one too)."""
+
+    record: Record
+    sha256: str
+    replaced: bool
 
 
 def now_iso() -> str:
@@ -361,6 +371,10 @@ class Store:
 
         A contract decision's compact row (index/contracts.py) is written in the same transaction.
         """
+        return self._put(records)[0]
+
+    def _put(self, records: Iterable[Record]) -> tuple[dict[str, int], list[Stored]]:
+        """put_records, also giving back each new or changed record (its last version, once) as Stored."""
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         stamp = now_iso()
         rows = []
@@ -378,6 +392,8 @@ class Store:
             )
             links = _Links(c)
             put: list[tuple] = []
+            held = set(had)  # what the store held before this batch
+            stored: dict[str, Stored] = {}  # by id: a record given twice is its last version
             contract_rows: dict[str, tuple] = {}  # by id: a record given twice keeps its last row
             for rec, sha, body in rows:
                 old = had.get(rec.id)
@@ -386,6 +402,7 @@ class Store:
                     continue
                 counts["new" if old is None else "changed"] += 1
                 had[rec.id] = sha  # a record given twice is stored once
+                stored[rec.id] = Stored(rec, sha, rec.id in held)
                 put.append(
                     (
                         rec.id,
@@ -419,13 +436,23 @@ class Store:
             if counts["changed"]:  # a changed record may have stopped deciding a contract
                 c.executemany("DELETE FROM contracts WHERE id = ?", ((row[0],) for row in put))
             c.executemany(_INSERT_CONTRACT, contract_rows.values())
-        return counts
+        return counts, list(stored.values())
 
-    def load(self, records: Iterable[Record]) -> dict[str, int]:
+    def load(
+        self,
+        records: Iterable[Record],
+        index: Callable[[list[Stored]], Iterable[tuple[str, str]]] | None = None,
+        mark_as: str | None = None,
+    ) -> dict[str, int]:
         """put_records for a stream of any length (`papers index RECORDS.jsonl`): LOAD_BATCH
         records in memory at a time, a commit every LOAD_COMMIT, a LOAD_CACHE_KB page cache, and,
         into an empty store, LOAD_INDEXES built after the last commit. A killed load keeps what
         it committed; run again, it finds those records unchanged and stores the rest.
+
+        ``index`` is given each batch's new and changed records as they are stored (as Stored:
+        with the hash each was stored under, and whether the store held it before), for a search
+        index to take without reading them back; the (id, hash) versions it returns are marked
+        under ``mark_as`` in the batch's transaction.
         """
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         it = iter(records)
@@ -433,15 +460,20 @@ class Store:
             more = True
             while more:
                 with self.transaction():
-                    stored = 0
-                    while stored < LOAD_COMMIT:
+                    done = 0
+                    while done < LOAD_COMMIT:
                         batch = list(islice(it, LOAD_BATCH))
                         if not batch:
                             more = False
                             break
-                        for k, v in self.put_records(batch).items():
-                            counts[k] += v
-                        stored += len(batch)
+                        batch_counts, stored = self._put(batch)
+                        for key, n in batch_counts.items():
+                            counts[key] += n
+                        if index is not None and stored:
+                            versions = index(stored)
+                            if mark_as is not None:
+                                self.mark_versions(versions, mark_as)
+                        done += len(batch)
         return counts
 
     @contextmanager
@@ -528,6 +560,16 @@ class Store:
                    SELECT ?, id, sha256 FROM records WHERE id = ?
                    ON CONFLICT(backend, id) DO UPDATE SET sha256 = excluded.sha256""",
                 ((backend, i) for i in record_ids),
+            )
+
+    def mark_versions(self, versions: Iterable[tuple[str, str]], backend: str = DEFAULT_BACKEND) -> None:
+        """Record that this backend's index now holds these (id, sha256) versions: the hashes the
+        records were stored under, so no lookup, and exactly the version that was indexed."""
+        with self.transaction() as c:
+            c.executemany(
+                """INSERT INTO index_marks (backend, id, sha256) VALUES (?, ?, ?)
+                   ON CONFLICT(backend, id) DO UPDATE SET sha256 = excluded.sha256""",
+                ((backend, record_id, sha) for record_id, sha in versions),
             )
 
     def promote_marks(self, staged: str, backend: str) -> None:

@@ -382,3 +382,45 @@ def test_keys_of_a_query_matching_most_of_its_scope_are_exact_and_follow_commits
     backend.add([record("leeds:report:11", "Waste contract.", contract=valued)])
     backend.commit()
     assert keys("waste") == (waste - {record_key("leeds:report:1")}) | {record_key("leeds:report:11")}
+
+
+def test_title_words_and_phrases_match_without_a_phrase_spanning_title_and_body(tmp_path):
+    # The title is indexed as a second value of the body (to_document): it matches there alone.
+    settings = settings_for(tmp_path)
+    records = [
+        record("leeds:minutes:1", "Members noted the report.", title="Allotment rents"),
+        record("leeds:minutes:2", "Allotment rents were noted.", title="Minutes"),
+        record("leeds:minutes:3", "", title="Allotment rents"),
+    ]
+    service.index_records(settings, records, progress=False)
+    assert ids(settings, "allotment") == {"1", "2", "3"}
+    assert ids(settings, '"allotment rents"') == {"1", "2", "3"}
+    assert ids(settings, '"rents members"') == set()  # the title's end and the text's start
+    hits = {h["id"]: h for h in service.search(settings, "noted", limit=10)["hits"]}
+    assert "Allotment" not in hits["leeds:minutes:1"]["snippet"]  # the snippet is the page's text
+    plain = {h["id"]: h for h in service.search(settings, "", limit=10)["hits"]}
+    assert plain["leeds:minutes:3"]["snippet"] == "" and plain["leeds:minutes:1"]["snippet"].startswith(
+        "Members"
+    )
+    # Ranked by the title's boost: the word in the title scores above the word in the text.
+    ranked = [h["id"] for h in service.search(settings, "allotment", limit=10)["hits"]]
+    assert ranked.index("leeds:minutes:2") == 2
+
+
+def test_a_first_load_indexes_each_record_once_as_it_stores_it(tmp_path, monkeypatch):
+    import index.store as store_module
+
+    monkeypatch.setattr(store_module, "LOAD_BATCH", 2)
+    settings = settings_for(tmp_path)
+    recs = sample_records()
+    # The first record again, changed, in a later batch: its first copy must leave the index.
+    edited = record(recs[0].id, "Rewritten: libraries only.", title="Libraries")
+    result = service.index_records(settings, [*recs, edited], progress=False)
+    assert result["loaded"] == {"new": 7, "changed": 1, "unchanged": 0}
+    assert (result["indexed"], result["count"]) == (8, 7)  # nothing was left for the queue
+    assert service.backend_for(settings).ids() == {r.id for r in recs}
+    assert ids(settings, "libraries") == {"1"} and "1" not in ids(settings, "acme")
+    with Store(settings.db_path) as store:
+        marks = dict(store.conn.execute("SELECT id, sha256 FROM index_marks WHERE backend = 'tantivy'"))
+        assert marks == dict(store.conn.execute("SELECT id, sha256 FROM records"))
+        assert store.count_indexed("tantivy:rebuild") == 0

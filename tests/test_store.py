@@ -205,3 +205,26 @@ def test_a_load_into_a_store_with_records_keeps_its_indexes(tmp_path):
 
     assert store.load(watched()) == {"new": 3, "changed": 0, "unchanged": 0}
     assert all(seen) and len(seen) == 3
+
+
+def test_a_load_hands_each_stored_batch_to_its_index_and_marks_what_it_took(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "LOAD_BATCH", 2)
+    store = Store(tmp_path / "s.db")
+    store.put_records([Record(id="r0", source="s", text="old")])
+    given = []
+
+    def index(stored):
+        given.append([(s.record.id, s.replaced) for s in stored])
+        return [(s.record.id, s.sha256) for s in stored if s.record.id != "r2"]  # r2 refused
+
+    recs = [Record(id=f"r{i}", source="s", text="new") for i in range(4)]
+    assert store.load([*recs, recs[3]], index=index, mark_as="staged") == {
+        "new": 3,
+        "changed": 1,
+        "unchanged": 1,
+    }
+    # Unchanged records are not handed on; a record the store held before is marked replaced.
+    assert given == [[("r0", True), ("r1", False)], [("r2", False), ("r3", False)]]
+    assert store.count_unindexed("staged") == 1  # r2, which the index did not take
+    marks = dict(store.conn.execute("SELECT id, sha256 FROM index_marks WHERE backend = 'staged'"))
+    assert marks == dict(store.conn.execute("SELECT id, sha256 FROM records WHERE id != 'r2'"))
