@@ -374,29 +374,37 @@ def index_records(
             engine.start_rebuild()
         loaded = None
         indexed = 0
+        load_refused = 0
+        # Into a fresh index, a load into an empty store indexes everything it stores: then only
+        # what the engine refused is left for the queue, which is not scanned for nothing (at 1M
+        # records counting and reading it back takes about 8 s).
+        queue_empty = fresh and records is not None and store.is_empty()
         if records is not None:
             # Into a fresh index each batch is indexed as it is stored: nothing is read back, and
             # the engine's threads and the store's writes run beside the Python that feeds them
             # (README, "Running at national scale"). Into an index with older copies, each must
             # leave at the commit that brings its new one, which the queue below sees to.
             def index_stored(stored: list[Stored]) -> list[tuple[str, str]]:
-                nonlocal indexed
+                nonlocal indexed, load_refused
                 for replaced in (False, True):  # a record this load indexed before must replace it
                     batch = [s.record for s in stored if s.replaced is replaced]
                     indexed += engine.add(batch, fresh=not replaced) if batch else 0
                 not_taken = engine.refused()  # stays queued: the pass below tries it again
+                load_refused += len(not_taken)
                 return [(s.record.id, s.sha256) for s in stored if s.record.id not in not_taken]
 
             with _progress(progress, None, "storing and indexing" if fresh else "storing") as advance:
                 loaded = store.load(
                     _counted(records, advance), index=index_stored if fresh else None, mark_as=staged
                 )
+            log.info("stored %s in %.0f s", loaded, time.perf_counter() - started)
         queue = staged if fresh else backend
-        total = store.count_unindexed(queue)
+        queued = store.unindexed(queue) if load_refused or not queue_empty else iter(())
+        total = store.count_unindexed(queue) if load_refused or not queue_empty else 0
         refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
-            for batch in _batches(store.unindexed(queue), BATCH):
+            for batch in _batches(queued, BATCH):
                 indexed += engine.add(batch, fresh=fresh)
                 # A record the engine refused stays queued (and is logged); the rest of its batch is marked.
                 not_taken = engine.refused()
@@ -411,7 +419,9 @@ def index_records(
                     engine.commit()
                     store.mark_indexed(pending, backend)
                     pending = []
+            committing = time.perf_counter()
             engine.commit()
+            log.info("%s committed in %.0f s", backend, time.perf_counter() - committing)
             if fresh:
                 store.promote_marks(staged, backend)
             else:

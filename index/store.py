@@ -481,7 +481,7 @@ class Store:
         """A big page cache for one load (given back after it), and an empty store's
         LOAD_INDEXES dropped until its end."""
         cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
-        empty = self.conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+        empty = self.is_empty()
         self.conn.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KB}")
         try:
             if empty:
@@ -492,6 +492,10 @@ class Store:
             if empty:
                 self._create_load_indexes()
             self.conn.execute(f"PRAGMA cache_size = {cache}")
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no record (cheaper than counting them)."""
+        return self.conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
 
     def delete_records(self, record_ids: Iterable[str]) -> int:
         """Remove records with their contract rows and index marks, in one transaction; how many

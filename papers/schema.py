@@ -198,7 +198,7 @@ class Record(Model):
         return self.model_dump_json()
 
     @classmethod
-    def from_json(cls, line: str) -> Record:
+    def from_json(cls, line: str | bytes) -> Record:
         return cls.model_validate_json(line)
 
 

@@ -411,13 +411,7 @@ class TantivyBackend(SearchBackend):
         result = searcher.search(
             compiled, max(1, limit), count=cached is None and pending is None, offset=offset
         )
-        if cached is not None:
-            total, counts = cached
-        elif pending is not None:
-            total, counts = pending.result()
-            self.facet_cache.put(generation, key, total, counts)
-        else:
-            total, counts = result.count, {}
+        # The hits are read and their snippets made while the facet pass, the longer, still runs.
         highlight = self.compiler.text_query(query)
         snippets = None
         if highlight is not None and result.hits:
@@ -430,6 +424,13 @@ class TantivyBackend(SearchBackend):
             hit["score"] = round(score, 4)
             hit["snippet"] = self._snippet(doc, snippets)
             hits.append(hit)
+        if cached is not None:
+            total, counts = cached
+        elif pending is not None:
+            total, counts = pending.result()
+            self.facet_cache.put(generation, key, total, counts)
+        else:
+            total, counts = result.count, {}
         return Hits(total, hits, counts if facets else {})
 
     @staticmethod

@@ -126,8 +126,8 @@ class RecordReader:
                     if not raw.strip():
                         continue
                     try:
-                        yield Record.from_json(raw.decode("utf-8"))
-                    except ValueError as exc:  # UnicodeDecodeError included
+                        yield Record.from_json(raw)  # bytes: pydantic decodes (and refuses bad UTF-8)
+                    except ValueError as exc:
                         self.bad += 1
                         first = str(exc).splitlines()[0]
                         log.error("%s:%d: not a record, skipped (%s)", path, n, first)
