@@ -397,7 +397,7 @@ def index_records(
                 loaded = store.load(
                     _counted(records, advance), index=index_stored if fresh else None, mark_as=staged
                 )
-            log.info("stored %s in %.0f s", loaded, time.perf_counter() - started)
+            log.debug("stored %s in %.0f s", loaded, time.perf_counter() - started)
         queue = staged if fresh else backend
         queued = store.unindexed(queue) if load_refused or not queue_empty else iter(())
         total = store.count_unindexed(queue) if load_refused or not queue_empty else 0
@@ -421,7 +421,7 @@ def index_records(
                     pending = []
             committing = time.perf_counter()
             engine.commit()
-            log.info("%s committed in %.0f s", backend, time.perf_counter() - committing)
+            log.debug("%s committed in %.0f s", backend, time.perf_counter() - committing)
             if fresh:
                 store.promote_marks(staged, backend)
             else:
