@@ -378,12 +378,13 @@ def index_records(
         # Into a fresh index, a load into an empty store indexes everything it stores: then only
         # what the engine refused is left for the queue, which is not scanned for nothing (at 1M
         # records counting and reading it back takes about 8 s).
-        queue_empty = fresh and records is not None and store.is_empty()
+        overlap = fresh and engine.index_while_storing
+        queue_empty = overlap and records is not None and store.is_empty()
         if records is not None:
-            # Into a fresh index each batch is indexed as it is stored: nothing is read back, and
-            # the engine's threads and the store's writes run beside the Python that feeds them
-            # (README, "Running at national scale"). Into an index with older copies, each must
-            # leave at the commit that brings its new one, which the queue below sees to.
+            # Into a fresh embedded index each batch is indexed as it is stored: nothing is read
+            # back, and the engine's threads run beside the Python that feeds them (README,
+            # "Running at national scale"). Into an index with older copies, each must leave at
+            # the commit that brings its new one, which the queue below sees to.
             def index_stored(stored: list[Stored]) -> list[tuple[str, str]]:
                 nonlocal indexed, load_refused
                 for replaced in (False, True):  # a record this load indexed before must replace it
@@ -393,9 +394,9 @@ def index_records(
                 load_refused += len(not_taken)
                 return [(s.record.id, s.sha256) for s in stored if s.record.id not in not_taken]
 
-            with _progress(progress, None, "storing and indexing" if fresh else "storing") as advance:
+            with _progress(progress, None, "storing and indexing" if overlap else "storing") as advance:
                 loaded = store.load(
-                    _counted(records, advance), index=index_stored if fresh else None, mark_as=staged
+                    _counted(records, advance), index=index_stored if overlap else None, mark_as=staged
                 )
             log.debug("stored %s in %.0f s", loaded, time.perf_counter() - started)
         queue = staged if fresh else backend

@@ -39,6 +39,10 @@ class SearchBackend(abc.ABC):
     """What every search engine must do for committee-papers."""
 
     name: str
+    # Whether a first load may index records as it stores them (index.service.index_records):
+    # yes for an engine in this process; a cluster that fails mid-load would abort the store's
+    # load with it, so a remote one is sent the stored records afterwards.
+    index_while_storing: bool = False
 
     @abc.abstractmethod
     def add(self, records: Iterable[Record], fresh: bool = False) -> int:

@@ -281,6 +281,7 @@ class TantivyBackend(SearchBackend):
     """A tantivy index in ``path``; one writer per process, opened on first write."""
 
     name = "tantivy"
+    index_while_storing = True
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
