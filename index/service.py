@@ -400,8 +400,9 @@ def index_records(
                 )
             log.debug("stored %s in %.0f s", loaded, time.perf_counter() - started)
         queue = staged if fresh else backend
-        queued = store.unindexed(queue) if load_refused or not queue_empty else iter(())
-        total = store.count_unindexed(queue) if load_refused or not queue_empty else 0
+        scan = load_refused or not queue_empty
+        queued = store.unindexed(queue) if scan else iter(())
+        total = store.count_unindexed(queue) if scan else 0
         refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:
