@@ -343,8 +343,9 @@ def index_records(
 ) -> dict:
     """Load ``records`` into the store (if given), then index everything the backend lacks.
 
-    The store stays the source of truth: records are stored first, and marked indexed only after
-    the backend has committed them, so a crash re-indexes rather than loses.
+    The store stays the source of truth: records are stored first (into a fresh embedded index,
+    each batch is indexed right after it is stored), and marked indexed only after the backend
+    has committed them, so a crash re-indexes rather than loses.
     """
     from papers.pipeline.pending import send_deletes
 
