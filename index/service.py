@@ -403,7 +403,8 @@ def index_records(
         queue = staged if fresh else backend
         scan = load_refused or not queue_empty
         queued = store.unindexed(queue) if scan else iter(())
-        total = store.count_unindexed(queue) if scan else 0
+        # Counted for the progress bar alone: a whole-store pass (about 1 s at 1M records, cold).
+        total = store.count_unindexed(queue) if scan and progress else 0
         refused = 0
         pending: list[str] = []
         with _progress(progress, total, f"indexing into {backend}") as advance:

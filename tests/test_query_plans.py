@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from index.store import Store
+from index.store import QUEUED, Store, id_page
 from papers.pipeline import pending
 
 
@@ -45,3 +45,29 @@ def test_deletion_queue_and_index_queue_are_read_by_key(conn):
         ("t",),
     )
     assert "SEARCH m USING PRIMARY KEY" in said, said
+
+
+def test_the_index_queue_is_counted_and_paged_without_reading_records_json(conn):
+    """Every update counts the queue (per council, and in all) and reads it page by page: each a
+    pass over the whole store, checked in the records_queue index, never in the records' JSON."""
+    for sql, args in (
+        (f"SELECT count(*) FROM records r WHERE {QUEUED}", ("t",)),
+        (pending.QUEUED_BY_COUNCIL, ("t",)),
+        (id_page(QUEUED), ("", "t", 500)),
+    ):
+        said = plan(conn, sql, args)
+        assert "COVERING INDEX records_queue" in said and "SEARCH m USING PRIMARY KEY" in said, said
+
+
+def test_records_to_extract_again_are_found_without_reading_records_json(conn):
+    """`papers reextract --all` finds each record's document (and counts those without one) from
+    the records_queue index: the statements it runs, planned."""
+    ran: list[str] = []
+    conn.set_trace_callback(ran.append)
+    pending.queue_reextraction(conn, "v", everything=True)
+    conn.set_trace_callback(None)
+    selects = [sql for sql in ran if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, ran
+    for sql in selects:
+        said = plan(conn, sql)
+        assert "COVERING INDEX records_queue" in said, said

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from index.store import Store, now_iso
+from index.store import QUEUED, Store, now_iso
 from papers.schema import SCHEMA_VERSION
 
 SCHEMA = """
@@ -87,6 +87,8 @@ def _queue_per_backend(conn: sqlite3.Connection) -> None:
 
 # Every page's hash, read from the documents_sha index (index/store.py), never from the page bodies.
 DOCUMENT_HASHES = "SELECT id, sha256 FROM documents INDEXED BY documents_sha"
+# The index queue by council, counted in the records_queue index (index/store.py), not the JSON.
+QUEUED_BY_COUNCIL = f"SELECT coalesce(r.council, '?'), count(*) FROM records r WHERE {QUEUED} GROUP BY 1"
 
 
 def source_hashes(conn: sqlite3.Connection) -> dict[str, str]:
@@ -296,10 +298,4 @@ def delete_records(store: Store, record_ids: list[str]) -> None:
 
 def queued_by_council(conn: sqlite3.Connection, backend: str) -> dict[str, int]:
     """Records not yet in this backend's index, counted by council (the store's index queue)."""
-    rows = conn.execute(
-        """SELECT coalesce(r.council, '?'), count(*) FROM records r WHERE NOT EXISTS (
-               SELECT 1 FROM index_marks m WHERE m.backend = ? AND m.id = r.id AND m.sha256 = r.sha256)
-           GROUP BY 1""",
-        (backend,),
-    )
-    return dict(rows.fetchall())
+    return dict(conn.execute(QUEUED_BY_COUNCIL, (backend,)).fetchall())
