@@ -103,14 +103,14 @@ CONTRACTS_TABLE = (
     + "\n)"
 )
 SCHEMA += CONTRACTS_TABLE + ";\n"
-# Indexes a load into an empty store builds once, at its end (one sorted pass each, instead of a
-# random B-tree insert per record); every open makes any that is missing, so a killed load leaves
-# no index behind.
 # Whether a record (``records r``) is in a backend's index queue (the one ? parameter): no mark
 # holds its current hash. Every count and read of the queue uses this condition.
 QUEUED = (
     "NOT EXISTS (SELECT 1 FROM index_marks m WHERE m.backend = ? AND m.id = r.id AND m.sha256 = r.sha256)"
 )
+# Indexes a load into an empty store builds once, at its end (one sorted pass each, instead of a
+# random B-tree insert per record); every open makes any that is missing, so a killed load leaves
+# no index behind.
 LOAD_INDEXES = {
     "records_document": "records(document_id)",
     "records_key": "records(key)",
